@@ -1,0 +1,55 @@
+import { UserError } from '../errors.js';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { LabFormatError } from './errors.js';
+import { parseLab } from './parse.js';
+import type { Lab } from './types.js';
+
+export const LAB_FILE = 'lab.md';
+
+export class UnknownLabError extends Error {
+  constructor(id: string, known: readonly string[], dir: string) {
+    super(`There is no lab "${id}" in ${dir}.\n  Labs here: ${known.join(', ') || '(none)'}. Run \`npx lean-labs list\` to see them.`);
+    this.name = 'UnknownLabError';
+  }
+}
+
+/** Reads every `<dir>/<id>/lab.md`. A folder whose name differs from the lab's id is an authoring error. */
+export function loadLabs(dir: string): Lab[] {
+  if (!existsSync(dir)) throw new UserError(`The labs folder ${dir} does not exist. Pass --labs with a folder that holds <lab>/lab.md files.`);
+  const labs: Lab[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const labDir = join(dir, name);
+    const file = join(labDir, LAB_FILE);
+    if (!statSync(labDir).isDirectory() || !existsSync(file)) continue;
+    const shown = relative(process.cwd(), file) || file;
+    const lab = parseLab(readFileSync(file, 'utf8'), shown.startsWith('..') ? file : shown, labDir);
+    if (lab.id !== name)
+      throw new LabFormatError({ file: lab.file, line: 2 }, `the lab id "${lab.id}" differs from its folder "${name}"`,
+        `Rename the folder to ${lab.id}, or write \`id: ${name}\`.`);
+    labs.push(lab);
+  }
+  checkNoSharedNames(labs);
+  return labs;
+}
+
+/** Two labs that declare the same resource name could not be verified side by side, and reset would be ambiguous. */
+function checkNoSharedNames(labs: readonly Lab[]): void {
+  const owner = new Map<string, string>();
+  for (const lab of labs)
+    for (const [kind, names] of Object.entries(lab.resources))
+      for (const n of names as string[]) {
+        const key = `${kind}:${n}`;
+        const other = owner.get(key);
+        if (other)
+          throw new LabFormatError({ file: lab.file, line: 2 }, `${kind} name "${n}" is also declared by lab ${other}`,
+            'Prefix resource names with something of the lab, e.g. ns-a for the namespaces lab.');
+        owner.set(key, lab.id);
+      }
+}
+
+export function findLab(labs: readonly Lab[], id: string, dir: string): Lab {
+  const lab = labs.find((l) => l.id === id);
+  if (!lab) throw new UnknownLabError(id, labs.map((l) => l.id), dir);
+  return lab;
+}

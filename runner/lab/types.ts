@@ -1,0 +1,73 @@
+/** The data model of a lab: what the parser produces and the engine consumes. */
+
+export const LAB_FORMAT_VERSION = 1;
+
+/** Where something came from in a lab file, for `file:line` messages. */
+export interface SourcePos {
+  readonly file: string;
+  readonly line: number;
+}
+
+/** A check as written by the author: its kind plus the kind's own fields. */
+export interface CheckSpec {
+  readonly kind: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** Extra learner-facing sentence shown when the check fails. */
+  readonly message?: string;
+  /** After the step, keep re-judging for up to this many ms before calling it failed. */
+  readonly withinMs: number;
+  readonly pos: SourcePos;
+}
+
+export interface CommandBlock {
+  readonly text: string;
+  readonly pos: SourcePos;
+}
+
+export interface Step {
+  readonly id: string;
+  readonly index: number;
+  readonly title: string;
+  /** Markdown prose (everything that is not a lab directive), in source order. */
+  readonly body: string;
+  readonly commands: readonly CommandBlock[];
+  /** What verify and "solve" run; the step's commands unless the author gave a solution block. */
+  readonly solution: readonly CommandBlock[];
+  readonly checks: readonly CheckSpec[];
+  readonly hints: readonly string[];
+  readonly setup: readonly CommandBlock[];
+  readonly cleanup: readonly CommandBlock[];
+  readonly pos: SourcePos;
+}
+
+/** Names of engine resources the learner creates by typing the lab's commands. */
+export interface DeclaredResources {
+  readonly containers: readonly string[];
+  readonly volumes: readonly string[];
+  readonly networks: readonly string[];
+  readonly images: readonly string[];
+  /** Compose project names; their containers, networks and volumes are found by label. */
+  readonly compose: readonly string[];
+}
+
+export type ResourceKind = keyof DeclaredResources;
+
+export const RESOURCE_KINDS: readonly ResourceKind[] = ['containers', 'volumes', 'networks', 'images', 'compose'];
+
+export interface Lab {
+  readonly format: number;
+  readonly id: string;
+  readonly title: string;
+  readonly summary: string;
+  readonly durationMinutes: number;
+  /** Lab image names (folders of images/) the lab needs. */
+  readonly images: readonly string[];
+  readonly resources: DeclaredResources;
+  /** Prose before the first step. */
+  readonly intro: string;
+  readonly steps: readonly Step[];
+  /** Commands run after the last step (and by reset) before resources are removed. */
+  readonly cleanup: readonly CommandBlock[];
+  readonly file: string;
+  readonly dir: string;
+}

@@ -1,0 +1,25 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package root: where labs/, images/ and slides/ ship, whether run from source or from dist/. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('lean-labs cannot find its own package folder.');
+    dir = up;
+  }
+  return dir;
+}
+
+export const bundledLabsDir = (): string => join(packageRoot(), 'labs');
+export const imagesDir = (): string => join(packageRoot(), 'images');
+
+/** Where progress, session records and engine logs live: LEAN_LABS_STATE_DIR, else the XDG state folder. */
+export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.LEAN_LABS_STATE_DIR) return resolve(env.LEAN_LABS_STATE_DIR);
+  const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(base, 'lean-labs');
+}
