@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process';
+import type { CheckKind, CheckOutcome } from '../types.js';
+import { excerpt } from '../values.js';
+
+export interface ShellResult {
+  readonly code: number;
+  readonly output: string;
+}
+
+/** The escape hatch: a host shell command; exit 0 passes and its output is what the learner reads. */
+export function judgeShell(run: string, r: ShellResult): CheckOutcome {
+  return {
+    pass: r.code === 0,
+    expected: `\`${run}\` succeeds`,
+    found: r.code === 0 ? excerpt(r.output, 300) || 'it succeeded' : `exit ${r.code}: ${excerpt(r.output, 300)}`,
+  };
+}
+
+export function runShell(command: string, timeoutMs = 30_000): Promise<ShellResult> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', (err) => resolve({ code: 127, output: err.message }));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), output: signal === 'SIGKILL' ? `${output}\n(timed out)` : output });
+    });
+  });
+}
+
+export const shell: CheckKind = {
+  kind: 'shell',
+  doc: 'Escape hatch: a bash command on the host; exit 0 passes, its output is the message.',
+  fields: {
+    run: { type: 'string', required: true, doc: 'bash command' },
+  },
+  describe: (f) => `\`${f.run}\``,
+  evaluate: async (f) => judgeShell(String(f.run), await runShell(String(f.run))),
+};

@@ -1,0 +1,21 @@
+import type { CheckKind } from './types.js';
+import { cgroup } from './kinds/cgroup.js';
+import { compose } from './kinds/compose.js';
+import { container } from './kinds/container.js';
+import { exec } from './kinds/exec.js';
+import { file } from './kinds/file.js';
+import { hostconfig } from './kinds/hostconfig.js';
+import { http } from './kinds/http.js';
+import { image } from './kinds/image.js';
+import { logs } from './kinds/logs.js';
+import { namespace } from './kinds/namespace.js';
+import { network } from './kinds/network.js';
+import { shell } from './kinds/shell.js';
+import { volume } from './kinds/volume.js';
+
+/** Every check kind a lab may use, by the name written in `kind:`. */
+export const CHECK_KINDS: ReadonlyMap<string, CheckKind> = new Map(
+  [container, hostconfig, exec, file, http, logs, namespace, cgroup, image, volume, network, compose, shell].map(
+    (k) => [k.kind, k],
+  ),
+);

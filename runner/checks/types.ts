@@ -1,0 +1,44 @@
+import type { DockerPort } from '../docker/port.js';
+
+/** How a check field is written in a lab file, and how it is turned into a value. */
+export type FieldType =
+  | 'string'
+  | 'number'
+  | 'boolean'
+  | 'strings'
+  | 'size'
+  | 'pattern'
+  | 'duration'
+  | { readonly oneOf: readonly string[] };
+
+export interface FieldSpec {
+  readonly type: FieldType;
+  readonly required?: boolean;
+  readonly doc: string;
+}
+
+/** What judging a check found: pass or fail, and what was expected versus found, for the learner. */
+export interface CheckOutcome {
+  readonly pass: boolean;
+  readonly expected: string;
+  readonly found: string;
+}
+
+export interface CheckContext {
+  readonly docker: DockerPort;
+  /** Labels for anything a check must create itself (helper containers). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Image used for helper containers (needs busybox wget/readlink/cat). */
+  readonly helperImage: string;
+}
+
+/** One kind of check: its fields, a one-line description, and how it is judged against the engine. */
+export interface CheckKind {
+  readonly kind: string;
+  readonly doc: string;
+  readonly fields: Readonly<Record<string, FieldSpec>>;
+  /** Fields of which at least one must be given (otherwise the check asserts nothing). */
+  readonly oneOf?: readonly string[];
+  describe(fields: Readonly<Record<string, unknown>>): string;
+  evaluate(fields: Readonly<Record<string, unknown>>, ctx: CheckContext): Promise<CheckOutcome>;
+}

@@ -1,0 +1,60 @@
+/** Pure conversions for check field values: sizes, durations, patterns. */
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** Parses a size like `64m`, `1g`, `512k` or a plain byte count into bytes; undefined when malformed. */
+export function parseSize(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  if (typeof value !== 'string') return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([bkmg]?)(?:i?b)?\s*$/i.exec(value);
+  if (!m) return undefined;
+  const unit = SIZE_UNITS[(m[2] ?? '').toLowerCase()];
+  return unit === undefined ? undefined : Math.round(Number(m[1]) * unit);
+}
+
+/** Parses a duration like `500ms`, `5s`, `2m` or a number of milliseconds; undefined when malformed. */
+export function parseDuration(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  if (typeof value !== 'string') return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(value);
+  if (!m) return undefined;
+  const factor = m[2] === 'm' ? 60_000 : m[2] === 'ms' ? 1 : 1000;
+  return Math.round(Number(m[1]) * factor);
+}
+
+/**
+ * A text pattern: `/regex/flags` is a regular expression, anything else must appear as a substring.
+ * Returns an error sentence when the regular expression does not compile.
+ */
+export function compilePattern(source: string): { test(text: string): boolean } | string {
+  const m = /^\/(.*)\/([dgimsuy]*)$/s.exec(source);
+  if (!m) return { test: (text) => text.includes(source) };
+  try {
+    const re = new RegExp(m[1] ?? '', m[2]);
+    return { test: (text) => { re.lastIndex = 0; return re.test(text); } };
+  } catch (err) {
+    return `invalid regular expression ${source}: ${(err as Error).message}`;
+  }
+}
+
+export function matches(pattern: string, text: string): boolean {
+  const compiled = compilePattern(pattern);
+  if (typeof compiled === 'string') throw new Error(compiled);
+  return compiled.test(text);
+}
+
+/** Formats bytes the way learners type them (64m) when exact, else with a unit. */
+export function formatSize(bytes: number): string {
+  for (const [unit, size] of [['g', 1024 ** 3], ['m', 1024 ** 2], ['k', 1024]] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  }
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  return `${bytes} bytes`;
+}
+
+/** Shortens command output for a one-line message. */
+export function excerpt(text: string, max = 160): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat === '') return '(nothing)';
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

@@ -1,0 +1,79 @@
+/**
+ * Where a container sees its own cgroup settings, on cgroup v1 and v2 hosts, and how to read them back
+ * in the units learners type on the docker command line.
+ */
+
+export type CgroupVersion = '1' | '2';
+export type CgroupSetting = 'memory-limit' | 'memory-swap-limit' | 'cpus' | 'cpu-shares' | 'cpuset-cpus';
+
+export const CGROUP_SETTINGS: readonly CgroupSetting[] = ['memory-limit', 'memory-swap-limit', 'cpus', 'cpu-shares', 'cpuset-cpus'];
+
+interface Reading {
+  /** Files read (inside the container), in order. */
+  readonly files: readonly string[];
+  /** Turns their contents into the value learners would pass to docker run. */
+  readonly parse: (contents: readonly string[]) => string;
+}
+
+const V1 = '/sys/fs/cgroup';
+const V2 = '/sys/fs/cgroup';
+const UNLIMITED_V1 = 9223372036854771712n; // PAGE_COUNTER_MAX in bytes on 4 KiB pages
+
+function v1Bytes(s: string): string {
+  const n = BigInt(s.trim());
+  return n >= UNLIMITED_V1 ? 'max' : n.toString();
+}
+
+/** cgroup v2's cpu.weight from docker's --cpu-shares, as runc converts it. */
+export function sharesToWeight(shares: number): number {
+  if (shares === 0) return 100;
+  return Math.floor(1 + ((shares - 2) * 9999) / 262142);
+}
+
+export function cgroupReading(version: CgroupVersion, setting: CgroupSetting): Reading {
+  if (version === '1') {
+    switch (setting) {
+      case 'memory-limit':
+        return { files: [`${V1}/memory/memory.limit_in_bytes`], parse: ([a]) => v1Bytes(a ?? '') };
+      case 'memory-swap-limit':
+        return { files: [`${V1}/memory/memory.memsw.limit_in_bytes`], parse: ([a]) => v1Bytes(a ?? '') };
+      case 'cpus':
+        return {
+          files: [`${V1}/cpu/cpu.cfs_quota_us`, `${V1}/cpu/cpu.cfs_period_us`],
+          parse: ([q, p]) => (Number(q) < 0 ? 'max' : String(Number(q) / Number(p))),
+        };
+      case 'cpu-shares':
+        return { files: [`${V1}/cpu/cpu.shares`], parse: ([a]) => String(Number(a)) };
+      case 'cpuset-cpus':
+        return { files: [`${V1}/cpuset/cpuset.cpus`], parse: ([a]) => (a ?? '').trim() };
+    }
+  }
+  switch (setting) {
+    case 'memory-limit':
+      return { files: [`${V2}/memory.max`], parse: ([a]) => (a ?? '').trim() };
+    case 'memory-swap-limit':
+      // v2 keeps swap apart from memory; docker's --memory-swap is their sum.
+      return {
+        files: [`${V2}/memory.max`, `${V2}/memory.swap.max`],
+        parse: ([m, s]) => (m?.trim() === 'max' || s?.trim() === 'max' ? 'max' : String(BigInt(m!.trim()) + BigInt(s!.trim()))),
+      };
+    case 'cpus':
+      return {
+        files: [`${V2}/cpu.max`],
+        parse: ([a]) => {
+          const [q, p] = (a ?? '').trim().split(/\s+/);
+          return q === 'max' ? 'max' : String(Number(q) / Number(p));
+        },
+      };
+    case 'cpu-shares':
+      return { files: [`${V2}/cpu.weight`], parse: ([a]) => String(Number(a)) };
+    case 'cpuset-cpus':
+      return { files: [`${V2}/cpuset.cpus.effective`], parse: ([a]) => (a ?? '').trim() };
+  }
+}
+
+/** The value a cgroup file should show for what the lab asked, in the same units as cgroupReading's parse. */
+export function expectedReading(version: CgroupVersion, setting: CgroupSetting, value: string | number): string {
+  if (setting === 'cpu-shares' && version === '2') return String(sharesToWeight(Number(value)));
+  return String(value);
+}
