@@ -1,0 +1,392 @@
+/**
+ * The one module that talks to the Docker engine. Everything else sees DockerPort and our own errors.
+ */
+import Docker from 'dockerode';
+import { PassThrough } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { resolveEndpoint, type Endpoint } from './endpoint.js';
+import { DockerError, isNotFound, translate } from './errors.js';
+import { demuxBuffer, firstFileFromTar } from './demux.js';
+import { BuildStreamReader } from './build-stream.js';
+import type {
+  BuildProgress,
+  ContainerFacts,
+  ContainerSummary,
+  DockerPort,
+  EngineEvent,
+  EngineInfo,
+  ExecResult,
+  HelperRun,
+  ImageFacts,
+  ImagePort,
+  LabelFilter,
+  NamedResourceFacts,
+} from './port.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const labelFilters = (labels: LabelFilter): string[] =>
+  Object.entries(labels).map(([k, v]) => (v === '' ? k : `${k}=${v}`));
+
+const toMs = (iso: string | undefined): number => (iso ? Date.parse(iso) : 0);
+
+function containerFacts(c: Json): ContainerFacts {
+  const hc = c.HostConfig ?? {};
+  const st = c.State ?? {};
+  return {
+    id: c.Id,
+    name: String(c.Name ?? '').replace(/^\//, ''),
+    created: toMs(c.Created),
+    image: c.Config?.Image ?? '',
+    imageId: c.Image ?? '',
+    cmd: [...(c.Config?.Entrypoint ?? []), ...(c.Config?.Cmd ?? [])],
+    labels: c.Config?.Labels ?? {},
+    state: {
+      status: st.Status ?? 'unknown',
+      running: Boolean(st.Running),
+      exitCode: st.ExitCode ?? 0,
+      oomKilled: Boolean(st.OOMKilled),
+      startedAt: st.StartedAt ?? '',
+      pid: st.Pid ?? 0,
+    },
+    hostConfig: {
+      memory: hc.Memory ?? 0,
+      memorySwap: hc.MemorySwap ?? 0,
+      nanoCpus: hc.NanoCpus ?? 0,
+      cpuQuota: hc.CpuQuota ?? 0,
+      cpuPeriod: hc.CpuPeriod ?? 0,
+      cpuShares: hc.CpuShares ?? 0,
+      cpusetCpus: hc.CpusetCpus ?? '',
+      networkMode: hc.NetworkMode ?? '',
+      pidMode: hc.PidMode ?? '',
+      ipcMode: hc.IpcMode ?? '',
+      volumesFrom: hc.VolumesFrom ?? [],
+      capAdd: hc.CapAdd ?? [],
+      readonlyRootfs: Boolean(hc.ReadonlyRootfs),
+      restartPolicy: hc.RestartPolicy?.Name ?? '',
+      logDriver: hc.LogConfig?.Type ?? '',
+    },
+    mounts: (c.Mounts ?? []).map((m: Json) => ({
+      type: m.Type,
+      name: m.Name,
+      source: m.Source ?? '',
+      destination: m.Destination,
+      rw: Boolean(m.RW),
+    })),
+  };
+}
+
+function imageFacts(i: Json): ImageFacts {
+  return {
+    id: i.Id,
+    tags: i.RepoTags ?? [],
+    size: i.Size ?? 0,
+    layers: i.RootFS?.Layers?.length ?? 0,
+    // When a tag last moved counts as its creation: a cached build re-tags an old image.
+    created: Math.max(typeof i.Created === 'number' ? i.Created * 1000 : toMs(i.Created), toMs(i.Metadata?.LastTagTime)),
+    labels: i.Config?.Labels ?? i.Labels ?? {},
+  };
+}
+
+function collect(stream: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+  });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DockerError(`${what} took longer than ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+export class DockerAdapter implements DockerPort, ImagePort {
+  readonly endpoint: string;
+  readonly resolved: Endpoint;
+  readonly docker: Docker;
+
+  constructor(endpoint: Endpoint = resolveEndpoint()) {
+    this.resolved = endpoint;
+    this.endpoint = endpoint.url;
+    this.docker = endpoint.socketPath
+      ? new Docker({ socketPath: endpoint.socketPath })
+      : new Docker({ host: endpoint.host, port: endpoint.port });
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw translate(err, this.endpoint, what);
+    }
+  }
+
+  private async orNull<T>(what: string, fn: () => Promise<T>): Promise<T | null> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw translate(err, this.endpoint, what);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.call('ping the engine', () => withTimeout(this.docker.ping(), 5000, 'ping'));
+  }
+
+  async info(): Promise<EngineInfo> {
+    const [info, version] = await this.call('read engine info', () =>
+      Promise.all([this.docker.info() as Promise<Json>, this.docker.version() as Promise<Json>]),
+    );
+    return {
+      id: info.ID ?? '',
+      serverVersion: version.Version ?? info.ServerVersion ?? '',
+      apiVersion: version.ApiVersion ?? '',
+      cgroupVersion: info.CgroupVersion === '2' ? '2' : '1',
+      storageDriver: info.Driver ?? '',
+      operatingSystem: info.OperatingSystem ?? '',
+      swapLimit: Boolean(info.SwapLimit),
+    };
+  }
+
+  async inspectContainer(nameOrId: string): Promise<ContainerFacts | null> {
+    const raw = await this.orNull(`inspect container ${nameOrId}`, () => this.docker.getContainer(nameOrId).inspect());
+    return raw ? containerFacts(raw as Json) : null;
+  }
+
+  async listContainers(labels: LabelFilter): Promise<ContainerSummary[]> {
+    const list = (await this.call('list containers', () =>
+      this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } }),
+    )) as Json[];
+    return list.map((c) => ({
+      id: c.Id,
+      name: String(c.Names?.[0] ?? '').replace(/^\//, ''),
+      labels: c.Labels ?? {},
+      state: c.State ?? '',
+      created: (c.Created ?? 0) * 1000,
+    }));
+  }
+
+  async exec(container: string, cmd: readonly string[], timeoutMs = 30_000): Promise<ExecResult> {
+    return this.call(`run \`${cmd.join(' ')}\` in ${container}`, async () => {
+      const exec = await this.docker
+        .getContainer(container)
+        .exec({ Cmd: [...cmd], AttachStdout: true, AttachStderr: true });
+      const stream = await exec.start({ hijack: true, stdin: false });
+      const out = new PassThrough();
+      const err = new PassThrough();
+      this.docker.modem.demuxStream(stream, out, err);
+      const done = new Promise<void>((resolve, reject) => {
+        stream.on('end', resolve);
+        stream.on('close', resolve);
+        stream.on('error', reject);
+      });
+      const outP = collect(out);
+      const errP = collect(err);
+      await withTimeout(done, timeoutMs, `\`${cmd.join(' ')}\` in ${container}`);
+      out.end();
+      err.end();
+      const [stdout, stderr] = await Promise.all([outP, errP]);
+      const inspected = (await exec.inspect()) as Json;
+      return { exitCode: inspected.ExitCode ?? -1, stdout: stdout.toString('utf8'), stderr: stderr.toString('utf8') };
+    });
+  }
+
+  async readFile(container: string, path: string): Promise<string | null> {
+    const stream = await this.orNull(`read ${path} in ${container}`, () =>
+      this.docker.getContainer(container).getArchive({ path }) as Promise<Readable>,
+    );
+    if (!stream) return null;
+    const file = firstFileFromTar(await collect(stream));
+    return file ? file.toString('utf8') : null;
+  }
+
+  async logs(container: string): Promise<string> {
+    const buf = (await this.call(`read logs of ${container}`, () =>
+      this.docker.getContainer(container).logs({ stdout: true, stderr: true, follow: false }),
+    )) as unknown as Buffer;
+    const { stdout, stderr } = demuxBuffer(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)));
+    return stdout + stderr;
+  }
+
+  async runHelper(run: HelperRun): Promise<ExecResult> {
+    const c = await this.call(`create a helper container from ${run.image}`, () =>
+      this.docker.createContainer({
+        Image: run.image,
+        Cmd: [...run.cmd],
+        Labels: { ...run.labels },
+        HostConfig: { NetworkMode: run.networkMode },
+      }),
+    );
+    try {
+      await this.call('start a helper container', () => c.start());
+      const waited = (await this.call('wait for a helper container', () =>
+        withTimeout(c.wait(), run.timeoutMs ?? 30_000, 'helper container'),
+      )) as Json;
+      const { stdout, stderr } = demuxBuffer(
+        (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer,
+      );
+      return { exitCode: waited.StatusCode ?? -1, stdout, stderr };
+    } finally {
+      await c.remove({ force: true, v: true }).catch(() => undefined);
+    }
+  }
+
+  async inspectImage(name: string): Promise<ImageFacts | null> {
+    const raw = await this.orNull(`inspect image ${name}`, () => this.docker.getImage(name).inspect());
+    return raw ? imageFacts(raw as Json) : null;
+  }
+
+  async inspectVolume(name: string): Promise<NamedResourceFacts | null> {
+    const v = (await this.orNull(`inspect volume ${name}`, () => this.docker.getVolume(name).inspect())) as Json | null;
+    return v ? { name: v.Name, id: v.Name, created: toMs(v.CreatedAt), labels: v.Labels ?? {}, driver: v.Driver } : null;
+  }
+
+  async inspectNetwork(name: string): Promise<NamedResourceFacts | null> {
+    const n = (await this.orNull(`inspect network ${name}`, () => this.docker.getNetwork(name).inspect())) as Json | null;
+    return n ? { name: n.Name, id: n.Id, created: toMs(n.Created), labels: n.Labels ?? {}, driver: n.Driver } : null;
+  }
+
+  async listVolumes(labels: LabelFilter): Promise<NamedResourceFacts[]> {
+    const res = (await this.call('list volumes', () =>
+      this.docker.listVolumes({ filters: { label: labelFilters(labels) } }),
+    )) as Json;
+    return (res.Volumes ?? []).map((v: Json) => ({
+      name: v.Name,
+      id: v.Name,
+      created: toMs(v.CreatedAt),
+      labels: v.Labels ?? {},
+      driver: v.Driver,
+    }));
+  }
+
+  async listNetworks(labels: LabelFilter): Promise<NamedResourceFacts[]> {
+    const res = (await this.call('list networks', () =>
+      this.docker.listNetworks({ filters: { label: labelFilters(labels) } }),
+    )) as Json[];
+    return res.map((n) => ({ name: n.Name, id: n.Id, created: toMs(n.Created), labels: n.Labels ?? {}, driver: n.Driver }));
+  }
+
+  async listImages(labels: LabelFilter): Promise<ImageFacts[]> {
+    const res = (await this.call('list images', () =>
+      this.docker.listImages({ filters: { label: labelFilters(labels) } }),
+    )) as Json[];
+    return res.map((i) => ({
+      id: i.Id,
+      tags: i.RepoTags ?? [],
+      size: i.Size ?? 0,
+      layers: i.Layers ?? 0,
+      created: (i.Created ?? 0) * 1000,
+      labels: i.Labels ?? {},
+    }));
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    await this.orNull(`remove container ${id}`, () => this.docker.getContainer(id).remove({ force: true, v: true }));
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    await this.orNull(`remove volume ${name}`, () => this.docker.getVolume(name).remove());
+  }
+
+  async removeNetwork(id: string): Promise<void> {
+    await this.orNull(`remove network ${id}`, () => this.docker.getNetwork(id).remove());
+  }
+
+  async removeImage(name: string): Promise<void> {
+    await this.orNull(`remove image ${name}`, () => this.docker.getImage(name).remove({ noprune: false }));
+  }
+
+  async tagImage(source: string, target: string): Promise<void> {
+    const i = target.lastIndexOf(':');
+    const [repo, tag] = i > target.lastIndexOf('/') ? [target.slice(0, i), target.slice(i + 1)] : [target, 'latest'];
+    await this.call(`tag ${source} as ${target}`, () => this.docker.getImage(source).tag({ repo, tag }));
+  }
+
+  async watchEvents(onEvent: (e: EngineEvent) => void, onEnd: (err?: Error) => void): Promise<() => void> {
+    const stream = (await this.call('watch engine events', () => this.docker.getEvents({}))) as unknown as Readable;
+    let buffered = '';
+    stream.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let nl = buffered.indexOf('\n');
+      while (nl >= 0) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        nl = buffered.indexOf('\n');
+        if (!line) continue;
+        try {
+          const e = JSON.parse(line) as Json;
+          onEvent({
+            type: e.Type ?? '',
+            action: e.Action ?? '',
+            id: e.Actor?.ID ?? e.id ?? '',
+            name: e.Actor?.Attributes?.name ?? '',
+            time: e.timeNano ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000,
+          });
+        } catch {
+          // A partial or foreign line: events are hints to re-check, so dropping one is harmless.
+        }
+      }
+    });
+    stream.on('end', () => onEnd());
+    stream.on('error', (err: Error) => onEnd(translate(err, this.endpoint, 'watch engine events')));
+    return () => (stream as unknown as { destroy(): void }).destroy();
+  }
+
+  private follow(stream: Readable, onMessage: (m: Json) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.docker.modem.followProgress(
+        stream,
+        (err: Error | null) => (err ? reject(err) : resolve()),
+        (m: Json) => onMessage(m),
+      );
+    });
+  }
+
+  async buildImage(
+    contextDir: string,
+    files: readonly string[],
+    tag: string,
+    labels: Readonly<Record<string, string>>,
+    onProgress: (p: BuildProgress) => void,
+  ): Promise<void> {
+    const reader = new BuildStreamReader(onProgress);
+    await this.call(`build ${tag}`, async () => {
+      const stream = (await this.docker.buildImage(
+        { context: contextDir, src: [...files] },
+        { t: tag, labels: { ...labels }, rm: true, forcerm: true },
+      )) as unknown as Readable;
+      await this.follow(stream, (m) => reader.feed(m));
+    });
+    const failure = reader.failure(tag);
+    if (failure) throw failure;
+  }
+
+  async importImage(tar: NodeJS.ReadableStream, tag: string, changes: readonly string[]): Promise<void> {
+    const [repo, t] = tag.split(':');
+    await this.call(`import ${tag}`, async () => {
+      const stream = (await this.docker.importImage(tar, { repo, tag: t, changes: [...changes] })) as unknown as Readable;
+      let error: string | undefined;
+      await this.follow(stream, (m) => {
+        if (m.error) error = m.error;
+      });
+      if (error) throw new DockerError(error);
+    });
+  }
+
+  async tryPull(name: string, timeoutMs: number): Promise<boolean> {
+    try {
+      const stream = (await withTimeout(this.docker.pull(name), timeoutMs, `pull ${name}`)) as unknown as Readable;
+      let failed = false;
+      await withTimeout(this.follow(stream, (m) => { if (m.error) failed = true; }), timeoutMs * 10, `pull ${name}`);
+      return !failed && (await this.inspectImage(name)) !== null;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The small interface the engine needs from Docker. Only docker/adapter.ts implements it against a real
+ * engine; unit tests use a scripted fake.
+ */
+
+export interface EngineInfo {
+  readonly id: string;
+  readonly serverVersion: string;
+  readonly apiVersion: string;
+  readonly cgroupVersion: '1' | '2';
+  readonly storageDriver: string;
+  readonly operatingSystem: string;
+  readonly swapLimit: boolean;
+}
+
+export interface MountFacts {
+  readonly type: string;
+  readonly name?: string;
+  readonly source: string;
+  readonly destination: string;
+  readonly rw: boolean;
+}
+
+export interface ContainerFacts {
+  readonly id: string;
+  readonly name: string;
+  readonly created: number;
+  readonly image: string;
+  readonly imageId: string;
+  readonly cmd: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly state: {
+    readonly status: string;
+    readonly running: boolean;
+    readonly exitCode: number;
+    readonly oomKilled: boolean;
+    readonly startedAt: string;
+    readonly pid: number;
+  };
+  readonly hostConfig: {
+    readonly memory: number;
+    readonly memorySwap: number;
+    readonly nanoCpus: number;
+    readonly cpuQuota: number;
+    readonly cpuPeriod: number;
+    readonly cpuShares: number;
+    readonly cpusetCpus: string;
+    readonly networkMode: string;
+    readonly pidMode: string;
+    readonly ipcMode: string;
+    readonly volumesFrom: readonly string[];
+    readonly capAdd: readonly string[];
+    readonly readonlyRootfs: boolean;
+    readonly restartPolicy: string;
+    readonly logDriver: string;
+  };
+  readonly mounts: readonly MountFacts[];
+}
+
+export interface ContainerSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly state: string;
+  readonly created: number;
+}
+
+export interface ImageFacts {
+  readonly id: string;
+  readonly tags: readonly string[];
+  readonly size: number;
+  readonly layers: number;
+  readonly created: number;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface NamedResourceFacts {
+  readonly name: string;
+  readonly id: string;
+  readonly created: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly driver: string;
+}
+
+export interface ExecResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface HelperRun {
+  readonly image: string;
+  readonly cmd: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  /** `container:<id>`, a network name, `none`, … */
+  readonly networkMode?: string;
+  readonly timeoutMs?: number;
+}
+
+export interface EngineEvent {
+  readonly type: string;
+  readonly action: string;
+  readonly id: string;
+  readonly name: string;
+  readonly time: number;
+}
+
+export type LabelFilter = Readonly<Record<string, string>>;
+
+export interface DockerPort {
+  readonly endpoint: string;
+  ping(): Promise<void>;
+  info(): Promise<EngineInfo>;
+  inspectContainer(nameOrId: string): Promise<ContainerFacts | null>;
+  listContainers(labels: LabelFilter): Promise<ContainerSummary[]>;
+  exec(container: string, cmd: readonly string[], timeoutMs?: number): Promise<ExecResult>;
+  /** Reads a file from a container's filesystem (running or not); null when it does not exist. */
+  readFile(container: string, path: string): Promise<string | null>;
+  logs(container: string): Promise<string>;
+  runHelper(run: HelperRun): Promise<ExecResult>;
+  inspectImage(name: string): Promise<ImageFacts | null>;
+  inspectVolume(name: string): Promise<NamedResourceFacts | null>;
+  inspectNetwork(name: string): Promise<NamedResourceFacts | null>;
+  listVolumes(labels: LabelFilter): Promise<NamedResourceFacts[]>;
+  listNetworks(labels: LabelFilter): Promise<NamedResourceFacts[]>;
+  listImages(labels: LabelFilter): Promise<ImageFacts[]>;
+  removeContainer(id: string): Promise<void>;
+  removeVolume(name: string): Promise<void>;
+  removeNetwork(id: string): Promise<void>;
+  removeImage(name: string): Promise<void>;
+  tagImage(source: string, target: string): Promise<void>;
+  /** Streams engine events until the returned function is called. */
+  watchEvents(onEvent: (event: EngineEvent) => void, onEnd: (err?: Error) => void): Promise<() => void>;
+}
+
+/** One line of build progress, already understood. */
+export type BuildProgress =
+  | { readonly kind: 'step'; readonly step: number; readonly total: number; readonly text: string }
+  | { readonly kind: 'cached' }
+  | { readonly kind: 'output'; readonly text: string };
+
+/** Image building, kept apart from what checks need. */
+export interface ImagePort {
+  buildImage(
+    contextDir: string,
+    files: readonly string[],
+    tag: string,
+    labels: Readonly<Record<string, string>>,
+    onProgress: (p: BuildProgress) => void,
+  ): Promise<void>;
+  importImage(tar: NodeJS.ReadableStream, tag: string, changes: readonly string[]): Promise<void>;
+  /** Tries to pull; resolves false (never throws) when no registry answers within the time. */
+  tryPull(name: string, timeoutMs: number): Promise<boolean>;
+}
