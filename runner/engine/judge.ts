@@ -1,0 +1,37 @@
+import { CHECK_KINDS } from '../checks/registry.js';
+import type { CheckContext, CheckOutcome } from '../checks/types.js';
+import { EngineUnreachableError } from '../docker/errors.js';
+import type { CheckSpec } from '../lab/types.js';
+
+const POLL_MS = 150;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Judges one check once. A Docker error while judging is the learner's failure to read about (for example
+ * "no such container"), except a dead engine, which stops the run.
+ */
+export async function judgeOnce(spec: CheckSpec, ctx: CheckContext): Promise<CheckOutcome> {
+  const kind = CHECK_KINDS.get(spec.kind);
+  if (!kind) throw new Error(`unknown check kind ${spec.kind}`);
+  try {
+    return await kind.evaluate(spec.fields, ctx);
+  } catch (err) {
+    if (err instanceof EngineUnreachableError) throw err;
+    return { pass: false, expected: kind.describe(spec.fields), found: (err as Error).message };
+  }
+}
+
+/** Re-judges a check until it passes or `withinMs` is spent; returns the last outcome. */
+export async function judgeWithin(spec: CheckSpec, ctx: CheckContext, withinMs = spec.withinMs, signal?: AbortSignal): Promise<CheckOutcome> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const outcome = await judgeOnce(spec, ctx);
+    if (outcome.pass || Date.now() >= deadline || signal?.aborted) return outcome;
+    await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
+  }
+}
+
+/** What the learner reads when a check fails. */
+export function failureText(spec: CheckSpec, outcome: CheckOutcome): string {
+  return `expected ${outcome.expected}, but ${outcome.found}${spec.message ? `\n${spec.message}` : ''}`;
+}

@@ -1,0 +1,138 @@
+import type { CheckContext } from '../checks/types.js';
+import type { DockerPort } from '../docker/port.js';
+import type { CommandBlock, Lab, Step } from '../lab/types.js';
+import type { CommandPhase, Emit } from './events.js';
+import { judgeOnce, judgeWithin } from './judge.js';
+import { runnerLabels } from './labels.js';
+import { removeAll, ResourceClashError, survey, type Resource } from './resources.js';
+import { clearSession, newSession, readSession, writeSession, type SessionRecord } from './session.js';
+import { runCommands } from './shell.js';
+
+export interface VerifyOptions {
+  readonly docker: DockerPort;
+  readonly stateDir: string;
+  readonly emit: Emit;
+  /** Leave the lab's resources for inspection (the session record stays, so reset finds them). */
+  readonly keep?: boolean;
+  /** Stop at the first failing step. */
+  readonly bail?: boolean;
+  readonly signal?: AbortSignal;
+  /** Makes sure the lab's images exist; returns the helper image for checks. */
+  readonly prepareImages: (lab: Lab) => Promise<string>;
+}
+
+export interface VerifyResult {
+  readonly ok: boolean;
+  readonly failedSteps: number;
+}
+
+/** Removes what a lab left behind from an earlier (perhaps killed) run, refusing if a name is the learner's. */
+export async function reclaim(docker: DockerPort, lab: Lab, stateDir: string): Promise<Resource[]> {
+  const previous = readSession(stateDir, lab.id);
+  const found = await survey(docker, lab, previous);
+  if (found.foreign.length) throw new ResourceClashError(lab.id, found.foreign);
+  const removed = await removeAll(docker, found.owned);
+  clearSession(stateDir, lab.id);
+  return removed;
+}
+
+/** Runs blocks in order; returns a problem sentence for the first one that fails. */
+async function runBlocks(
+  blocks: readonly CommandBlock[],
+  phase: CommandPhase,
+  lab: Lab,
+  step: Step | undefined,
+  opts: VerifyOptions,
+): Promise<string | undefined> {
+  for (const block of blocks) {
+    if (opts.signal?.aborted) return 'interrupted';
+    opts.emit({ kind: 'command', lab, step, phase, text: block.text });
+    const r = await runCommands(block.text, {
+      cwd: lab.dir || process.cwd(),
+      signal: opts.signal,
+      onOutput: (stream, text) => opts.emit({ kind: 'output', lab, step, stream, text }),
+    });
+    if (r.code !== 0)
+      return r.signal ? 'interrupted' : `the ${phase} commands at ${block.pos.file}:${block.pos.line} failed with exit code ${r.code}`;
+  }
+  return undefined;
+}
+
+async function verifyStep(step: Step, lab: Lab, ctx: CheckContext, opts: VerifyOptions): Promise<boolean> {
+  const started = Date.now();
+  const problems: string[] = [];
+  const commandProblems: string[] = [];
+  const emitCheck = async (phase: 'before' | 'after') => {
+    for (const [index, check] of step.checks.entries()) {
+      if (opts.signal?.aborted) return;
+      const t0 = performance.now();
+      const outcome = phase === 'before' ? await judgeOnce(check, ctx) : await judgeWithin(check, ctx, check.withinMs, opts.signal);
+      opts.emit({ kind: 'check', lab, step, check, index, phase, outcome, ms: performance.now() - t0 });
+      if (phase === 'before' && outcome.pass)
+        problems.push(`${check.pos.file}:${check.pos.line}: this check already passes before the step, so it cannot tell the learner anything`);
+      if (phase === 'after' && !outcome.pass) problems.push(`${check.pos.file}:${check.pos.line}: expected ${outcome.expected}, but ${outcome.found}`);
+    }
+  };
+  opts.emit({ kind: 'step-start', lab, step });
+  const setupProblem = await runBlocks(step.setup, 'setup', lab, step, opts);
+  if (setupProblem) commandProblems.push(setupProblem);
+  else {
+    await emitCheck('before');
+    const solutionProblem = await runBlocks(step.solution, 'solution', lab, step, opts);
+    if (solutionProblem) commandProblems.push(solutionProblem);
+    await emitCheck('after');
+    const cleanupProblem = await runBlocks(step.cleanup, 'cleanup', lab, step, opts);
+    if (cleanupProblem) commandProblems.push(cleanupProblem);
+  }
+  if (opts.signal?.aborted && !commandProblems.includes('interrupted')) commandProblems.push('interrupted');
+  const ok = problems.length === 0 && commandProblems.length === 0;
+  opts.emit({ kind: 'step-end', lab, step, ok, commandProblems, ms: Date.now() - started });
+  return ok;
+}
+
+/** Proves a lab: every check fails before its step and passes after it, and nothing is left behind. */
+export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyResult> {
+  const started = Date.now();
+  let session: SessionRecord | undefined;
+  let failedSteps = 0;
+  let error: string | undefined;
+  try {
+    const t0 = Date.now();
+    const helperImage = await opts.prepareImages(lab);
+    opts.emit({ kind: 'images-ready', lab, images: lab.images, ms: Date.now() - t0 });
+    const reclaimed = await reclaim(opts.docker, lab, opts.stateDir);
+    if (reclaimed.length) opts.emit({ kind: 'reclaimed', lab, resources: reclaimed });
+    session = newSession(lab.id, 'verify');
+    writeSession(opts.stateDir, session);
+    opts.emit({ kind: 'lab-start', lab, session: session.session });
+    const ctx: CheckContext = { docker: opts.docker, labels: runnerLabels(lab.id, session.session), helperImage };
+    for (const step of lab.steps) {
+      if (opts.signal?.aborted) break;
+      const ok = await verifyStep(step, lab, ctx, opts);
+      if (!ok) failedSteps++;
+      if (!ok && opts.bail) break;
+    }
+  } catch (err) {
+    error = (err as Error).message;
+  }
+  let residueProblem = false;
+  if (session && !opts.keep) {
+    try {
+      const cleanupProblem = await runBlocks(lab.cleanup, 'cleanup', lab, undefined, { ...opts, signal: undefined });
+      const found = await survey(opts.docker, lab, session);
+      const removed = await removeAll(opts.docker, found.owned);
+      const after = await survey(opts.docker, lab, session);
+      const residue = [...after.owned, ...after.foreign];
+      opts.emit({ kind: 'cleanup', lab, removed, residue });
+      residueProblem = residue.length > 0 || cleanupProblem !== undefined;
+      if (cleanupProblem) error ??= cleanupProblem;
+      if (residue.length === 0) clearSession(opts.stateDir, lab.id);
+    } catch (err) {
+      error ??= `cleanup failed: ${(err as Error).message}`;
+      residueProblem = true;
+    }
+  }
+  const ok = !error && failedSteps === 0 && !residueProblem && !opts.signal?.aborted;
+  opts.emit({ kind: 'lab-end', lab, ok, ms: Date.now() - started, error: opts.signal?.aborted ? 'interrupted' : error });
+  return { ok, failedSteps };
+}

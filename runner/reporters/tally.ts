@@ -1,0 +1,89 @@
+import type { LabEvent } from '../engine/events.js';
+import type { CheckOutcome } from '../checks/types.js';
+import { CHECK_KINDS } from '../checks/registry.js';
+
+/** One verdict of a verify run, the unit every reporter counts. */
+export interface TestCase {
+  readonly lab: string;
+  readonly name: string;
+  readonly status: 'passed' | 'failed' | 'skipped';
+  readonly message?: string;
+  readonly ms: number;
+}
+
+/**
+ * Turns the event stream into test cases: each check is one test (it must fail before its step and pass
+ * after), each lab's cleanup is one, and a lab that could not run is one failure.
+ */
+export class Tally {
+  readonly cases: TestCase[] = [];
+  private before = new Map<string, CheckOutcome>();
+  private seenSteps = new Set<string>();
+
+  constructor(private readonly onCase: (c: TestCase) => void = () => {}) {}
+
+  private add(c: TestCase): void {
+    this.cases.push(c);
+    this.onCase(c);
+  }
+
+  feed(e: LabEvent): void {
+    switch (e.kind) {
+      case 'step-start':
+        this.seenSteps.add(`${e.lab.id}/${e.step.id}`);
+        break;
+      case 'check': {
+        const key = `${e.lab.id}/${e.step.id}/${e.index}`;
+        if (e.phase === 'before') {
+          this.before.set(key, e.outcome);
+          break;
+        }
+        const before = this.before.get(key);
+        const kind = CHECK_KINDS.get(e.check.kind);
+        const name = `${e.step.index + 1}. ${e.step.title} › ${kind ? kind.describe(e.check.fields) : e.check.kind}`;
+        const problems: string[] = [];
+        if (before?.pass) problems.push(`${e.check.pos.file}:${e.check.pos.line}: already passed before the step, so it cannot tell the learner anything`);
+        if (!e.outcome.pass) problems.push(`expected ${e.outcome.expected}, but ${e.outcome.found}`);
+        this.add({ lab: e.lab.id, name, status: problems.length ? 'failed' : 'passed', message: problems.join('\n') || undefined, ms: e.ms });
+        break;
+      }
+      case 'step-end': {
+        if (e.commandProblems.length)
+          this.add({ lab: e.lab.id, name: `${e.step.index + 1}. ${e.step.title} › commands`, status: 'failed', message: e.commandProblems.join('\n'), ms: e.ms });
+        break;
+      }
+      case 'cleanup':
+        this.add({
+          lab: e.lab.id,
+          name: 'cleanup leaves nothing behind',
+          status: e.residue.length ? 'failed' : 'passed',
+          message: e.residue.length ? `still there: ${e.residue.map((r) => `${r.type} ${r.name}`).join(', ')}` : undefined,
+          ms: 0,
+        });
+        break;
+      case 'lab-end': {
+        for (const step of e.lab.steps) {
+          if (this.seenSteps.has(`${e.lab.id}/${step.id}`)) continue;
+          for (const check of step.checks) {
+            const kind = CHECK_KINDS.get(check.kind);
+            this.add({ lab: e.lab.id, name: `${step.index + 1}. ${step.title} › ${kind ? kind.describe(check.fields) : check.kind}`, status: 'skipped', ms: 0 });
+          }
+        }
+        if (e.error) this.add({ lab: e.lab.id, name: 'lab runs', status: 'failed', message: e.error, ms: e.ms });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  counts(): { passed: number; failed: number; skipped: number } {
+    const n = (s: TestCase['status']) => this.cases.filter((c) => c.status === s).length;
+    return { passed: n('passed'), failed: n('failed'), skipped: n('skipped') };
+  }
+}
+
+/** The closing line CI systems read. */
+export function summaryLine(c: { passed: number; failed: number; skipped: number }): string {
+  return `${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ''}`;
+}
