@@ -1,0 +1,67 @@
+import { DockerAdapter } from '../docker/adapter.js';
+import { run, which } from '../host/proc.js';
+import { loadCatalog } from '../images/catalog.js';
+
+export interface Finding {
+  readonly ok: boolean;
+  readonly what: string;
+  readonly fix?: string;
+  /** A warning does not make doctor fail. */
+  readonly warn?: boolean;
+}
+
+/** Every fact a learner's setup needs, each with the fix when it is wrong. */
+export async function diagnose(docker: DockerAdapter, imagesRoot: string): Promise<Finding[]> {
+  const out: Finding[] = [];
+  out.push({ ok: true, what: `engine endpoint: ${docker.endpoint} (from ${docker.resolved.source})` });
+  let engineId = '';
+  try {
+    await docker.ping();
+    const info = await docker.info();
+    engineId = info.id;
+    out.push({ ok: true, what: `engine answers: Docker ${info.serverVersion}, API ${info.apiVersion}, ${info.operatingSystem}` });
+    out.push({ ok: true, what: `cgroup v${info.cgroupVersion}, storage driver ${info.storageDriver}` });
+    if (!info.swapLimit)
+      out.push({ ok: false, warn: true, what: 'the kernel does not account swap: --memory-swap limits are not enforced', fix: 'Labs that cap swap say so when they start.' });
+  } catch (err) {
+    out.push({ ok: false, what: 'no engine answers', fix: (err as Error).message.split('\n').slice(1).join(' ').trim() || 'Run `sudo npx lean-labs engine up`.' });
+    return out;
+  }
+
+  const cli = await which('docker');
+  if (!cli) out.push({ ok: false, what: 'the docker command is not installed', fix: 'Install the docker CLI: the labs have you type docker commands.' });
+  else {
+    try {
+      const id = (await run('docker', ['info', '--format', '{{.ID}}'])).trim();
+      out.push(
+        id === engineId
+          ? { ok: true, what: `the docker command (${cli}) talks to the same engine` }
+          : { ok: false, what: `the docker command talks to another engine (${id || 'none'})`, fix: 'Make DOCKER_HOST or `docker context use` point at the same engine as lean-labs.' },
+      );
+    } catch (err) {
+      out.push({ ok: false, what: 'the docker command cannot reach the engine', fix: `${(err as Error).message.split('\n').slice(-1)[0]}` });
+    }
+    try {
+      const v = (await run('docker', ['compose', 'version', '--short'])).trim();
+      out.push({ ok: true, what: `Compose v2: docker compose ${v}` });
+    } catch {
+      const v1 = await which('docker-compose');
+      out.push({
+        ok: false,
+        warn: true,
+        what: v1 ? 'only Compose v1 (docker-compose) is installed' : 'Compose v2 (docker compose) is missing',
+        fix: 'The Compose labs need `docker compose` (v2): install the docker-compose-plugin or Debian\'s docker-compose 2.x.',
+      });
+    }
+  }
+
+  const catalog = loadCatalog(imagesRoot);
+  const missing: string[] = [];
+  for (const def of catalog.values()) if (!(await docker.inspectImage(def.tag))) missing.push(def.name);
+  out.push(
+    missing.length
+      ? { ok: false, warn: true, what: `lab images missing: ${missing.join(', ')}`, fix: 'Run `npx lean-labs images build` (labs also build what they need on first use).' }
+      : { ok: true, what: `all ${catalog.size} lab images present` },
+  );
+  return out;
+}

@@ -1,0 +1,89 @@
+import { DockerAdapter } from '../docker/adapter.js';
+import { verifyLab } from '../engine/verify.js';
+import { describeResource, removeAll, survey } from '../engine/resources.js';
+import { clearSession, readSession } from '../engine/session.js';
+import { findLab, loadLabs } from '../lab/load.js';
+import { REPORTERS } from '../reporters/index.js';
+import { UserError } from '../errors.js';
+import type { CliContext } from './cli-context.js';
+import { imagePreparer } from './context.js';
+
+export function runList(ctx: CliContext): number {
+  const labs = loadLabs(ctx.labsDir);
+  if (labs.length === 0) {
+    ctx.out(`No labs in ${ctx.labsDir}.\n`);
+    return 0;
+  }
+  const width = Math.max(...labs.map((l) => l.id.length));
+  for (const l of labs)
+    ctx.out(`${l.id.padEnd(width)}  ${String(l.durationMinutes).padStart(3)} min  ${String(l.steps.length).padStart(2)} steps  ${l.title}\n`);
+  ctx.out(`\n${labs.length} labs. Prove one with \`npx lean-labs verify <id>\`.\n`);
+  return 0;
+}
+
+export async function runVerify(
+  ctx: CliContext,
+  ids: readonly string[],
+  opts: { reporter: string; out?: string; keep: boolean; bail: boolean },
+): Promise<number> {
+  const Reporter = REPORTERS[opts.reporter];
+  if (!Reporter) throw new UserError(`There is no reporter "${opts.reporter}". Use one of: ${Object.keys(REPORTERS).join(', ')}.`);
+  const all = loadLabs(ctx.labsDir);
+  const labs = ids.length ? ids.map((id) => findLab(all, id, ctx.labsDir)) : all;
+  const docker = new DockerAdapter();
+  await docker.ping();
+  const reporter = new Reporter({ write: ctx.out, color: ctx.color, outFile: opts.out });
+  // Image progress goes where it cannot spoil machine-read output.
+  const say = (line: string) => (opts.reporter === 'plain' ? ctx.out : ctx.err)(`${line}\n`);
+
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      ctx.err('\nStopping after the current command and cleaning up… (Ctrl-C again to quit now; `reset` cleans up later)\n');
+      abort.abort();
+    } else process.exit(130);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    let bailed = false;
+    for (const lab of labs) {
+      if (abort.signal.aborted || bailed) {
+        reporter.onEvent({ kind: 'lab-end', lab, ok: false, ms: 0 });
+        continue;
+      }
+      const result = await verifyLab(lab, {
+        docker,
+        stateDir: ctx.stateDir,
+        emit: (e) => reporter.onEvent(e),
+        keep: opts.keep,
+        bail: opts.bail,
+        signal: abort.signal,
+        prepareImages: imagePreparer(docker, say, ctx.yes),
+      });
+      if (!result.ok && opts.bail) bailed = true;
+      if (opts.keep) say(`  kept what ${lab.id} made; \`npx lean-labs reset ${lab.id}\` removes it.`);
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const failed = reporter.finish();
+  return failed > 0 || abort.signal.aborted ? 1 : 0;
+}
+
+export async function runReset(ctx: CliContext, id: string): Promise<number> {
+  const lab = findLab(loadLabs(ctx.labsDir), id, ctx.labsDir);
+  const docker = new DockerAdapter();
+  await docker.ping();
+  const found = await survey(docker, lab, readSession(ctx.stateDir, lab.id));
+  const removed = await removeAll(docker, found.owned);
+  clearSession(ctx.stateDir, lab.id);
+  ctx.out(removed.length ? `Removed ${removed.map(describeResource).join(', ')}.\n` : `Lab ${lab.id} left nothing behind.\n`);
+  if (found.foreign.length)
+    ctx.out(
+      `Left alone, because lean-labs did not make them: ${found.foreign.map(describeResource).join(', ')}.\n` +
+        `  The lab needs these names free: rename or remove them yourself before starting ${lab.id}.\n`,
+    );
+  return 0;
+}
