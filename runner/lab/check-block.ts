@@ -23,7 +23,8 @@ function convert(spec: FieldSpec, value: unknown): { value: unknown } | { error:
       : { error: `${JSON.stringify(value)} is not one of ${t.oneOf.join(', ')}`, fix: `Write one of: ${t.oneOf.join(', ')}.` };
   switch (t) {
     case 'string':
-      return typeof value === 'string' || typeof value === 'number'
+      // YAML reads `run: true` or `cpusetCpus: 0` as non-text scalars; the author meant the text.
+      return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
         ? { value: String(value) }
         : { error: 'expected text', fix: 'Write a plain value, quoted if it has special characters.' };
     case 'number':

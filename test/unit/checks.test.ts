@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest';
+import { CHECK_KINDS } from '../../runner/checks/registry.js';
+import type { CheckContext } from '../../runner/checks/types.js';
+import { containerFacts, FakeDocker } from './fake-docker.js';
+
+const ctxOf = (docker: FakeDocker): CheckContext => ({ docker, labels: { 'lean-labs.lab': 't' }, helperImage: 'lean-labs/busybox:v1' });
+const judge = (kind: string, fields: Record<string, unknown>, docker: FakeDocker) => CHECK_KINDS.get(kind)!.evaluate(fields, ctxOf(docker));
+
+describe('container check', () => {
+  it('fails with what it found when the container does not exist', async () => {
+    const r = await judge('container', { container: 'web', state: 'running' }, new FakeDocker());
+    expect(r).toEqual({ pass: false, expected: 'container web exists', found: 'there is no container named web' });
+  });
+
+  it('passes for a running container with the expected image, accepting an implied :latest', async () => {
+    const d = new FakeDocker().add(containerFacts('web', { image: 'lean-labs/toolbox:latest' }));
+    expect((await judge('container', { container: 'web', state: 'running', image: 'lean-labs/toolbox' }, d)).pass).toBe(true);
+  });
+
+  it('reports the exit code it found', async () => {
+    const d = new FakeDocker().add(containerFacts('job', { state: { status: 'exited', running: false, exitCode: 137 } }));
+    const r = await judge('container', { container: 'job', exitCode: 0 }, d);
+    expect(r.pass).toBe(false);
+    expect(r.found).toBe('it exited with code 137');
+  });
+
+  it('sees an OOM kill', async () => {
+    const d = new FakeDocker().add(containerFacts('hog', { state: { status: 'exited', running: false, exitCode: 137, oomKilled: true } }));
+    expect((await judge('container', { container: 'hog', oomKilled: true, exitCode: 137 }, d)).pass).toBe(true);
+  });
+
+  it('state absent passes only when the container is gone', async () => {
+    const d = new FakeDocker().add(containerFacts('old'));
+    expect((await judge('container', { container: 'old', state: 'absent' }, d)).found).toBe('container old still exists (running)');
+    expect((await judge('container', { container: 'gone', state: 'absent' }, d)).pass).toBe(true);
+  });
+
+  it('matches the command against a pattern', async () => {
+    const d = new FakeDocker().add(containerFacts('web', { cmd: ['nginx', '-g', 'daemon off;'] }));
+    expect((await judge('container', { container: 'web', command: '/^nginx/' }, d)).pass).toBe(true);
+    expect((await judge('container', { container: 'web', command: 'httpd' }, d)).found).toBe('its command is `nginx -g daemon off;`');
+  });
+});
+
+describe('hostconfig check', () => {
+  it('a memory limit without --memory-swap fails the swap expectation and says why', async () => {
+    const d = new FakeDocker().add(containerFacts('mem', { hostConfig: { memory: 64 * 1024 ** 2, memorySwap: 128 * 1024 ** 2 } }));
+    const r = await judge('hostconfig', { container: 'mem', memory: 64 * 1024 ** 2, memorySwap: 64 * 1024 ** 2 }, d);
+    expect(r.pass).toBe(false);
+    expect(r.found).toBe('memory+swap limit is 128m');
+  });
+
+  it('resolves container:<id> to the name the lab wrote', async () => {
+    const web = containerFacts('web');
+    const d = new FakeDocker().add(web).add(containerFacts('dbg', { hostConfig: { networkMode: `container:${web.id}` } }));
+    expect((await judge('hostconfig', { container: 'dbg', networkMode: 'container:web' }, d)).pass).toBe(true);
+  });
+
+  it('tells the learner which container the side container really joined', async () => {
+    const other = containerFacts('other');
+    const d = new FakeDocker().add(containerFacts('web')).add(other).add(containerFacts('dbg', { hostConfig: { networkMode: `container:${other.id}` } }));
+    const r = await judge('hostconfig', { container: 'dbg', networkMode: 'container:web' }, d);
+    expect(r).toMatchObject({ pass: false, found: 'network mode is container:other' });
+  });
+
+  it('checks capabilities without caring for the CAP_ prefix or case', async () => {
+    const d = new FakeDocker().add(containerFacts('dbg', { hostConfig: { capAdd: ['CAP_NET_RAW'] } }));
+    const r = await judge('hostconfig', { container: 'dbg', capAdd: ['net_raw', 'NET_ADMIN'] }, d);
+    expect(r.pass).toBe(false);
+    expect(r.found).toBe('added capabilities: NET_RAW');
+  });
+
+  it('checks --cpus from NanoCpus and volumes-from by name', async () => {
+    const app = containerFacts('app');
+    const d = new FakeDocker().add(app).add(containerFacts('side', { hostConfig: { nanoCpus: 5e8, volumesFrom: ['app:ro'] } }));
+    expect((await judge('hostconfig', { container: 'side', cpus: 0.5, volumesFrom: ['app'] }, d)).pass).toBe(true);
+  });
+});
+
+describe('exec check', () => {
+  it('refuses to exec in a stopped container, saying so', async () => {
+    const d = new FakeDocker().add(containerFacts('a', { state: { status: 'exited', running: false } }));
+    const r = await judge('exec', { container: 'a', run: 'ps' }, d);
+    expect(r).toMatchObject({ pass: false, found: 'container a is not running (exited)' });
+  });
+
+  it('matches stdout and requires exit 0 when no pattern is given', async () => {
+    const d = new FakeDocker().add(containerFacts('a')).answer('a', /ip -o link/, { stdout: '1: lo: <LOOPBACK>\n2: eth0@if5: <UP>' });
+    expect((await judge('exec', { container: 'a', run: 'ip -o link', stdout: 'lo:', notStdout: 'eth0' }, d)).found).toBe(
+      'it printed: 1: lo: <LOOPBACK> 2: eth0@if5: <UP>',
+    );
+    d.answer('a', /false/, { exitCode: 1, stderr: 'nope' });
+    expect((await judge('exec', { container: 'a', run: 'false' }, d)).found).toBe('it exited with 1: nope');
+  });
+});
+
+describe('namespace check', () => {
+  it('compares inodes per namespace kind and names both', async () => {
+    const d = new FakeDocker()
+      .add(containerFacts('a'))
+      .add(containerFacts('b'))
+      .answer('a', /readlink/, { stdout: 'pid:[1]\nnet:[2]\n' })
+      .answer('b', /readlink/, { stdout: 'pid:[1]\nnet:[3]\n' });
+    expect((await judge('namespace', { a: 'a', b: 'b', namespaces: ['pid'], shared: true }, d)).pass).toBe(true);
+    const r = await judge('namespace', { a: 'a', b: 'b', namespaces: ['pid', 'net'], shared: true }, d);
+    expect(r.pass).toBe(false);
+    expect(r.found).toBe('net: a is in net:[2], b in net:[3] (different)');
+  });
+
+  it('reads /proc/self/ns, not /proc/1 (PID 1 may be another container when pid is shared)', async () => {
+    const d = new FakeDocker().add(containerFacts('a')).add(containerFacts('b'));
+    const seen: string[] = [];
+    d.exec = async (_c, cmd) => {
+      seen.push(cmd.join(' '));
+      return { exitCode: 0, stdout: 'x:[1]\n', stderr: '' };
+    };
+    await judge('namespace', { a: 'a', b: 'b', namespaces: ['net'], shared: true }, d);
+    expect(seen).toEqual(['readlink /proc/self/ns/net', 'readlink /proc/self/ns/net']);
+  });
+});
+
+describe('cgroup check', () => {
+  it('reads memory.max on v2 and compares in bytes', async () => {
+    const d = new FakeDocker().add(containerFacts('m')).answer('m', /^cat \/sys\/fs\/cgroup\/memory.max$/, { stdout: '67108864\n' });
+    expect((await judge('cgroup', { container: 'm', setting: 'memory-limit', equals: '64m' }, d)).pass).toBe(true);
+  });
+
+  it('reads memory.limit_in_bytes on v1', async () => {
+    const d = new FakeDocker().add(containerFacts('m')).answer('m', /memory\/memory.limit_in_bytes/, { stdout: '9223372036854771712\n' });
+    d.cgroupVersion = '1';
+    const r = await judge('cgroup', { container: 'm', setting: 'memory-limit', equals: '64m' }, d);
+    expect(r).toMatchObject({ pass: false, found: 'it is max' });
+  });
+
+  it('turns cpu.max into a CPU count on v2', async () => {
+    const d = new FakeDocker().add(containerFacts('c')).answer('c', /cpu.max/, { stdout: '50000 100000\n' });
+    expect((await judge('cgroup', { container: 'c', setting: 'cpus', equals: '0.5' }, d)).pass).toBe(true);
+  });
+
+  it('converts --cpu-shares to v2 cpu.weight like runc', async () => {
+    const d = new FakeDocker().add(containerFacts('c')).answer('c', /cpu.weight/, { stdout: '20\n' });
+    expect((await judge('cgroup', { container: 'c', setting: 'cpu-shares', equals: 512 }, d)).pass).toBe(true);
+  });
+});
+
+describe('http check', () => {
+  it('makes the request from the container\'s network namespace and reads the status', async () => {
+    const web = containerFacts('web');
+    const d = new FakeDocker().add(web);
+    d.helperAnswers.push({ exitCode: 0, stdout: '<h1>hello</h1>', stderr: '  HTTP/1.1 200 OK\n  Server: nginx\n' });
+    const r = await judge('http', { url: 'http://localhost/', from: 'web', body: 'hello' }, d);
+    expect(r.pass).toBe(true);
+    expect(d.helperRuns[0]).toMatchObject({ networkMode: `container:${web.id}`, image: 'lean-labs/busybox:v1', labels: { 'lean-labs.lab': 't' } });
+  });
+
+  it('reports an error status', async () => {
+    const d = new FakeDocker().add(containerFacts('web'));
+    d.helperAnswers.push({ exitCode: 1, stdout: '', stderr: 'wget: server returned error: HTTP/1.1 404 Not Found' });
+    expect((await judge('http', { url: 'http://localhost/x', from: 'web' }, d)).found).toBe('it answered 404');
+  });
+});
+
+describe('file, logs, image, volume, network, compose checks', () => {
+  it('file: contains a pattern', async () => {
+    const d = new FakeDocker().add(containerFacts('c'));
+    d.files.set('c:/etc/app.conf', 'port = 8080\n');
+    expect((await judge('file', { container: 'c', path: '/etc/app.conf', contains: '/port = 80[0-9]{2}/' }, d)).pass).toBe(true);
+    expect((await judge('file', { container: 'c', path: '/etc/none' }, d)).found).toBe('there is no such file');
+  });
+
+  it('logs: contains and does not contain', async () => {
+    const d = new FakeDocker().add(containerFacts('c'));
+    d.logsOf.set('c', 'GET / 200\nGET /x 404\n');
+    expect((await judge('logs', { container: 'c', contains: 'GET / 200', notContains: '500' }, d)).pass).toBe(true);
+    expect((await judge('logs', { container: 'c', notContains: '404' }, d)).pass).toBe(false);
+  });
+
+  it('image: size bound and layer count', async () => {
+    const d = new FakeDocker();
+    d.images.set('app:small', { id: 'sha256:1', tags: ['app:small'], size: 12 * 1024 ** 2, layers: 3, created: 0, labels: {} });
+    const r = await judge('image', { image: 'app:small', maxSize: 10 * 1024 ** 2, layers: 3 }, d);
+    expect(r).toMatchObject({ pass: false, found: 'it is 12m' });
+  });
+
+  it('volume and network: exists and absent', async () => {
+    const d = new FakeDocker();
+    d.volumes.set('data', { name: 'data', id: 'data', created: 0, labels: {}, driver: 'local' });
+    expect((await judge('volume', { volume: 'data', driver: 'local' }, d)).pass).toBe(true);
+    expect((await judge('network', { network: 'backend' }, d)).found).toBe('there is no network named backend');
+    expect((await judge('network', { network: 'backend', exists: false }, d)).pass).toBe(true);
+  });
+
+  it('compose: counts running replicas by labels, not by names', async () => {
+    const d = new FakeDocker();
+    const svc = (name: string, status: string) =>
+      containerFacts(name, { labels: { 'com.docker.compose.project': 'coins', 'com.docker.compose.service': 'worker' }, state: { status } });
+    d.add(svc('coins-worker-1', 'running')).add(svc('coins_worker_2', 'running')).add(svc('x3', 'exited'));
+    expect((await judge('compose', { project: 'coins', service: 'worker', replicas: 2 }, d)).pass).toBe(true);
+    expect((await judge('compose', { project: 'coins', service: 'worker', replicas: 10 }, d)).found).toBe('2 running (1 not running)');
+  });
+
+  it('shell: exit 0 passes and the output is the message', async () => {
+    expect(await judge('shell', { run: 'echo fine' }, new FakeDocker())).toMatchObject({ pass: true, found: 'fine' });
+    expect(await judge('shell', { run: 'echo broken >&2; exit 3' }, new FakeDocker())).toMatchObject({ pass: false, found: 'exit 3: broken' });
+  });
+});

@@ -1,0 +1,144 @@
+import type {
+  ContainerFacts,
+  ContainerSummary,
+  DockerPort,
+  EngineInfo,
+  ExecResult,
+  HelperRun,
+  ImageFacts,
+  LabelFilter,
+  NamedResourceFacts,
+} from '../../runner/docker/port.js';
+
+type Partialish<T> = { [K in keyof T]?: T[K] extends object ? Partialish<T[K]> : T[K] };
+
+/** Builds full container facts from the few fields a test cares about. */
+export function containerFacts(name: string, over: Partialish<ContainerFacts> = {}): ContainerFacts {
+  const base: ContainerFacts = {
+    id: `${name}-id-0123456789abcdef`,
+    name,
+    created: Date.now(),
+    image: 'lean-labs/toolbox',
+    imageId: 'sha256:abc',
+    cmd: ['sleep', 'infinity'],
+    labels: {},
+    state: { status: 'running', running: true, exitCode: 0, oomKilled: false, startedAt: '', pid: 100 },
+    hostConfig: {
+      memory: 0, memorySwap: 0, nanoCpus: 0, cpuQuota: 0, cpuPeriod: 0, cpuShares: 0, cpusetCpus: '',
+      networkMode: 'default', pidMode: '', ipcMode: 'private', volumesFrom: [], capAdd: [], readonlyRootfs: false,
+      restartPolicy: 'no', logDriver: 'json-file',
+    },
+    mounts: [],
+  };
+  return {
+    ...base,
+    ...over,
+    state: { ...base.state, ...over.state },
+    hostConfig: { ...base.hostConfig, ...over.hostConfig },
+    labels: (over.labels as Record<string, string>) ?? base.labels,
+    cmd: (over.cmd as string[]) ?? base.cmd,
+    mounts: (over.mounts as ContainerFacts['mounts']) ?? base.mounts,
+  } as ContainerFacts;
+}
+
+/**
+ * A scripted engine: tests put containers, images, volumes and exec answers in, and read which helper runs
+ * and removals happened. Only for unit tests of pure logic; integration tests use the real engine.
+ */
+export class FakeDocker implements DockerPort {
+  readonly endpoint = 'fake://engine';
+  containers = new Map<string, ContainerFacts>();
+  images = new Map<string, ImageFacts>();
+  volumes = new Map<string, NamedResourceFacts>();
+  networks = new Map<string, NamedResourceFacts>();
+  files = new Map<string, string>();
+  logsOf = new Map<string, string>();
+  execAnswers: Array<{ container: string; match: RegExp; result: ExecResult }> = [];
+  helperAnswers: ExecResult[] = [];
+  helperRuns: HelperRun[] = [];
+  removed: string[] = [];
+  cgroupVersion: '1' | '2' = '2';
+
+  add(c: ContainerFacts): this {
+    this.containers.set(c.name, c);
+    return this;
+  }
+
+  answer(container: string, match: RegExp, result: Partial<ExecResult>): this {
+    this.execAnswers.push({ container, match, result: { exitCode: 0, stdout: '', stderr: '', ...result } });
+    return this;
+  }
+
+  private find(nameOrId: string): ContainerFacts | undefined {
+    return this.containers.get(nameOrId) ?? [...this.containers.values()].find((c) => c.id === nameOrId || c.id.startsWith(nameOrId));
+  }
+
+  async ping(): Promise<void> {}
+  async info(): Promise<EngineInfo> {
+    return { id: 'FAKE', serverVersion: '26.1.5', apiVersion: '1.45', cgroupVersion: this.cgroupVersion, storageDriver: 'overlay2', operatingSystem: 'fake', swapLimit: true };
+  }
+  async inspectContainer(nameOrId: string) {
+    return this.find(nameOrId) ?? null;
+  }
+  async listContainers(labels: LabelFilter): Promise<ContainerSummary[]> {
+    return [...this.containers.values()]
+      .filter((c) => Object.entries(labels).every(([k, v]) => c.labels[k] === v))
+      .map((c) => ({ id: c.id, name: c.name, labels: c.labels, state: c.state.status, created: c.created }));
+  }
+  async exec(container: string, cmd: readonly string[]): Promise<ExecResult> {
+    const line = cmd.join(' ');
+    const hit = this.execAnswers.find((a) => a.container === container && a.match.test(line));
+    if (!hit) throw new Error(`fake: no scripted answer for \`${line}\` in ${container}`);
+    return hit.result;
+  }
+  async readFile(container: string, path: string) {
+    return this.files.get(`${container}:${path}`) ?? null;
+  }
+  async logs(container: string) {
+    return this.logsOf.get(container) ?? '';
+  }
+  async runHelper(run: HelperRun): Promise<ExecResult> {
+    this.helperRuns.push(run);
+    return this.helperAnswers.shift() ?? { exitCode: 1, stdout: '', stderr: 'wget: bad address' };
+  }
+  async inspectImage(name: string) {
+    return this.images.get(name) ?? null;
+  }
+  async inspectVolume(name: string) {
+    return this.volumes.get(name) ?? null;
+  }
+  async inspectNetwork(name: string) {
+    return this.networks.get(name) ?? null;
+  }
+  async listVolumes(labels: LabelFilter) {
+    return [...this.volumes.values()].filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val));
+  }
+  async listNetworks(labels: LabelFilter) {
+    return [...this.networks.values()].filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val));
+  }
+  async listImages() {
+    return [...this.images.values()];
+  }
+  async removeContainer(id: string) {
+    const c = this.find(id);
+    if (c) this.containers.delete(c.name);
+    this.removed.push(`container:${c?.name ?? id}`);
+  }
+  async removeVolume(name: string) {
+    this.volumes.delete(name);
+    this.removed.push(`volume:${name}`);
+  }
+  async removeNetwork(id: string) {
+    const n = [...this.networks.values()].find((x) => x.id === id);
+    if (n) this.networks.delete(n.name);
+    this.removed.push(`network:${n?.name ?? id}`);
+  }
+  async removeImage(name: string) {
+    this.images.delete(name);
+    this.removed.push(`image:${name}`);
+  }
+  async tagImage() {}
+  async watchEvents() {
+    return () => {};
+  }
+}

@@ -1,0 +1,100 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LabFormatError } from '../../runner/lab/errors.js';
+import { loadLabs } from '../../runner/lab/load.js';
+import { parseLab } from '../../runner/lab/parse.js';
+
+const fixtures = join(import.meta.dirname, '../fixtures');
+
+describe('parseLab on a valid lab', () => {
+  const file = join(fixtures, 'labs/tiny/lab.md');
+  const lab = parseLab(readFileSync(file, 'utf8'), 'tiny/lab.md', join(fixtures, 'labs/tiny'));
+
+  it('reads the front matter', () => {
+    expect(lab).toMatchObject({ format: 1, id: 'tiny', title: 'A tiny lab', durationMinutes: 5, images: ['busybox'] });
+    expect(lab.resources.containers).toEqual(['tiny-one']);
+    expect(lab.resources.volumes).toEqual([]);
+  });
+
+  it('splits steps at level-2 headings, with ids from their titles', () => {
+    expect(lab.steps.map((s) => [s.id, s.title])).toEqual([
+      ['start-one-container', 'Start one container'],
+      ['remove-it', 'Remove it'],
+    ]);
+  });
+
+  it('takes the sh blocks as commands and as the default solution', () => {
+    const [first] = lab.steps;
+    expect(first!.commands.map((c) => c.text)).toEqual(['docker run -d --name tiny-one lean-labs/busybox sleep 300']);
+    expect(first!.solution).toEqual(first!.commands);
+    expect(first!.commands[0]!.pos).toEqual({ file: 'tiny/lab.md', line: 23 });
+  });
+
+  it('prefers an explicit solution block', () => {
+    expect(lab.steps[1]!.solution.map((c) => c.text)).toEqual(['docker rm -f tiny-one >/dev/null']);
+    expect(lab.steps[1]!.commands.map((c) => c.text)).toEqual(['docker rm -f tiny-one']);
+  });
+
+  it('parses checks with converted fields, message, within and their line', () => {
+    const [running, exec] = lab.steps[0]!.checks;
+    expect(running).toMatchObject({ kind: 'container', fields: { container: 'tiny-one', state: 'running' }, message: 'Start it with -d.', withinMs: 2000 });
+    expect(running!.pos.line).toBe(27);
+    expect(exec).toMatchObject({ kind: 'exec', fields: { run: 'cat /proc/1/cmdline', stdout: 'sleep' }, withinMs: 5000 });
+    expect(exec!.pos.line).toBe(31);
+  });
+
+  it('keeps hints in order and out of the prose', () => {
+    expect(lab.steps[0]!.hints).toEqual(['Use -d.', 'The whole command is above.']);
+    expect(lab.steps[0]!.body).toContain('Type this:');
+    expect(lab.steps[0]!.body).toContain('docker run -d --name tiny-one');
+    expect(lab.steps[0]!.body).not.toContain('Use -d.');
+    expect(lab.steps[0]!.body).not.toContain('kind: container');
+  });
+
+  it('takes a cleanup block before the first step as the lab cleanup, not as prose', () => {
+    expect(lab.cleanup.map((c) => c.text)).toEqual(['docker rm -f tiny-one >/dev/null 2>&1 || true']);
+    expect(lab.intro).toBe('Intro prose.');
+  });
+});
+
+describe('parseLab on malformed labs', () => {
+  const expected = JSON.parse(readFileSync(join(fixtures, 'malformed/expected.json'), 'utf8')) as Record<string, { line: number; says: string }>;
+  const files = readdirSync(join(fixtures, 'malformed')).filter((f) => f.endsWith('.md'));
+
+  it('has an expectation for every fixture', () => {
+    expect(files.sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  for (const name of files) {
+    it(`${name}: names file:line and the problem`, () => {
+      const want = expected[name]!;
+      let error: unknown;
+      try {
+        parseLab(readFileSync(join(fixtures, 'malformed', name), 'utf8'), `labs/${name}`);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(LabFormatError);
+      const e = error as LabFormatError;
+      expect(e.message).toContain(want.says);
+      expect(`${e.file}:${e.line}`).toBe(`labs/${name}:${want.line}`);
+      expect(e.fix, 'every authoring error says what to write instead').toBeTruthy();
+    });
+  }
+});
+
+describe('loadLabs', () => {
+  it('loads the bundled labs without authoring errors', () => {
+    const labs = loadLabs(join(import.meta.dirname, '../../labs'));
+    expect(labs.map((l) => l.id)).toContain('namespaces');
+  });
+
+  it('loads a folder of labs given with --labs', () => {
+    expect(loadLabs(join(fixtures, 'labs')).map((l) => l.id)).toEqual(['tiny']);
+  });
+
+  it('says which folder is missing', () => {
+    expect(() => loadLabs(join(fixtures, 'nope'))).toThrow(/does not exist/);
+  });
+});

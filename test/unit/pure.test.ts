@@ -1,0 +1,168 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compilePattern, formatSize, parseDuration, parseSize } from '../../runner/checks/values.js';
+import { cgroupReading, sharesToWeight } from '../../runner/host/cgroup.js';
+import { debianMirror, parseDeb822, parseSourcesList } from '../../runner/host/apt.js';
+import { isOwned } from '../../runner/engine/ownership.js';
+import { newSession } from '../../runner/engine/session.js';
+import { buildOrder, fromLines, loadCatalog } from '../../runner/images/catalog.js';
+import { demuxBuffer, firstFileFromTar } from '../../runner/docker/demux.js';
+import { parseDockerHost } from '../../runner/docker/endpoint.js';
+import { BuildStreamReader } from '../../runner/docker/build-stream.js';
+
+describe('values', () => {
+  it('parses sizes the way docker run takes them', () => {
+    expect(parseSize('64m')).toBe(67108864);
+    expect(parseSize('1g')).toBe(1073741824);
+    expect(parseSize('512k')).toBe(524288);
+    expect(parseSize('64MB')).toBe(67108864);
+    expect(parseSize(1000)).toBe(1000);
+    expect(parseSize('lots')).toBeUndefined();
+  });
+
+  it('parses durations', () => {
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('5s')).toBe(5000);
+    expect(parseDuration('2m')).toBe(120000);
+    expect(parseDuration('soon')).toBeUndefined();
+  });
+
+  it('treats /…/ as a regular expression and anything else as a substring', () => {
+    const re = compilePattern('/^\\s*1 sleep$/m');
+    const sub = compilePattern('a.b');
+    expect(typeof re !== 'string' && re.test('  PID\n    1 sleep\n')).toBe(true);
+    expect(typeof sub !== 'string' && sub.test('axb')).toBe(false);
+    expect(compilePattern('/(/')).toMatch(/invalid regular expression/);
+  });
+
+  it('formats sizes as learners type them when exact', () => {
+    expect(formatSize(67108864)).toBe('64m');
+    expect(formatSize(5_500_000)).toBe('5.2 MB');
+  });
+});
+
+describe('cgroup readings', () => {
+  it('uses v1 and v2 file layouts', () => {
+    expect(cgroupReading('1', 'memory-limit').files).toEqual(['/sys/fs/cgroup/memory/memory.limit_in_bytes']);
+    expect(cgroupReading('2', 'memory-limit').files).toEqual(['/sys/fs/cgroup/memory.max']);
+    expect(cgroupReading('1', 'cpus').parse(['50000', '100000'])).toBe('0.5');
+    expect(cgroupReading('1', 'cpus').parse(['-1', '100000'])).toBe('max');
+    expect(cgroupReading('2', 'memory-swap-limit').parse(['67108864', '0'])).toBe('67108864');
+  });
+
+  it('converts shares to weight as runc does', () => {
+    expect(sharesToWeight(1024)).toBe(39);
+    expect(sharesToWeight(2)).toBe(1);
+    expect(sharesToWeight(262144)).toBe(10000);
+  });
+});
+
+describe('apt sources', () => {
+  const deb822 = 'Types: deb\nURIs: http://mirror.example/debian\nSuites: bookworm bookworm-updates\nComponents: main\n\nTypes: deb\nURIs: http://mirror.example/debian-security\nSuites: bookworm-security\nComponents: main\n';
+  it('reads deb822 and one-line sources', () => {
+    expect(parseDeb822(deb822).map((s) => s.uri)).toEqual(['http://mirror.example/debian', 'http://mirror.example/debian-security']);
+    expect(parseSourcesList('# c\ndeb [arch=amd64] http://m.example/debian bookworm main contrib\n')).toEqual([
+      { uri: 'http://m.example/debian', suites: ['bookworm'], components: ['main', 'contrib'] },
+    ]);
+  });
+
+  it('takes the machine\'s own Debian mirror, never the security one, and lets the environment override', () => {
+    expect(debianMirror({}, parseDeb822(deb822))).toBe('http://mirror.example/debian');
+    expect(debianMirror({ LEAN_LABS_DEBIAN_MIRROR: 'http://local/debian' }, [])).toBe('http://local/debian');
+    expect(debianMirror({}, [])).toBeUndefined();
+  });
+});
+
+describe('ownership', () => {
+  const session = newSession('lab', 'verify', 1_000_000);
+  it('owns what the runner labelled for this lab', () => {
+    expect(isOwned({ labels: { 'lean-labs.lab': 'lab' }, created: 0 }, 'lab', undefined)).toBe(true);
+    expect(isOwned({ labels: { 'lean-labs.lab': 'other' }, created: 0 }, 'lab', undefined)).toBe(false);
+  });
+  it('owns a same-named thing only when it was made during a session of the lab', () => {
+    expect(isOwned({ labels: {}, created: 1_000_500 }, 'lab', session)).toBe(true);
+    expect(isOwned({ labels: {}, created: 900_000 }, 'lab', session)).toBe(false);
+    expect(isOwned({ labels: {}, created: 2_000_000 }, 'lab', undefined)).toBe(false);
+  });
+});
+
+describe('image catalog', () => {
+  it('finds lab-image and base dependencies in FROM lines', () => {
+    expect(fromLines('FROM debian:bookworm-slim AS b\nFROM --platform=x lean-labs/busybox:latest\nFROM scratch')).toEqual({ deps: ['busybox'], needsBase: true });
+  });
+
+  it('versions an image by its files and its parents, and orders builds', () => {
+    const root = mkdtempSync(join(tmpdir(), 'll-images-'));
+    const make = (name: string, dockerfile: string) => {
+      mkdirSync(join(root, name), { recursive: true });
+      writeFileSync(join(root, name, 'Dockerfile'), dockerfile);
+    };
+    make('busybox', 'FROM debian:bookworm-slim\n');
+    make('web', 'FROM lean-labs/busybox\nCOPY x /x\n');
+    writeFileSync(join(root, 'web', 'x'), 'one');
+    const v1 = loadCatalog(root);
+    expect(buildOrder(v1, ['web']).map((d) => d.name)).toEqual(['busybox', 'web']);
+    expect(v1.get('web')!.needsBase).toBe(true);
+    expect(v1.get('web')!.tag).toMatch(/^lean-labs\/web:[0-9a-f]{12}$/);
+    writeFileSync(join(root, 'busybox', 'Dockerfile'), 'FROM debian:bookworm-slim\nRUN true\n');
+    const v2 = loadCatalog(root);
+    expect(v2.get('busybox')!.version).not.toBe(v1.get('busybox')!.version);
+    expect(v2.get('web')!.version, 'a changed parent changes the child').not.toBe(v1.get('web')!.version);
+  });
+
+  it('names a missing parent and a cycle', () => {
+    const root = mkdtempSync(join(tmpdir(), 'll-images-'));
+    mkdirSync(join(root, 'a'));
+    writeFileSync(join(root, 'a', 'Dockerfile'), 'FROM lean-labs/nope\n');
+    expect(() => loadCatalog(root)).toThrow(/there is no images\/nope\/ folder/);
+    writeFileSync(join(root, 'a', 'Dockerfile'), 'FROM lean-labs/b\n');
+    mkdirSync(join(root, 'b'));
+    writeFileSync(join(root, 'b', 'Dockerfile'), 'FROM lean-labs/a\n');
+    expect(() => loadCatalog(root)).toThrow(/circle: a -> b -> a/);
+  });
+});
+
+describe('docker plumbing', () => {
+  it('demultiplexes framed output', () => {
+    const frame = (stream: number, text: string) => {
+      const body = Buffer.from(text);
+      const head = Buffer.alloc(8);
+      head[0] = stream;
+      head.writeUInt32BE(body.length, 4);
+      return Buffer.concat([head, body]);
+    };
+    expect(demuxBuffer(Buffer.concat([frame(1, 'out '), frame(2, 'err'), frame(1, 'more')]))).toEqual({ stdout: 'out more', stderr: 'err' });
+    expect(demuxBuffer(Buffer.from('plain tty output'))).toEqual({ stdout: 'plain tty output', stderr: '' });
+  });
+
+  it('reads the first file of a tar archive', () => {
+    const header = Buffer.alloc(512);
+    header.write('conf', 0);
+    header.write('00000000005\0', 124);
+    header.write('0', 156);
+    const body = Buffer.alloc(512);
+    body.write('hello');
+    expect(firstFileFromTar(Buffer.concat([header, body, Buffer.alloc(1024)]))?.toString()).toBe('hello');
+  });
+
+  it('parses DOCKER_HOST', () => {
+    expect(parseDockerHost('unix:///run/d.sock', 'env')).toMatchObject({ socketPath: '/run/d.sock' });
+    expect(parseDockerHost('tcp://10.0.0.5:2376', 'env')).toMatchObject({ host: '10.0.0.5', port: 2376 });
+    expect(() => parseDockerHost('ssh://box', 'env')).toThrow(/not a unix:\/\/ or tcp:\/\//);
+  });
+
+  it('keeps the failing build step and its output', () => {
+    const steps: string[] = [];
+    const r = new BuildStreamReader((p) => p.kind === 'step' && steps.push(p.text));
+    r.feed({ stream: 'Step 1/2 : FROM debian:bookworm-slim\n ---> abc\n' });
+    r.feed({ stream: 'Step 2/2 : RUN apt-get install nope\n ---> Running in 123\n' });
+    r.feed({ stream: 'E: Unable to locate package nope\n' });
+    r.feed({ error: "The command '/bin/sh -c apt-get install nope' returned a non-zero code: 100", errorDetail: { message: "The command '/bin/sh -c apt-get install nope' returned a non-zero code: 100" } });
+    const err = r.failure('lean-labs/x:1');
+    expect(steps).toEqual(['FROM debian:bookworm-slim', 'RUN apt-get install nope']);
+    expect(err?.message).toContain('failed at step 2/2 (RUN apt-get install nope)');
+    expect(err?.message).toContain('E: Unable to locate package nope');
+  });
+});

@@ -1,0 +1,138 @@
+import { mkdtempSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { LabEvent } from '../../runner/engine/events.js';
+import { readSession, writeSession, newSession } from '../../runner/engine/session.js';
+import { verifyLab } from '../../runner/engine/verify.js';
+import { parseLab } from '../../runner/lab/parse.js';
+import { Tally, summaryLine } from '../../runner/reporters/tally.js';
+import { containerFacts, FakeDocker } from './fake-docker.js';
+
+/** A lab whose "engine state" is files in a folder, so the verify flow runs without Docker. */
+function flagLab(steps: string): ReturnType<typeof parseLab> {
+  const text = `---\nformat: 1\nid: flags\ntitle: Flags\nsummary: S\nduration: 1m\nresources:\n  containers: [flag-box]\n---\n\n${steps}`;
+  return parseLab(text, 'flags/lab.md');
+}
+
+const step = (title: string, command: string, check: string) =>
+  `## ${title}\n\n\`\`\`sh\n${command}\n\`\`\`\n\n\`\`\`check\n- kind: shell\n  run: ${check}\n  within: 300ms\n\`\`\`\n\n`;
+
+describe('verifyLab', () => {
+  let dir: string;
+  let state: string;
+  let events: LabEvent[];
+  const run = (lab: ReturnType<typeof parseLab>, docker = new FakeDocker(), extra: { bail?: boolean; keep?: boolean } = {}) =>
+    verifyLab(lab, { docker, stateDir: state, emit: (e) => events.push(e), prepareImages: async () => 'busybox', ...extra });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'll-verify-'));
+    state = mkdtempSync(join(tmpdir(), 'll-state-'));
+    process.env.FLAGS = dir;
+    events = [];
+  });
+
+  it('passes when every check fails before its step and passes after it', async () => {
+    const lab = flagLab(step('One', 'touch "$FLAGS/one"', 'test -e "$FLAGS/one"') + step('Two', 'touch "$FLAGS/two"', 'test -e "$FLAGS/two"'));
+    const result = await run(lab);
+    expect(result).toEqual({ ok: true, failedSteps: 0 });
+    const checks = events.filter((e) => e.kind === 'check').map((e) => (e.kind === 'check' ? `${e.step.id}:${e.phase}:${e.outcome.pass}` : ''));
+    expect(checks).toEqual(['one:before:false', 'one:after:true', 'two:before:false', 'two:after:true']);
+    expect(existsSync(join(dir, 'two'))).toBe(true);
+  });
+
+  it('reports a check that already passes before its step as an authoring error', async () => {
+    const lab = flagLab(step('Useless', 'true', 'true'));
+    const result = await run(lab);
+    expect(result.ok).toBe(false);
+    const tally = new Tally();
+    events.forEach((e) => tally.feed(e));
+    expect(tally.cases[0]).toMatchObject({ status: 'failed', message: expect.stringContaining('already passed before the step') });
+  });
+
+  it('fails a step whose commands fail, and keeps going without --bail', async () => {
+    const lab = flagLab(step('Broken', 'exit 3', 'test -e "$FLAGS/never"') + step('Fine', 'touch "$FLAGS/f"', 'test -e "$FLAGS/f"'));
+    const result = await run(lab);
+    expect(result).toEqual({ ok: false, failedSteps: 1 });
+    const ends = events.filter((e) => e.kind === 'step-end');
+    expect(ends.map((e) => e.kind === 'step-end' && e.ok)).toEqual([false, true]);
+    expect(ends[0]!.kind === 'step-end' && ends[0]!.commandProblems[0]).toMatch(/failed with exit code 3/);
+  });
+
+  it('stops at the first failing step with --bail, and counts the rest as skipped', async () => {
+    const lab = flagLab(step('Broken', 'exit 3', 'test -e "$FLAGS/never"') + step('Later', 'touch "$FLAGS/l"', 'test -e "$FLAGS/l"'));
+    await run(lab, new FakeDocker(), { bail: true });
+    expect(existsSync(join(dir, 'l'))).toBe(false);
+    const tally = new Tally();
+    events.forEach((e) => tally.feed(e));
+    expect(summaryLine(tally.counts())).toBe('1 passed, 2 failed, 1 skipped');
+  });
+
+  it('refuses to start when a declared name belongs to the learner, and touches nothing', async () => {
+    const docker = new FakeDocker().add(containerFacts('flag-box', { created: Date.now() - 3_600_000 }));
+    const lab = flagLab(step('One', 'touch "$FLAGS/one"', 'test -e "$FLAGS/one"'));
+    const result = await run(lab, docker);
+    expect(result.ok).toBe(false);
+    expect(existsSync(join(dir, 'one'))).toBe(false);
+    expect(docker.removed).toEqual([]);
+    const end = events.find((e) => e.kind === 'lab-end');
+    expect(end?.kind === 'lab-end' && end.error).toMatch(/container flag-box .*lean-labs never removes what you made yourself/s);
+  });
+
+  it('reclaims what a killed earlier run left (its session record says it was the lab\'s)', async () => {
+    const killed = newSession('flags', 'verify', Date.now() - 60_000);
+    writeSession(state, killed);
+    const docker = new FakeDocker().add(containerFacts('flag-box', { created: Date.now() - 30_000 }));
+    const lab = flagLab(step('One', 'touch "$FLAGS/one"', 'test -e "$FLAGS/one"'));
+    const result = await run(lab, docker);
+    expect(result.ok).toBe(true);
+    expect(docker.removed).toContain('container:flag-box');
+    expect(events.some((e) => e.kind === 'reclaimed')).toBe(true);
+    expect(readSession(state, 'flags')).toBeUndefined();
+  });
+
+  it('removes what the lab made during the run and proves nothing is left', async () => {
+    const docker = new FakeDocker();
+    const lab = flagLab(step('One', 'touch "$FLAGS/one"', 'test -e "$FLAGS/one"'));
+    // The "learner" creates the declared container while the step runs.
+    const emit = (e: LabEvent) => {
+      events.push(e);
+      if (e.kind === 'step-start') docker.add(containerFacts('flag-box', { created: Date.now() }));
+    };
+    const result = await verifyLab(lab, { docker, stateDir: state, emit, prepareImages: async () => 'busybox' });
+    expect(result.ok).toBe(true);
+    expect(docker.removed).toEqual(['container:flag-box']);
+    const cleanup = events.find((e) => e.kind === 'cleanup');
+    expect(cleanup?.kind === 'cleanup' && cleanup.residue).toEqual([]);
+  });
+
+  it('with --keep leaves the resources and the session record for reset', async () => {
+    const docker = new FakeDocker();
+    const lab = flagLab(step('One', 'touch "$FLAGS/one"', 'test -e "$FLAGS/one"'));
+    const emit = (e: LabEvent) => {
+      events.push(e);
+      if (e.kind === 'step-start') docker.add(containerFacts('flag-box', { created: Date.now() }));
+    };
+    await verifyLab(lab, { docker, stateDir: state, emit, keep: true, prepareImages: async () => 'busybox' });
+    expect(docker.containers.has('flag-box')).toBe(true);
+    expect(readSession(state, 'flags')?.lab).toBe('flags');
+  });
+
+  it('stops at an abort (Ctrl-C) and still cleans up', async () => {
+    const abort = new AbortController();
+    const docker = new FakeDocker();
+    const lab = flagLab(step('Slow', 'sleep 20', 'test -e "$FLAGS/x"'));
+    const emit = (e: LabEvent) => {
+      events.push(e);
+      if (e.kind === 'step-start') docker.add(containerFacts('flag-box', { created: Date.now() }));
+      if (e.kind === 'command') setTimeout(() => abort.abort(), 100);
+    };
+    const t0 = Date.now();
+    const result = await verifyLab(lab, { docker, stateDir: state, emit, signal: abort.signal, prepareImages: async () => 'busybox' });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(result.ok).toBe(false);
+    expect(docker.removed).toEqual(['container:flag-box']);
+    const end = events.find((e) => e.kind === 'lab-end');
+    expect(end?.kind === 'lab-end' && end.error).toBe('interrupted');
+  });
+});
