@@ -114,8 +114,9 @@ describe('namespace check', () => {
       seen.push(cmd.join(' '));
       return { exitCode: 0, stdout: 'x:[1]\n', stderr: '' };
     };
-    await judge('namespace', { a: 'a', b: 'b', namespaces: ['net'], shared: true }, d);
-    expect(seen).toEqual(['readlink /proc/self/ns/net', 'readlink /proc/self/ns/net']);
+    await judge('namespace', { a: 'a', b: 'b', namespaces: ['net', 'pid'], shared: true }, d);
+    const script = 'sh -c readlink /proc/self/ns/net && readlink /proc/self/ns/pid';
+    expect(seen).toEqual([script, script]);
   });
 });
 

@@ -57,7 +57,8 @@ export const http: CheckKind = {
     }
     const r = await ctx.docker.runHelper({
       image: ctx.helperImage,
-      cmd: ['wget', '-S', '-T', '5', '-q', '-O', '-', fields.url],
+      // No -T: busybox 1.35's static wget crashes with it; the helper's own timeout bounds the request.
+      cmd: ['wget', '-S', '-q', '-O', '-', fields.url],
       labels: ctx.labels,
       networkMode,
       timeoutMs: 15_000,

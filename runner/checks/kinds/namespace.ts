@@ -51,7 +51,9 @@ export const namespace: CheckKind = {
       const c = await ctx.docker.inspectContainer(name);
       if (!c) return `there is no container named ${name}`;
       if (!c.state.running) return `container ${name} is not running (${c.state.status})`;
-      const r = await ctx.docker.exec(name, ['readlink', ...fields.namespaces.map((k) => `/proc/self/ns/${k}`)]);
+      // One readlink per link: busybox's takes a single file. The shell's children share its namespaces.
+      const script = fields.namespaces.map((k) => `readlink /proc/self/ns/${k}`).join(' && ');
+      const r = await ctx.docker.exec(name, ['sh', '-c', script]);
       if (r.exitCode !== 0) return `cannot read /proc/self/ns in ${name}: ${r.stderr.trim()}`;
       return parseNsLinks(fields.namespaces, r.stdout);
     };

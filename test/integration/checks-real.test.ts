@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECK_KINDS } from '../../runner/checks/registry.js';
+import type { CheckContext } from '../../runner/checks/types.js';
+import { DockerAdapter } from '../../runner/docker/adapter.js';
+import { loadCatalog } from '../../runner/images/catalog.js';
+import { cli, docker, removeContainers } from './helpers.js';
+
+/** Check kinds judged against real containers on the real engine. */
+const adapter = new DockerAdapter();
+const catalog = loadCatalog('images');
+const BUSYBOX = catalog.get('busybox')!.tag;
+const TOOLBOX = catalog.get('toolbox')!.tag;
+const NAMES = ['llt-web', 'llt-side', 'llt-mem', 'llt-done', 'llt-pid'];
+let ctx: CheckContext;
+const judge = (kind: string, fields: Record<string, unknown>) => CHECK_KINDS.get(kind)!.evaluate(fields, ctx);
+
+beforeAll(async () => {
+  const built = await cli(['images', 'build', 'busybox', 'toolbox', '--yes']);
+  expect(built.code, built.stdout + built.stderr).toBe(0);
+  await removeContainers(...NAMES);
+  await docker('network', 'rm', 'llt-net').catch(() => undefined);
+  await docker('volume', 'rm', 'llt-vol').catch(() => undefined);
+  ctx = { docker: adapter, labels: { 'lean-labs.lab': 'integration' }, helperImage: BUSYBOX };
+  await docker('network', 'create', 'llt-net');
+  await docker('volume', 'create', 'llt-vol');
+  await docker('run', '-d', '--name', 'llt-web', '--network', 'llt-net', '-v', 'llt-vol:/www', BUSYBOX, 'sh', '-c',
+    'echo hello-from-web > /www/index.html && echo started-web && httpd -f -p 80 -h /www');
+  await docker('run', '-d', '--name', 'llt-side', '--net', 'container:llt-web', '--cap-add', 'NET_ADMIN', TOOLBOX, 'sleep', 'infinity');
+  await docker('run', '-d', '--name', 'llt-pid', '--pid', 'container:llt-web', BUSYBOX, 'sleep', '3600');
+  await docker('run', '-d', '--name', 'llt-mem', '-m', '32m', '--memory-swap', '32m', BUSYBOX, 'sleep', '3600');
+  await docker('run', '--name', 'llt-done', BUSYBOX, 'sh', '-c', 'echo bye; exit 3').catch(() => undefined);
+}, 600_000);
+
+afterAll(async () => {
+  await removeContainers(...NAMES);
+  await docker('network', 'rm', 'llt-net').catch(() => undefined);
+  await docker('volume', 'rm', 'llt-vol').catch(() => undefined);
+});
+
+describe('check kinds on a real engine', () => {
+  it('container: running, exited with its code, absent', async () => {
+    expect((await judge('container', { container: 'llt-web', state: 'running', image: BUSYBOX })).pass).toBe(true);
+    const done = await judge('container', { container: 'llt-done', exitCode: 0 });
+    expect(done).toMatchObject({ pass: false, found: 'it exited with code 3' });
+    expect((await judge('container', { container: 'llt-nothing', state: 'absent' })).pass).toBe(true);
+  });
+
+  it('hostconfig: --net container:<name> as the engine stores it, caps, memory and swap', async () => {
+    expect((await judge('hostconfig', { container: 'llt-side', networkMode: 'container:llt-web', capAdd: ['NET_ADMIN'] })).pass).toBe(true);
+    expect((await judge('hostconfig', { container: 'llt-side', networkMode: 'container:llt-mem' })).found).toBe('network mode is container:llt-web');
+    expect((await judge('hostconfig', { container: 'llt-mem', memory: 32 * 1024 ** 2, memorySwap: 32 * 1024 ** 2 })).pass).toBe(true);
+    expect((await judge('hostconfig', { container: 'llt-pid', pidMode: 'container:llt-web' })).pass).toBe(true);
+  });
+
+  it('namespace: shared net and pid where joined, private elsewhere', async () => {
+    expect((await judge('namespace', { a: 'llt-web', b: 'llt-side', namespaces: ['net'], shared: true })).pass).toBe(true);
+    expect((await judge('namespace', { a: 'llt-web', b: 'llt-side', namespaces: ['pid', 'mnt'], shared: false })).pass).toBe(true);
+    expect((await judge('namespace', { a: 'llt-web', b: 'llt-pid', namespaces: ['pid'], shared: true })).pass).toBe(true);
+    expect((await judge('namespace', { a: 'llt-web', b: 'llt-pid', namespaces: ['net'], shared: true })).pass).toBe(false);
+  });
+
+  it('exec: output and exit code from inside', async () => {
+    expect((await judge('exec', { container: 'llt-side', run: 'ss -tln', stdout: ':80 ' })).pass).toBe(true);
+    expect((await judge('exec', { container: 'llt-side', run: 'exit 4', exitCode: 0 })).found).toMatch(/^it exited with 4/);
+  });
+
+  it('file: read through the archive API, also from a stopped container', async () => {
+    expect((await judge('file', { container: 'llt-web', path: '/www/index.html', contains: 'hello-from-web' })).pass).toBe(true);
+    expect((await judge('file', { container: 'llt-done', path: '/etc/passwd', contains: 'root:x:0:0' })).pass).toBe(true);
+    expect((await judge('file', { container: 'llt-web', path: '/nope' })).found).toBe('there is no such file');
+  });
+
+  it('logs: what the engine kept', async () => {
+    expect((await judge('logs', { container: 'llt-done', contains: 'bye' })).pass).toBe(true);
+    expect((await judge('logs', { container: 'llt-web', contains: 'never printed' })).pass).toBe(false);
+  });
+
+  it('http: from a container\'s namespace and on a network, leaving no helper behind', async () => {
+    expect(await judge('http', { url: 'http://localhost/', from: 'llt-side', body: 'hello-from-web' })).toMatchObject({ pass: true });
+    expect((await judge('http', { url: 'http://llt-web/', network: 'llt-net', status: 200 })).pass).toBe(true);
+    expect((await judge('http', { url: 'http://llt-web/missing', network: 'llt-net' })).found).toBe('it answered 404');
+    expect(await docker('ps', '-aq', '--filter', 'label=lean-labs.lab=integration')).toBe('');
+  });
+
+  it('cgroup: the memory limit as the container sees it, on this host\'s cgroup version', async () => {
+    expect((await judge('cgroup', { container: 'llt-mem', setting: 'memory-limit', equals: '32m' })).pass).toBe(true);
+    const wrong = await judge('cgroup', { container: 'llt-mem', setting: 'memory-limit', equals: '64m' });
+    expect(wrong).toMatchObject({ pass: false, found: 'it is 33554432' });
+  });
+
+  it('image, volume, network', async () => {
+    expect((await judge('image', { image: BUSYBOX, maxSize: 5 * 1024 ** 2 })).pass).toBe(true);
+    expect((await judge('image', { image: 'lean-labs/none:1' })).pass).toBe(false);
+    expect((await judge('volume', { volume: 'llt-vol', driver: 'local' })).pass).toBe(true);
+    expect((await judge('network', { network: 'llt-net', driver: 'bridge' })).pass).toBe(true);
+  });
+});

@@ -1,0 +1,122 @@
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLI, ROOT, cli, containerExists, docker, removeContainers } from './helpers.js';
+
+const NS_NAMES = ['ns-a', 'ns-pid', 'ns-none', 'ns-net', 'ns-host', 'ns-ipc1', 'ns-ipc2', 'ns-mnt', 'ns-user'];
+
+describe('lean-labs CLI on the real engine', () => {
+  afterEach(async () => {
+    await removeContainers(...NS_NAMES);
+  });
+
+  it('verify namespaces proves every step and leaves nothing behind', async () => {
+    const r = await cli(['verify', 'namespaces']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('✔ namespaces passed');
+    expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed$/);
+    const left = await docker('ps', '-a', '--format', '{{.Names}}');
+    expect(left.split('\n').filter((n) => n.startsWith('ns-'))).toEqual([]);
+  });
+
+  it('verify --reporter junit writes a file CI can read', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'll-junit-')), 'report.xml');
+    const r = await cli(['verify', 'namespaces', '--reporter', 'junit', '--out', out]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const xml = readFileSync(out, 'utf8');
+    expect(xml).toMatch(/<testsuite name="namespaces" tests="\d+" failures="0"/);
+  });
+
+  it('refuses to run over a container the learner made, and never removes it', async () => {
+    await docker('run', '-d', '--name', 'ns-a', '--label', 'mine=yes', 'lean-labs/busybox', 'sleep', '600');
+    const id = await docker('inspect', '-f', '{{.Id}}', 'ns-a');
+    const r = await cli(['verify', 'namespaces']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('container ns-a');
+    expect(r.stdout).toContain('lean-labs never removes what you made yourself');
+    const reset = await cli(['reset', 'namespaces']);
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toContain('Left alone, because lean-labs did not make them: container ns-a');
+    expect(await docker('inspect', '-f', '{{.Id}}', 'ns-a')).toBe(id);
+  });
+
+  it('a run killed with SIGKILL leaves resources that reset reclaims', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'll-state-'));
+    const child = spawn(process.execPath, [CLI, 'verify', 'namespaces'], { cwd: ROOT, env: { ...process.env, LEAN_LABS_STATE_DIR: state } });
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        if (d.toString().includes('2. Join another')) resolve();
+      });
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+    expect(await containerExists('ns-a')).toBe(true);
+    const reset = await cli(['reset', 'namespaces'], { LEAN_LABS_STATE_DIR: state });
+    expect(reset.code, reset.stdout + reset.stderr).toBe(0);
+    expect(reset.stdout).toMatch(/Removed .*container ns-a/);
+    expect(await containerExists('ns-a')).toBe(false);
+    const again = await cli(['reset', 'namespaces'], { LEAN_LABS_STATE_DIR: state });
+    expect(again.stdout).toContain('left nothing behind');
+  });
+
+  it('Ctrl-C mid-step stops, cleans up, and says so', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'll-state-'));
+    const child = spawn(process.execPath, [CLI, 'verify', 'namespaces'], { cwd: ROOT, env: { ...process.env, LEAN_LABS_STATE_DIR: state } });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d;
+        if (stdout.includes('2. Join another')) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(1);
+    expect(stderr).toContain('Stopping after the current command and cleaning up');
+    expect(await containerExists('ns-a')).toBe(false);
+  });
+
+  it('names an unknown lab and lists the known ones', async () => {
+    const r = await cli(['verify', 'nosuchlab']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('There is no lab "nosuchlab"');
+    expect(r.stderr).toContain('namespaces');
+  });
+
+  it('reports a malformed lab given with --labs at file:line, with exit code 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'll-labs-'));
+    mkdirSync(join(dir, 'broken'));
+    writeFileSync(join(dir, 'broken', 'lab.md'), '---\nformat: 1\nid: broken\ntitle: T\nsummary: S\nduration: 5m\nlevel: hard\n---\n');
+    const r = await cli(['list', '--labs', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/broken\/lab\.md:7: unknown front matter field "level"/);
+    expect(r.stderr).not.toContain('    at ');
+  });
+
+  it('a dead engine gets a message with the fix, not a stack', async () => {
+    const r = await cli(['verify', 'namespaces'], { DOCKER_HOST: 'unix:///tmp/no-engine-here.sock' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('No Docker engine answers at unix:///tmp/no-engine-here.sock');
+    expect(r.stderr).toContain('lean-labs engine up');
+    const doctor = await cli(['doctor'], { DOCKER_HOST: 'unix:///tmp/no-engine-here.sock' });
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toContain('✗ no engine answers');
+  });
+
+  it('doctor reports the engine, cgroup version, Compose and the CLI agreeing', async () => {
+    const r = await cli(['doctor']);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/✓ engine answers: Docker \S+, API 1\.\d+/);
+    expect(r.stdout).toMatch(/✓ cgroup v[12]/);
+    expect(r.stdout).toContain('✓ the docker command');
+  });
+
+  it('list shows the bundled labs', async () => {
+    const r = await cli(['list']);
+    expect(r.stdout).toMatch(/namespaces\s+20 min\s+9 steps\s+Namespaces: what a container can see/);
+  });
+});

@@ -1,0 +1,50 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+export const ROOT = join(import.meta.dirname, '../..');
+export const CLI = join(ROOT, 'dist/runner/cli.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a learner would, with its own state folder unless one is given. */
+export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LEAN_LABS_STATE_DIR: env.LEAN_LABS_STATE_DIR ?? mkdtempSync(join(tmpdir(), 'll-state-')), NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+export async function docker(...args: string[]): Promise<string> {
+  const { stdout } = await run('docker', args, { timeout: 120_000 });
+  return stdout.trim();
+}
+
+/** Removes test containers by name, ignoring ones that are not there. */
+export async function removeContainers(...names: string[]): Promise<void> {
+  await run('docker', ['rm', '-f', ...names]).catch(() => undefined);
+}
+
+export async function containerExists(name: string): Promise<boolean> {
+  try {
+    await docker('inspect', '--type', 'container', name);
+    return true;
+  } catch {
+    return false;
+  }
+}
