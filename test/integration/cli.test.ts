@@ -115,6 +115,17 @@ describe('lean-labs CLI on the real engine', () => {
     expect(r.stdout).toContain('✓ the docker command');
   });
 
+  it('the authoring guide\'s example lab passes verify from another folder (--labs)', async () => {
+    const guide = readFileSync(join(ROOT, 'labs/AUTHORING.md'), 'utf8');
+    const dir = mkdtempSync(join(tmpdir(), 'll-labs-'));
+    mkdirSync(join(dir, 'hello-volume'));
+    writeFileSync(join(dir, 'hello-volume', 'lab.md'), /````markdown\n([\s\S]*?)\n````/.exec(guide)![1]!);
+    const r = await cli(['verify', '--labs', dir]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('5 passed, 0 failed');
+    await expect(docker('volume', 'inspect', 'hv-data')).rejects.toThrow();
+  });
+
   it('list shows the bundled labs', async () => {
     const r = await cli(['list']);
     expect(r.stdout).toMatch(/namespaces\s+20 min\s+9 steps\s+Namespaces: what a container can see/);
