@@ -62,12 +62,18 @@ async function verifyStep(step: Step, lab: Lab, ctx: CheckContext, opts: VerifyO
   const started = Date.now();
   const problems: string[] = [];
   const commandProblems: string[] = [];
+  // A step's checks only read engine state, so they are judged side by side; events keep the authored order.
   const emitCheck = async (phase: 'before' | 'after') => {
-    for (const [index, check] of step.checks.entries()) {
-      if (opts.signal?.aborted) return;
-      const t0 = performance.now();
-      const outcome = phase === 'before' ? await judgeOnce(check, ctx) : await judgeWithin(check, ctx, check.withinMs, opts.signal);
-      opts.emit({ kind: 'check', lab, step, check, index, phase, outcome, ms: performance.now() - t0 });
+    if (opts.signal?.aborted) return;
+    const judged = await Promise.all(
+      step.checks.map(async (check) => {
+        const t0 = performance.now();
+        const outcome = phase === 'before' ? await judgeOnce(check, ctx) : await judgeWithin(check, ctx, check.withinMs, opts.signal);
+        return { check, outcome, ms: performance.now() - t0 };
+      }),
+    );
+    for (const [index, { check, outcome, ms }] of judged.entries()) {
+      opts.emit({ kind: 'check', lab, step, check, index, phase, outcome, ms });
       if (phase === 'before' && outcome.pass)
         problems.push(`${check.pos.file}:${check.pos.line}: this check already passes before the step, so it cannot tell the learner anything`);
       if (phase === 'after' && !outcome.pass) problems.push(`${check.pos.file}:${check.pos.line}: expected ${outcome.expected}, but ${outcome.found}`);

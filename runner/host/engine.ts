@@ -19,14 +19,27 @@ export interface EngineHost {
 const pidFile = (state: string) => join(state, 'dockerd.pid');
 export const dockerdLog = (state: string) => join(state, 'dockerd.log');
 
-/** Installs Debian's engine packages; on Debian 12 they come from trixie, pinned low so nothing else does. */
+const NEWER_SUITES = /^(trixie|forky|sid|unstable|testing)(-|$)/;
+
+/**
+ * The package names to install. Debian 12's own docker.io is 20.10 with Compose v1 only; when the machine's
+ * apt sources hold nothing newer, Debian 13 (trixie) is added at a low priority and only docker.io and
+ * docker-compose are selected from it (`pkg/trixie`), so apt takes from trixie just the dependencies they need
+ * instead of upgrading the whole system toward Debian 13 (which `-t trixie` would do).
+ */
+export function enginePackages(hasNewerSuite: boolean): string[] {
+  return hasNewerSuite ? ['docker.io', 'docker-compose', 'debootstrap'] : ['docker.io/trixie', 'docker-compose/trixie', 'debootstrap'];
+}
+
+/** Installs Debian's engine packages. */
 export async function installEngine(host: EngineHost): Promise<void> {
-  const codename = debianCodename();
-  if (!codename)
+  if (!debianCodename() && !existsSync('/etc/debian_version'))
     throw new UserError('lean-labs can install an engine on Debian only. Install Docker Engine for your system (or Docker Desktop), then run `npx lean-labs doctor`.');
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
-  if (codename === 'bookworm') {
-    const mirror = debianMirror(process.env, aptSources());
+  const sources = aptSources();
+  const hasNewerSuite = sources.some((s) => s.suites.some((x) => NEWER_SUITES.test(x)));
+  if (!hasNewerSuite) {
+    const mirror = debianMirror(process.env, sources);
     if (!mirror) throw new UserError('No Debian mirror found in /etc/apt. Set LEAN_LABS_DEBIAN_MIRROR to its URL and try again.');
     host.say(`Adding Debian 13 (trixie) at low priority, for docker.io 26 and Compose v2 only (${TRIXIE_SOURCES})`);
     writeFileSync(TRIXIE_SOURCES, `Types: deb\nURIs: ${mirror}\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`);
@@ -35,9 +48,8 @@ export async function installEngine(host: EngineHost): Promise<void> {
   host.say('Updating package lists…');
   await run('apt-get', ['update', '-q'], { env });
   host.say('Installing docker.io and docker-compose (about a minute)…');
-  const target = codename === 'bookworm' ? ['-t', 'trixie'] : [];
   let last = 0;
-  await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...target, 'docker.io', 'docker-compose', 'debootstrap'], {
+  await run('apt-get', ['install', '-y', '-q', ...enginePackages(hasNewerSuite)], {
     env,
     onLine: (l) => {
       if (/^(Setting up|Unpacking) /.test(l) && Date.now() - last > 2000) {

@@ -166,3 +166,11 @@ describe('docker plumbing', () => {
     expect(err?.message).toContain('E: Unable to locate package nope');
   });
 });
+
+describe('engine packages', () => {
+  it('takes only the engine packages from trixie on a Debian 12 machine, and nothing special on newer ones', async () => {
+    const { enginePackages } = await import('../../runner/host/engine.js');
+    expect(enginePackages(false)).toEqual(['docker.io/trixie', 'docker-compose/trixie', 'debootstrap']);
+    expect(enginePackages(true)).toEqual(['docker.io', 'docker-compose', 'debootstrap']);
+  });
+});

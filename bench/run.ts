@@ -1,0 +1,87 @@
+/**
+ * `npm run bench`: prints figures measured on the real engine. Targets are printed next to them; the
+ * benchmark reports, it does not fail a build.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHECK_KINDS } from '../runner/checks/registry.js';
+import type { CheckContext } from '../runner/checks/types.js';
+import { DockerAdapter } from '../runner/docker/adapter.js';
+import { loadCatalog } from '../runner/images/catalog.js';
+import { findLab, loadLabs } from '../runner/lab/load.js';
+import { bundledLabsDir, imagesDir, packageRoot } from '../runner/paths.js';
+import { figure, median, percentile, timed } from './stats.js';
+
+const ROUNDS = 60;
+const CLI = join(packageRoot(), 'dist/runner/cli.js');
+
+function sh(cmd: string, args: string[]): void {
+  execFileSync(cmd, args, { stdio: 'pipe' });
+}
+
+async function checkLatency(docker: DockerAdapter, out: string[]): Promise<void> {
+  const busybox = loadCatalog(imagesDir()).get('busybox')!.tag;
+  spawnSync('docker', ['rm', '-f', 'llbench']);
+  sh('docker', ['run', '-d', '--name', 'llbench', busybox, 'sleep', '600']);
+  const ctx: CheckContext = { docker, labels: {}, helperImage: busybox };
+  const kinds = [
+    ['inspect-based check (container running)', 'container', { container: 'llbench', state: 'running' }, 15],
+    ['exec-based check (exec ps in the container)', 'exec', { container: 'llbench', run: 'ps', stdout: 'sleep' }, 100],
+  ] as const;
+  try {
+    for (const [label, kind, fields, target] of kinds) {
+      const times: number[] = [];
+      for (let i = 0; i < ROUNDS + 5; i++) {
+        const [outcome, ms] = await timed(() => CHECK_KINDS.get(kind)!.evaluate(fields, ctx));
+        if (!outcome.pass) throw new Error(`bench check failed: ${outcome.found}`);
+        if (i >= 5) times.push(ms); // the first few warm the connection
+      }
+      out.push(figure(`${label}: median of ${ROUNDS}`, median(times), 'ms', { max: target }));
+      out.push(figure(`${label}: p95`, percentile(times, 95), 'ms'));
+    }
+    const raw: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) raw.push((await timed(() => docker.inspectContainer('llbench')))[1]);
+    out.push(figure('raw inspect API call, for comparison: median', median(raw), 'ms'));
+  } finally {
+    spawnSync('docker', ['rm', '-f', 'llbench']);
+  }
+}
+
+/** verify namespaces against a bash script that runs the same solution commands, in one run. */
+function verifyOverhead(out: string[]): void {
+  const lab = findLab(loadLabs(bundledLabsDir()), 'namespaces', bundledLabsDir());
+  const script = join(mkdtempSync(join(tmpdir(), 'll-bench-')), 'solution.sh');
+  writeFileSync(script, ['set -e -o pipefail', ...lab.steps.flatMap((s) => s.solution.map((b) => b.text))].join('\n'));
+  // Warm: images present, caches hot, for both sides alike.
+  const state = mkdtempSync(join(tmpdir(), 'll-bench-state-'));
+  const env = { ...process.env, LEAN_LABS_STATE_DIR: state };
+  spawnSync(process.execPath, [CLI, 'verify', 'namespaces'], { env, cwd: lab.dir });
+  const t0 = performance.now();
+  const bash = spawnSync('bash', [script], { cwd: lab.dir, stdio: 'pipe' });
+  const bashMs = performance.now() - t0;
+  if (bash.status !== 0) throw new Error(`the plain script failed: ${bash.stderr.toString()}`);
+  const t1 = performance.now();
+  const verify = spawnSync(process.execPath, [CLI, 'verify', 'namespaces'], { env, stdio: 'pipe' });
+  const verifyMs = performance.now() - t1;
+  if (verify.status !== 0) throw new Error(`verify failed: ${verify.stdout.toString()}`);
+  out.push(figure('plain bash script of the namespaces solutions', bashMs, 'ms'));
+  out.push(figure('lean-labs verify namespaces (checks before+after)', verifyMs, 'ms'));
+  out.push(figure('verify overhead ratio (verify / bash)', verifyMs / bashMs, 'x', { max: 1.15 }));
+}
+
+async function main(): Promise<void> {
+  const docker = new DockerAdapter();
+  await docker.ping();
+  const info = await docker.info();
+  const out = [`lean-labs bench on Docker ${info.serverVersion}, cgroup v${info.cgroupVersion}, node ${process.version}`, ''];
+  await checkLatency(docker, out);
+  verifyOverhead(out);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+});
