@@ -2,6 +2,7 @@
  * The one module that talks to the Docker engine. Everything else sees DockerPort and our own errors.
  */
 import Docker from 'dockerode';
+import { readFile as readHostFile, readlink } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { resolveEndpoint, type Endpoint } from './endpoint.js';
@@ -212,6 +213,30 @@ export class DockerAdapter implements DockerPort, ImagePort {
     )) as unknown as Buffer;
     const { stdout, stderr } = demuxBuffer(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)));
     return stdout + stderr;
+  }
+
+  async readNamespaces(container: string, kinds: readonly string[]): Promise<Record<string, string>> {
+    const c = await this.inspectContainer(container);
+    if (!c?.state.running) throw new DockerError(`container ${container} is not running`);
+    // On the engine's own host, the container's process is visible in /proc: reading its links takes
+    // microseconds instead of an exec. The cgroup file proves the pid is that container's.
+    if (this.resolved.socketPath && c.state.pid > 0) {
+      try {
+        const cgroup = await readHostFile(`/proc/${c.state.pid}/cgroup`, 'utf8');
+        if (cgroup.includes(c.id)) {
+          const links = await Promise.all(kinds.map(async (k) => [k, await readlink(`/proc/${c.state.pid}/ns/${k}`)] as const));
+          return Object.fromEntries(links);
+        }
+      } catch {
+        // Another host (Docker Desktop) or no permission: ask from inside instead.
+      }
+    }
+    // One readlink per link: busybox's takes a single file. The shell's children share its namespaces.
+    const script = kinds.map((k) => `readlink /proc/self/ns/${k}`).join(' && ');
+    const r = await this.exec(container, ['sh', '-c', script]);
+    if (r.exitCode !== 0) throw new DockerError(`cannot read /proc/self/ns in ${container}: ${r.stderr.trim()}`);
+    const lines = r.stdout.trim().split('\n');
+    return Object.fromEntries(kinds.map((k, i) => [k, (lines[i] ?? '').trim()]));
   }
 
   async runHelper(run: HelperRun): Promise<ExecResult> {

@@ -117,6 +117,8 @@ export interface DockerPort {
   /** Reads a file from a container's filesystem (running or not); null when it does not exist. */
   readFile(container: string, path: string): Promise<string | null>;
   logs(container: string): Promise<string>;
+  /** Namespace links (`net:[4026532184]`) of a running container, by kind. */
+  readNamespaces(container: string, kinds: readonly string[]): Promise<Record<string, string>>;
   runHelper(run: HelperRun): Promise<ExecResult>;
   inspectImage(name: string): Promise<ImageFacts | null>;
   inspectVolume(name: string): Promise<NamedResourceFacts | null>;

@@ -96,27 +96,23 @@ describe('exec check', () => {
 
 describe('namespace check', () => {
   it('compares inodes per namespace kind and names both', async () => {
-    const d = new FakeDocker()
-      .add(containerFacts('a'))
-      .add(containerFacts('b'))
-      .answer('a', /readlink/, { stdout: 'pid:[1]\nnet:[2]\n' })
-      .answer('b', /readlink/, { stdout: 'pid:[1]\nnet:[3]\n' });
+    const d = new FakeDocker().add(containerFacts('a')).add(containerFacts('b'));
+    d.namespacesOf.set('a', { pid: 'pid:[1]', net: 'net:[2]' });
+    d.namespacesOf.set('b', { pid: 'pid:[1]', net: 'net:[3]' });
     expect((await judge('namespace', { a: 'a', b: 'b', namespaces: ['pid'], shared: true }, d)).pass).toBe(true);
     const r = await judge('namespace', { a: 'a', b: 'b', namespaces: ['pid', 'net'], shared: true }, d);
     expect(r.pass).toBe(false);
     expect(r.found).toBe('net: a is in net:[2], b in net:[3] (different)');
+    expect((await judge('namespace', { a: 'a', b: 'b', namespaces: ['net'], shared: false }, d)).pass).toBe(true);
   });
 
-  it('reads /proc/self/ns, not /proc/1 (PID 1 may be another container when pid is shared)', async () => {
-    const d = new FakeDocker().add(containerFacts('a')).add(containerFacts('b'));
-    const seen: string[] = [];
-    d.exec = async (_c, cmd) => {
-      seen.push(cmd.join(' '));
-      return { exitCode: 0, stdout: 'x:[1]\n', stderr: '' };
+  it('reads nothing while one of the two is missing, and says which', async () => {
+    const d = new FakeDocker().add(containerFacts('a'));
+    d.readNamespaces = async () => {
+      throw new Error('must not read');
     };
-    await judge('namespace', { a: 'a', b: 'b', namespaces: ['net', 'pid'], shared: true }, d);
-    const script = 'sh -c readlink /proc/self/ns/net && readlink /proc/self/ns/pid';
-    expect(seen).toEqual([script, script]);
+    const r = await judge('namespace', { a: 'a', b: 'b', namespaces: ['net'], shared: false }, d);
+    expect(r).toMatchObject({ pass: false, found: 'there is no container named b' });
   });
 });
 

@@ -91,6 +91,12 @@ export class FakeDocker implements DockerPort {
     if (!hit) throw new Error(`fake: no scripted answer for \`${line}\` in ${container}`);
     return hit.result;
   }
+  namespacesOf = new Map<string, Record<string, string>>();
+  async readNamespaces(container: string, kinds: readonly string[]) {
+    const ns = this.namespacesOf.get(container);
+    if (!ns) throw new Error(`fake: no namespaces scripted for ${container}`);
+    return Object.fromEntries(kinds.map((k) => [k, ns[k] ?? '']));
+  }
   async readFile(container: string, path: string) {
     return this.files.get(`${container}:${path}`) ?? null;
   }

@@ -10,15 +10,6 @@ export interface NamespaceFields {
   shared: boolean;
 }
 
-/**
- * `pid:[4026532219]` → inode per namespace kind, as read from /proc/self/ns inside each container.
- * Not /proc/1: in a container that joined another's pid namespace, PID 1 is the other container's process.
- */
-export function parseNsLinks(kinds: readonly string[], stdout: string): Map<string, string> {
-  const lines = stdout.trim().split('\n');
-  return new Map(kinds.map((k, i) => [k, (lines[i] ?? '').trim()]));
-}
-
 export function judgeNamespaces(f: NamespaceFields, a: Map<string, string> | string, b: Map<string, string> | string): CheckOutcome {
   const verb = f.shared ? 'shares' : 'does not share';
   if (typeof a === 'string' || typeof b === 'string')
@@ -47,16 +38,13 @@ export const namespace: CheckKind = {
   describe: (f) => `${f.a} and ${f.b} ${f.shared ? 'share' : 'do not share'} ${(f.namespaces as string[]).join(', ')}`,
   evaluate: async (f, ctx) => {
     const fields = f as unknown as NamespaceFields;
-    const read = async (name: string): Promise<Map<string, string> | string> => {
-      const c = await ctx.docker.inspectContainer(name);
-      if (!c) return `there is no container named ${name}`;
-      if (!c.state.running) return `container ${name} is not running (${c.state.status})`;
-      // One readlink per link: busybox's takes a single file. The shell's children share its namespaces.
-      const script = fields.namespaces.map((k) => `readlink /proc/self/ns/${k}`).join(' && ');
-      const r = await ctx.docker.exec(name, ['sh', '-c', script]);
-      if (r.exitCode !== 0) return `cannot read /proc/self/ns in ${name}: ${r.stderr.trim()}`;
-      return parseNsLinks(fields.namespaces, r.stdout);
-    };
+    // Both must run before anything is read: a step's "before" judgement then costs two inspects.
+    const [ca, cb] = await Promise.all([ctx.docker.inspectContainer(fields.a), ctx.docker.inspectContainer(fields.b)]);
+    const problem = (name: string, c: typeof ca) =>
+      !c ? `there is no container named ${name}` : !c.state.running ? `container ${name} is not running (${c.state.status})` : undefined;
+    const early = problem(fields.a, ca) ?? problem(fields.b, cb);
+    if (early) return judgeNamespaces(fields, early, early);
+    const read = async (name: string) => new Map(Object.entries(await ctx.docker.readNamespaces(name, fields.namespaces)));
     const [a, b] = await Promise.all([read(fields.a), read(fields.b)]);
     return judgeNamespaces(fields, a, b);
   },

@@ -1,0 +1,31 @@
+"""rng: random bytes over HTTP. Deliberately slow and single-threaded: the stack's first bottleneck."""
+import os
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+PORT = int(os.environ.get("PORT", "80"))
+DELAY = float(os.environ.get("DELAY", "0.1"))
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        try:
+            n = int(self.path.strip("/") or "32")
+        except ValueError:
+            self.send_error(400, "ask for /<number of bytes>")
+            return
+        time.sleep(DELAY)
+        body = os.urandom(max(0, min(n, 1 << 20)))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+if __name__ == "__main__":
+    print(f"rng listening on :{PORT}, {DELAY}s per request, one at a time")
+    HTTPServer(("0.0.0.0", PORT), Handler).serve_forever()

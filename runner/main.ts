@@ -1,0 +1,102 @@
+/** The command line: parse flags, run one command, set the exit code. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import type { CliContext } from './commands/cli-context.js';
+import { runList, runReset, runVerify } from './commands/labs.js';
+import { runDoctor, runEngine, runImages } from './commands/system.js';
+import { HELP } from './commands/help.js';
+import { EXPECTED_ERRORS, UserError } from './errors.js';
+import { LabFormatError } from './lab/errors.js';
+import { bundledLabsDir, packageRoot, stateDir } from './paths.js';
+
+/** Wrong words on the command line. */
+class UsageError extends UserError {}
+
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      labs: { type: 'string' },
+      reporter: { type: 'string', default: 'plain' },
+      out: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      bail: { type: 'boolean', default: false },
+      yes: { type: 'boolean', short: 'y', default: false },
+      rebuild: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', short: 'v', default: false },
+    },
+  });
+  if (values.version) {
+    process.stdout.write(`${(JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version}\n`);
+    return 0;
+  }
+  const [command, ...args] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${HELP}\n`);
+    return command || values.help ? 0 : 2;
+  }
+  const ctx: CliContext = {
+    labsDir: values.labs ?? bundledLabsDir(),
+    stateDir: stateDir(),
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    yes: values.yes,
+    confirm,
+  };
+  switch (command) {
+    case 'list':
+      return runList(ctx);
+    case 'verify':
+      return runVerify(ctx, args, { reporter: values.reporter, out: values.out, keep: values.keep, bail: values.bail });
+    case 'reset':
+      if (args.length !== 1) throw new UsageError('Name one lab to reset, e.g. `npx lean-labs reset namespaces`.');
+      return runReset(ctx, args[0]!);
+    case 'doctor':
+      return runDoctor(ctx);
+    case 'engine':
+      if (args[0] !== 'up' && args[0] !== 'down') throw new UsageError('Say `engine up` or `engine down`.');
+      return runEngine(ctx, args[0]);
+    case 'images':
+      return runImages(ctx, args, { rebuild: values.rebuild });
+    default:
+      throw new UsageError(`"${command}" is not a lean-labs command. Run \`npx lean-labs --help\` for the list.`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const e = err as Error & { code?: string };
+    if (e.code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${e.message}\nRun \`npx lean-labs --help\` for the options.\n`);
+      process.exitCode = 2;
+    } else if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exitCode = 2;
+    } else if (EXPECTED_ERRORS.has(e.name)) {
+      process.stderr.write(`${e.message}\n`);
+      process.exitCode = e instanceof LabFormatError ? 2 : 1;
+    } else {
+      process.stderr.write(`lean-labs hit a bug. Please report it with this text:\n${e.stack ?? String(e)}\n`);
+      process.exitCode = 70;
+    }
+  },
+);
