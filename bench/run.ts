@@ -84,6 +84,20 @@ function verifyOverhead(out: string[]): void {
   out.push(figure('verify overhead ratio (verify / bash)', verifyMs / bashMs, 'x', { max: 1.15 }));
 }
 
+/** Every lab image built cold (base present, no lab image or layer left) and warm (nothing changed). */
+function imageBuilds(out: string[]): void {
+  const ids = execFileSync('docker', ['images', '-q', '--filter', 'label=lean-labs.image'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  if (ids.length) spawnSync('docker', ['rmi', '-f', ...new Set(ids)], { stdio: 'pipe' });
+  const build = () => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [CLI, 'images', 'build', '--yes'], { stdio: 'pipe', env: { ...process.env, CI: '1' } });
+    if (r.status !== 0) throw new Error(`images build failed: ${r.stdout.toString()}${r.stderr.toString()}`);
+    return performance.now() - t0;
+  };
+  out.push(figure('all lab images, cold (base present, no layers)', build() / 1000, 's'));
+  out.push(figure('all lab images, warm (nothing changed)', build() / 1000, 's', { max: 10 }));
+}
+
 async function main(): Promise<void> {
   const docker = new DockerAdapter();
   await docker.ping();
@@ -91,6 +105,7 @@ async function main(): Promise<void> {
   const out = [`lean-labs bench on Docker ${info.serverVersion}, cgroup v${info.cgroupVersion}, node ${process.version}`, ''];
   await checkLatency(docker, out);
   verifyOverhead(out);
+  if (!process.argv.includes('--skip-images')) imageBuilds(out);
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

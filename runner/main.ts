@@ -56,6 +56,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    live: Boolean(process.stdout.isTTY) && !process.env.CI,
     yes: values.yes,
     confirm,
   };

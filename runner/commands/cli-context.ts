@@ -5,6 +5,8 @@ export interface CliContext {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly color: boolean;
+  /** stdout is a terminal: live displays instead of plain lines. */
+  readonly live: boolean;
   readonly yes: boolean;
   readonly confirm: (question: string) => Promise<boolean>;
 }

@@ -1,5 +1,5 @@
 import { DockerAdapter } from '../docker/adapter.js';
-import { loadCatalog } from '../images/catalog.js';
+import { buildOrder, loadCatalog } from '../images/catalog.js';
 import { ensureImages, type ImageEvent } from '../images/ensure.js';
 import type { Lab } from '../lab/types.js';
 import { imagesDir } from '../paths.js';
@@ -25,18 +25,42 @@ export function imageLine(e: ImageEvent): string | undefined {
   }
 }
 
+export interface ImageProgress {
+  onEvent(e: ImageEvent): void;
+  finish(): void;
+}
+
+/** Live rows in a terminal, plain lines elsewhere (CI logs, pipes). */
+export async function imageProgress(names: readonly string[], say: (line: string) => void, live: boolean): Promise<ImageProgress> {
+  if (live) {
+    const { liveImages } = await import('../ui/live-images.js');
+    return liveImages(names);
+  }
+  return {
+    onEvent: (e) => {
+      const line = imageLine(e);
+      if (line) say(line);
+    },
+    finish: () => {},
+  };
+}
+
 /** Builds a lab's images (and the helper) on demand; returns the helper image tag for checks. */
-export function imagePreparer(docker: DockerAdapter, say: (line: string) => void, allowInstall: boolean) {
+export function imagePreparer(docker: DockerAdapter, say: (line: string) => void, allowInstall: boolean, live = false) {
   return async (lab: Lab): Promise<string> => {
     const catalog = loadCatalog(imagesDir());
     const wanted = [...new Set([HELPER_IMAGE, ...lab.images])];
-    await ensureImages(docker, catalog, wanted, {
-      allowInstall,
-      onEvent: (e) => {
-        const line = imageLine(e);
-        if (line) say(line);
-      },
-    });
+    const order = buildOrder(catalog, wanted);
+    const missing = (await Promise.all(order.map(async (d) => ((await docker.inspectImage(d.tag)) ? null : d.name)))).filter(
+      (n): n is string => n !== null,
+    );
+    // Nothing to build: stay quiet and just point the latest tags at the current versions.
+    const progress = await imageProgress(missing, say, live && missing.length > 0);
+    try {
+      await ensureImages(docker, catalog, wanted, { allowInstall, onEvent: (e) => progress.onEvent(e) });
+    } finally {
+      progress.finish();
+    }
     return catalog.get(HELPER_IMAGE)!.tag;
   };
 }

@@ -10,7 +10,7 @@ Commands
   doctor                   check the engine, cgroups, Compose, the docker CLI and the lab images
   engine up | down         start (installing if needed, Linux + root) or stop a local engine
   images                   list the lab images: present or missing, size
-  images build [name...]   build missing lab images (--rebuild: all of them again)
+  images build [name...]   build missing lab images (--rebuild: again from scratch, no cache)
   images bootstrap         make the Debian base image without a registry (debootstrap)
 
 Options

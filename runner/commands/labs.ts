@@ -60,7 +60,7 @@ export async function runVerify(
         keep: opts.keep,
         bail: opts.bail,
         signal: abort.signal,
-        prepareImages: imagePreparer(docker, say, ctx.yes),
+        prepareImages: imagePreparer(docker, say, ctx.yes, ctx.live && opts.reporter === 'plain'),
       });
       if (!result.ok && opts.bail) bailed = true;
       if (opts.keep) say(`  kept what ${lab.id} made; \`npx lean-labs reset ${lab.id}\` removes it.`);

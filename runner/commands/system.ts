@@ -1,7 +1,7 @@
 import { DockerAdapter } from '../docker/adapter.js';
 import { engineDown, engineUp } from '../host/engine.js';
 import { bootstrapBase } from '../images/base.js';
-import { loadCatalog } from '../images/catalog.js';
+import { buildOrder, loadCatalog } from '../images/catalog.js';
 import { ensureImages } from '../images/ensure.js';
 import { loadLabs } from '../lab/load.js';
 import { imagesDir } from '../paths.js';
@@ -9,7 +9,7 @@ import { formatSize } from '../checks/values.js';
 import { UserError } from '../errors.js';
 import type { CliContext } from './cli-context.js';
 import { diagnose } from './doctor.js';
-import { imageLine } from './context.js';
+import { imageProgress } from './context.js';
 
 export async function runDoctor(ctx: CliContext): Promise<number> {
   const findings = await diagnose(new DockerAdapter(), imagesDir());
@@ -41,14 +41,13 @@ export async function runImages(ctx: CliContext, args: readonly string[], opts: 
   }
   if (sub === 'build') {
     const t0 = Date.now();
-    await ensureImages(docker, catalog, names.length ? names : [...catalog.keys()], {
-      rebuild: opts.rebuild,
-      allowInstall: ctx.yes,
-      onEvent: (e) => {
-        const line = imageLine(e);
-        if (line) ctx.out(`${line}\n`);
-      },
-    });
+    const wanted = names.length ? names : [...catalog.keys()];
+    const progress = await imageProgress(buildOrder(catalog, wanted).map((d) => d.name), (l) => ctx.out(`${l}\n`), ctx.live);
+    try {
+      await ensureImages(docker, catalog, wanted, { rebuild: opts.rebuild, allowInstall: ctx.yes, onEvent: (e) => progress.onEvent(e) });
+    } finally {
+      progress.finish();
+    }
     ctx.out(`Images ready in ${((Date.now() - t0) / 1000).toFixed(1)} s.\n`);
     return 0;
   }

@@ -379,12 +379,13 @@ export class DockerAdapter implements DockerPort, ImagePort {
     tag: string,
     labels: Readonly<Record<string, string>>,
     onProgress: (p: BuildProgress) => void,
+    opts: { readonly noCache?: boolean } = {},
   ): Promise<void> {
     const reader = new BuildStreamReader(onProgress);
     await this.call(`build ${tag}`, async () => {
       const stream = (await this.docker.buildImage(
         { context: contextDir, src: [...files] },
-        { t: tag, labels: { ...labels }, rm: true, forcerm: true },
+        { t: tag, labels: { ...labels }, rm: true, forcerm: true, nocache: opts.noCache ?? false },
       )) as unknown as Readable;
       await this.follow(stream, (m) => reader.feed(m));
     });

@@ -149,6 +149,7 @@ export interface ImagePort {
     tag: string,
     labels: Readonly<Record<string, string>>,
     onProgress: (p: BuildProgress) => void,
+    opts?: { readonly noCache?: boolean },
   ): Promise<void>;
   importImage(tar: NodeJS.ReadableStream, tag: string, changes: readonly string[]): Promise<void>;
   /** Tries to pull; resolves false (never throws) when no registry answers within the time. */

@@ -14,6 +14,7 @@ export type ImageEvent =
   | { readonly kind: 'failed'; readonly name: string; readonly error: string };
 
 export interface EnsureOptions {
+  /** Build again from scratch, without the layer cache (fresh packages). */
   readonly rebuild?: boolean;
   readonly allowInstall?: boolean;
   /** Builds run at once at most (independent images only). */
@@ -89,7 +90,7 @@ export async function ensureImages(
             opts.onEvent({ kind: 'step', name: def.name, step: p.step, total: p.total, text: p.text });
           } else if (p.kind === 'cached') opts.onEvent({ kind: 'cached', name: def.name, step });
           else opts.onEvent({ kind: 'output', name: def.name, text: p.text });
-        });
+        }, { noCache: opts.rebuild });
         await docker.tagImage(def.tag, def.latest);
         opts.onEvent({ kind: 'done', name: def.name, ms: Date.now() - t0, built: true });
         return true;
