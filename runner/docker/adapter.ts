@@ -48,6 +48,7 @@ function containerFacts(c: Json): ContainerFacts {
       exitCode: st.ExitCode ?? 0,
       oomKilled: Boolean(st.OOMKilled),
       startedAt: st.StartedAt ?? '',
+      finishedAt: st.FinishedAt ?? '',
       pid: st.Pid ?? 0,
     },
     hostConfig: {
@@ -83,6 +84,7 @@ function imageFacts(i: Json): ImageFacts {
     tags: i.RepoTags ?? [],
     size: i.Size ?? 0,
     layers: i.RootFS?.Layers?.length ?? 0,
+    layerIds: i.RootFS?.Layers ?? [],
     // When a tag last moved counts as its creation: a cached build re-tags an old image.
     created: Math.max(typeof i.Created === 'number' ? i.Created * 1000 : toMs(i.Created), toMs(i.Metadata?.LastTagTime)),
     labels: i.Config?.Labels ?? i.Labels ?? {},
@@ -152,6 +154,9 @@ export class DockerAdapter implements DockerPort, ImagePort {
       storageDriver: info.Driver ?? '',
       operatingSystem: info.OperatingSystem ?? '',
       swapLimit: Boolean(info.SwapLimit),
+      cpuQuota: Boolean(info.CPUCfsQuota),
+      cpuShares: Boolean(info.CPUShares),
+      cpuSet: Boolean(info.CPUSet),
     };
   }
 
@@ -213,6 +218,21 @@ export class DockerAdapter implements DockerPort, ImagePort {
     )) as unknown as Buffer;
     const { stdout, stderr } = demuxBuffer(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)));
     return stdout + stderr;
+  }
+
+  async containerChanges(container: string): Promise<Array<{ kind: 'A' | 'C' | 'D'; path: string }> | null> {
+    const changes = (await this.orNull(`read changes of ${container}`, () => this.docker.getContainer(container).changes())) as
+      | Json[]
+      | null
+      | undefined;
+    if (changes === null) return null;
+    const kinds = ['C', 'A', 'D'] as const;
+    return (changes ?? []).map((c) => ({ kind: kinds[c.Kind as number] ?? 'C', path: c.Path as string }));
+  }
+
+  async writableSize(container: string): Promise<number | null> {
+    const raw = (await this.orNull(`measure ${container}`, () => this.docker.getContainer(container).inspect({ size: true } as Docker.ContainerInspectOptions))) as Json | null;
+    return raw ? (raw.SizeRw ?? 0) : null;
   }
 
   async readNamespaces(container: string, kinds: readonly string[]): Promise<Record<string, string>> {
@@ -306,6 +326,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
       tags: i.RepoTags ?? [],
       size: i.Size ?? 0,
       layers: i.Layers ?? 0,
+      layerIds: [],
       created: (i.Created ?? 0) * 1000,
       labels: i.Labels ?? {},
     }));

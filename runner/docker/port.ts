@@ -11,6 +11,9 @@ export interface EngineInfo {
   readonly storageDriver: string;
   readonly operatingSystem: string;
   readonly swapLimit: boolean;
+  readonly cpuQuota: boolean;
+  readonly cpuShares: boolean;
+  readonly cpuSet: boolean;
 }
 
 export interface MountFacts {
@@ -35,6 +38,7 @@ export interface ContainerFacts {
     readonly exitCode: number;
     readonly oomKilled: boolean;
     readonly startedAt: string;
+    readonly finishedAt: string;
     readonly pid: number;
   };
   readonly hostConfig: {
@@ -70,6 +74,8 @@ export interface ImageFacts {
   readonly tags: readonly string[];
   readonly size: number;
   readonly layers: number;
+  /** Layer digests, bottom first (empty in list results). */
+  readonly layerIds: readonly string[];
   readonly created: number;
   readonly labels: Readonly<Record<string, string>>;
 }
@@ -117,6 +123,10 @@ export interface DockerPort {
   /** Reads a file from a container's filesystem (running or not); null when it does not exist. */
   readFile(container: string, path: string): Promise<string | null>;
   logs(container: string): Promise<string>;
+  /** `docker diff`: what changed in the container's writable layer; null when there is no such container. */
+  containerChanges(container: string): Promise<Array<{ kind: 'A' | 'C' | 'D'; path: string }> | null>;
+  /** Bytes in the container's writable layer (SizeRw); null when there is no such container. */
+  writableSize(container: string): Promise<number | null>;
   /** Namespace links (`net:[4026532184]`) of a running container, by kind. */
   readNamespaces(container: string, kinds: readonly string[]): Promise<Record<string, string>>;
   runHelper(run: HelperRun): Promise<ExecResult>;

@@ -7,6 +7,7 @@ import { runnerLabels } from './labels.js';
 import { removeAll, ResourceClashError, survey, type Resource } from './resources.js';
 import { clearSession, newSession, readSession, writeSession, type SessionRecord } from './session.js';
 import { runCommands } from './shell.js';
+import { unmetRequirements, type Requirement } from './requirements.js';
 
 export interface VerifyOptions {
   readonly docker: DockerPort;
@@ -103,6 +104,8 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
   let failedSteps = 0;
   let error: string | undefined;
   try {
+    const unmet = await unmetRequirements(lab.requires as Requirement[], await opts.docker.info());
+    if (unmet.length) throw new Error(`This host cannot run lab ${lab.id}:\n  ${unmet.join('\n  ')}`);
     const t0 = Date.now();
     const helperImage = await opts.prepareImages(lab);
     opts.emit({ kind: 'images-ready', lab, images: lab.images, ms: Date.now() - t0 });

@@ -2,6 +2,7 @@ import { isMap } from 'yaml';
 import { LabFormatError } from './errors.js';
 import { LAB_FORMAT_VERSION, RESOURCE_KINDS, type DeclaredResources, type ResourceKind } from './types.js';
 import { entries, parseYaml } from './yaml-lines.js';
+import { REQUIREMENT_NAMES } from '../engine/requirements.js';
 
 export interface FrontMatter {
   readonly format: number;
@@ -11,9 +12,10 @@ export interface FrontMatter {
   readonly durationMinutes: number;
   readonly images: readonly string[];
   readonly resources: DeclaredResources;
+  readonly requires: readonly string[];
 }
 
-const FIELDS = ['format', 'id', 'title', 'summary', 'duration', 'images', 'resources'] as const;
+const FIELDS = ['format', 'id', 'title', 'summary', 'duration', 'images', 'resources', 'requires'] as const;
 const REQUIRED = ['format', 'id', 'title', 'summary', 'duration'] as const;
 const ID = /^[a-z0-9][a-z0-9-]*$/;
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -74,6 +76,10 @@ export function parseFrontMatter(yaml: string, file: string): FrontMatter {
   if (durationMinutes === undefined)
     throw new LabFormatError(at('duration'), 'duration must be a number of minutes', 'Write e.g. `duration: 20m`.');
   const images = names(get('images') ?? [], at('images'), 'images');
+  const requires = names(get('requires') ?? [], at('requires'), 'requires');
+  for (const r of requires)
+    if (!(REQUIREMENT_NAMES as readonly string[]).includes(r))
+      throw new LabFormatError(at('requires'), `unknown requirement "${r}"`, `Known requirements: ${REQUIREMENT_NAMES.join(', ')}.`);
 
   const resources: Record<ResourceKind, string[]> = { containers: [], volumes: [], networks: [], images: [], compose: [] };
   const rawRes = get('resources');
@@ -94,5 +100,6 @@ export function parseFrontMatter(yaml: string, file: string): FrontMatter {
     durationMinutes,
     images,
     resources,
+    requires,
   };
 }

@@ -63,6 +63,8 @@ export interface Lab {
   /** Lab image names (folders of images/) the lab needs. */
   readonly images: readonly string[];
   readonly resources: DeclaredResources;
+  /** Host features the lab needs (swap-limit, cpu-quota, …): checked before it starts. */
+  readonly requires: readonly string[];
   /** Prose before the first step. */
   readonly intro: string;
   readonly steps: readonly Step[];

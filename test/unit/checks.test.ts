@@ -201,3 +201,58 @@ describe('file, logs, image, volume, network, compose checks', () => {
     expect(await judge('shell', { run: 'echo broken >&2; exit 3' }, new FakeDocker())).toMatchObject({ pass: false, found: 'exit 3: broken' });
   });
 });
+
+describe('diff check and measured container facts', () => {
+  it('diff: lists changes the way docker diff prints them', async () => {
+    const d = new FakeDocker().add(containerFacts('c'));
+    d.changesOf.set('c', [{ kind: 'C', path: '/etc' }, { kind: 'A', path: '/root/new.txt' }]);
+    expect((await judge('diff', { container: 'c', contains: ['A /root/new.txt', 'C /etc'] }, d)).pass).toBe(true);
+    const r = await judge('diff', { container: 'c', contains: ['D /etc/issue.net'] }, d);
+    expect(r.found).toBe('it lists C /etc, A /root/new.txt');
+    expect((await judge('diff', { container: 'c', empty: true }, d)).pass).toBe(false);
+  });
+
+  it('container: the writable layer size and the lifetime are measured and shown', async () => {
+    const created = Date.parse('2026-01-01T00:00:00Z');
+    const d = new FakeDocker().add(
+      containerFacts('q', { created, state: { status: 'exited', running: false, finishedAt: '2026-01-01T00:00:00.310Z' } }),
+    );
+    d.sizesOf.set('q', 3 * 1024 ** 2);
+    expect(await judge('container', { container: 'q', maxLifetime: 2000 }, d)).toMatchObject({ pass: true, found: 'it took 0.31 s from created to exited' });
+    expect(await judge('container', { container: 'q', maxWritable: 1024 ** 2 }, d)).toMatchObject({ pass: false, found: 'it holds 3m' });
+    expect((await judge('container', { container: 'q', minWritable: 1024 ** 2 }, d)).pass).toBe(true);
+  });
+});
+
+describe('image comparisons', () => {
+  const img = (id: string, layerIds: string[]) => ({ id: `sha256:${id.padEnd(64, '0')}`, tags: [], size: 1, layers: layerIds.length, layerIds, created: 0, labels: {} });
+  it('baseImage + extraLayers: one layer on top of the base', async () => {
+    const d = new FakeDocker();
+    d.images.set('base', img('b', ['l1', 'l2']));
+    d.images.set('committed', img('c', ['l1', 'l2', 'l3']));
+    d.images.set('rebuilt', img('r', ['l1', 'x2', 'x3']));
+    expect((await judge('image', { image: 'committed', baseImage: 'base' }, d)).pass).toBe(true);
+    expect((await judge('image', { image: 'rebuilt', baseImage: 'base' }, d)).found).toBe('it has 3 layers, 1 of them from base (2 layers)');
+  });
+
+  it('sharesLayersWith: what a rebuild reused, and sameAs', async () => {
+    const d = new FakeDocker();
+    d.images.set('v1', img('1', ['deps', 'app1']));
+    d.images.set('v2', img('2', ['deps', 'app2']));
+    d.images.set('v1again', img('1', ['deps', 'app1']));
+    expect((await judge('image', { image: 'v2', sharesLayersWith: 'v1', minSharedLayers: 1, maxSharedLayers: 1 }, d)).pass).toBe(true);
+    expect((await judge('image', { image: 'v1again', sameAs: 'v1' }, d)).pass).toBe(true);
+    expect((await judge('image', { image: 'v2', sameAs: 'v1' }, d)).pass).toBe(false);
+  });
+});
+
+describe('requirements', () => {
+  it('says why a host without swap accounting cannot run a lab that needs it', async () => {
+    const { unmetRequirements } = await import('../../runner/engine/requirements.js');
+    const d = new FakeDocker();
+    d.swapLimit = false;
+    const unmet = await unmetRequirements(['swap-limit', 'cpuset'], await d.info());
+    expect(unmet).toHaveLength(1);
+    expect(unmet[0]).toMatch(/^swap-limit: this kernel does not account swap/);
+  });
+});

@@ -22,7 +22,7 @@ export function containerFacts(name: string, over: Partialish<ContainerFacts> = 
     imageId: 'sha256:abc',
     cmd: ['sleep', 'infinity'],
     labels: {},
-    state: { status: 'running', running: true, exitCode: 0, oomKilled: false, startedAt: '', pid: 100 },
+    state: { status: 'running', running: true, exitCode: 0, oomKilled: false, startedAt: '', finishedAt: '', pid: 100 },
     hostConfig: {
       memory: 0, memorySwap: 0, nanoCpus: 0, cpuQuota: 0, cpuPeriod: 0, cpuShares: 0, cpusetCpus: '',
       networkMode: 'default', pidMode: '', ipcMode: 'private', volumesFrom: [], capAdd: [], readonlyRootfs: false,
@@ -58,6 +58,7 @@ export class FakeDocker implements DockerPort {
   helperRuns: HelperRun[] = [];
   removed: string[] = [];
   cgroupVersion: '1' | '2' = '2';
+  swapLimit = true;
 
   add(c: ContainerFacts): this {
     this.containers.set(c.name, c);
@@ -75,7 +76,7 @@ export class FakeDocker implements DockerPort {
 
   async ping(): Promise<void> {}
   async info(): Promise<EngineInfo> {
-    return { id: 'FAKE', serverVersion: '26.1.5', apiVersion: '1.45', cgroupVersion: this.cgroupVersion, storageDriver: 'overlay2', operatingSystem: 'fake', swapLimit: true };
+    return { id: 'FAKE', serverVersion: '26.1.5', apiVersion: '1.45', cgroupVersion: this.cgroupVersion, storageDriver: 'overlay2', operatingSystem: 'fake', swapLimit: this.swapLimit, cpuQuota: true, cpuShares: true, cpuSet: true };
   }
   async inspectContainer(nameOrId: string) {
     return this.find(nameOrId) ?? null;
@@ -90,6 +91,14 @@ export class FakeDocker implements DockerPort {
     const hit = this.execAnswers.find((a) => a.container === container && a.match.test(line));
     if (!hit) throw new Error(`fake: no scripted answer for \`${line}\` in ${container}`);
     return hit.result;
+  }
+  changesOf = new Map<string, Array<{ kind: 'A' | 'C' | 'D'; path: string }>>();
+  sizesOf = new Map<string, number>();
+  async containerChanges(container: string) {
+    return this.find(container) ? (this.changesOf.get(container) ?? []) : null;
+  }
+  async writableSize(container: string) {
+    return this.find(container) ? (this.sizesOf.get(container) ?? 0) : null;
   }
   namespacesOf = new Map<string, Record<string, string>>();
   async readNamespaces(container: string, kinds: readonly string[]) {

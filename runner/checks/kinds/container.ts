@@ -1,6 +1,6 @@
 import { combine, fact, type Fact } from '../outcome.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
-import { matches } from '../values.js';
+import { formatSize, matches } from '../values.js';
 import type { ContainerFacts } from '../../docker/port.js';
 
 export interface ContainerFields {
@@ -10,13 +10,23 @@ export interface ContainerFields {
   oomKilled?: boolean;
   image?: string;
   command?: string;
+  maxWritable?: number;
+  minWritable?: number;
+  maxLifetime?: number;
 }
+
+/** Facts a container check may need besides inspect: only measured when a field asks. */
+export interface ContainerExtras {
+  readonly writable?: number | null;
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 const sameImage = (want: string, found: string): boolean =>
   found === want || found === `${want}:latest` || want === `${found}:latest`;
 
 /** Judges a container's existence, state, exit code, OOM kill, image and command. */
-export function judgeContainer(f: ContainerFields, c: ContainerFacts | null): CheckOutcome {
+export function judgeContainer(f: ContainerFields, c: ContainerFacts | null, extras: ContainerExtras = {}): CheckOutcome {
   const name = `container ${f.container}`;
   if (f.state === 'absent') return combine([fact(c === null, `${name} is gone`, `${name} still exists (${c?.state.status})`)]);
   if (!c) return { pass: false, expected: `${name} exists`, found: `there is no container named ${f.container}` };
@@ -49,6 +59,21 @@ export function judgeContainer(f: ContainerFields, c: ContainerFacts | null): Ch
     const cmd = c.cmd.join(' ');
     facts.push(fact(matches(f.command, cmd), `its command matches ${f.command}`, `its command is \`${cmd}\``));
   }
+  if (f.maxWritable !== undefined || f.minWritable !== undefined) {
+    const w = extras.writable ?? 0;
+    if (f.maxWritable !== undefined)
+      facts.push(fact(w <= f.maxWritable, `its own writable layer holds at most ${formatSize(f.maxWritable)}`, `it holds ${formatSize(w)}`));
+    if (f.minWritable !== undefined)
+      facts.push(fact(w >= f.minWritable, `its own writable layer holds at least ${formatSize(f.minWritable)}`, `it holds ${formatSize(w)}`));
+  }
+  if (f.maxLifetime !== undefined) {
+    const end = Date.parse(c.state.finishedAt);
+    const life = c.state.status === 'exited' && end > 0 ? end - c.created : undefined;
+    facts.push(
+      fact(life !== undefined && life <= f.maxLifetime, `it went from created to exited within ${seconds(f.maxLifetime)}`,
+        life === undefined ? `it has not exited (${c.state.status})` : `it took ${seconds(life)} from created to exited`),
+    );
+  }
   return combine(facts);
 }
 
@@ -62,11 +87,19 @@ export const container: CheckKind = {
     oomKilled: { type: 'boolean', doc: 'State.OOMKilled' },
     image: { type: 'string', doc: 'image the container was created from' },
     command: { type: 'pattern', doc: 'pattern the command (entrypoint + cmd) matches' },
+    maxWritable: { type: 'size', doc: 'largest size of its own writable layer (docker ps -s)' },
+    minWritable: { type: 'size', doc: 'smallest size of its own writable layer' },
+    maxLifetime: { type: 'duration', doc: 'longest time from created to exited (measured by the engine)' },
   },
-  oneOf: ['state', 'exitCode', 'oomKilled', 'image', 'command'],
+  oneOf: ['state', 'exitCode', 'oomKilled', 'image', 'command', 'maxWritable', 'minWritable', 'maxLifetime'],
   describe: (f) => `container ${f.container}${f.state ? ` is ${f.state}` : ''}`,
   evaluate: async (f, ctx) => {
     const fields = f as unknown as ContainerFields;
-    return judgeContainer(fields, await ctx.docker.inspectContainer(fields.container));
+    const measure = fields.maxWritable !== undefined || fields.minWritable !== undefined;
+    const [facts, writable] = await Promise.all([
+      ctx.docker.inspectContainer(fields.container),
+      measure ? ctx.docker.writableSize(fields.container) : Promise.resolve(undefined),
+    ]);
+    return judgeContainer(fields, facts, { writable });
   },
 };

@@ -9,9 +9,25 @@ export interface ImageFields {
   maxSize?: number;
   layers?: number;
   minLayers?: number;
+  sameAs?: string;
+  baseImage?: string;
+  extraLayers?: number;
+  sharesLayersWith?: string;
+  minSharedLayers?: number;
+  maxSharedLayers?: number;
 }
 
-export function judgeImage(f: ImageFields, i: ImageFacts | null): CheckOutcome {
+/** How many layers two images have in common from the bottom: what a rebuild reused. */
+export function sharedLayers(a: readonly string[], b: readonly string[]): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
+}
+
+/** Other images a check compares with, looked up by the caller. */
+export type OtherImages = Readonly<Record<string, ImageFacts | null>>;
+
+export function judgeImage(f: ImageFields, i: ImageFacts | null, others: OtherImages = {}): CheckOutcome {
   if (f.exists === false) return combine([fact(i === null, `no image ${f.image}`, `image ${f.image} exists`)]);
   if (!i) return { pass: false, expected: `image ${f.image} exists`, found: `there is no image ${f.image}` };
   const facts: Fact[] = [fact(true, `image ${f.image} exists`, 'it exists')];
@@ -20,6 +36,27 @@ export function judgeImage(f: ImageFields, i: ImageFacts | null): CheckOutcome {
   if (f.layers !== undefined) facts.push(fact(i.layers === f.layers, `it has ${f.layers} layers`, `it has ${i.layers} layers`));
   if (f.minLayers !== undefined)
     facts.push(fact(i.layers >= f.minLayers, `it has at least ${f.minLayers} layers`, `it has ${i.layers} layers`));
+  const other = (name: string | undefined) => (name === undefined ? undefined : others[name]);
+  if (f.sameAs !== undefined) {
+    const o = other(f.sameAs);
+    facts.push(fact(o?.id === i.id, `it is the very same image as ${f.sameAs}`, o ? `it is ${i.id.slice(7, 19)}, ${f.sameAs} is ${o.id.slice(7, 19)}` : `there is no image ${f.sameAs}`));
+  }
+  if (f.baseImage !== undefined) {
+    const o = other(f.baseImage);
+    const extra = f.extraLayers ?? 1;
+    facts.push(
+      fact(o !== null && o !== undefined && i.layers === o.layers + extra && sharedLayers(o.layerIds, i.layerIds) === o.layers,
+        `it is ${f.baseImage} plus ${extra} layer${extra === 1 ? '' : 's'}`,
+        o ? `it has ${i.layers} layers, ${sharedLayers(o.layerIds, i.layerIds)} of them from ${f.baseImage} (${o.layers} layers)` : `there is no image ${f.baseImage}`),
+    );
+  }
+  if (f.sharesLayersWith !== undefined) {
+    const o = other(f.sharesLayersWith);
+    const n = o ? sharedLayers(o.layerIds, i.layerIds) : 0;
+    const found = o ? `it shares its bottom ${n} of ${i.layers} layers with ${f.sharesLayersWith}` : `there is no image ${f.sharesLayersWith}`;
+    if (f.minSharedLayers !== undefined) facts.push(fact(o != null && n >= f.minSharedLayers, `it reuses at least ${f.minSharedLayers} layers of ${f.sharesLayersWith}`, found));
+    if (f.maxSharedLayers !== undefined) facts.push(fact(o != null && n <= f.maxSharedLayers, `it reuses at most ${f.maxSharedLayers} layers of ${f.sharesLayersWith}`, found));
+  }
   return combine(facts);
 }
 
@@ -32,7 +69,18 @@ export const image: CheckKind = {
     maxSize: { type: 'size', doc: 'largest acceptable size, e.g. 10m' },
     layers: { type: 'number', doc: 'exact layer count' },
     minLayers: { type: 'number', doc: 'smallest layer count' },
+    sameAs: { type: 'string', doc: 'another image it must be identical to (same ID)' },
+    baseImage: { type: 'string', doc: 'the image it must extend, by extraLayers' },
+    extraLayers: { type: 'number', doc: 'layers on top of baseImage (default 1)' },
+    sharesLayersWith: { type: 'string', doc: 'another image whose bottom layers it reuses' },
+    minSharedLayers: { type: 'number', doc: 'at least this many bottom layers in common with sharesLayersWith' },
+    maxSharedLayers: { type: 'number', doc: 'at most this many bottom layers in common with sharesLayersWith' },
   },
   describe: (f) => `image ${f.image}`,
-  evaluate: async (f, ctx) => judgeImage(f as unknown as ImageFields, await ctx.docker.inspectImage(String(f.image))),
+  evaluate: async (f, ctx) => {
+    const fields = f as unknown as ImageFields;
+    const names = [fields.sameAs, fields.baseImage, fields.sharesLayersWith].filter((n): n is string => n !== undefined);
+    const [self, ...rest] = await Promise.all([fields.image, ...names].map((n) => ctx.docker.inspectImage(n)));
+    return judgeImage(fields, self ?? null, Object.fromEntries(names.map((n, k) => [n, rest[k] ?? null])));
+  },
 };
