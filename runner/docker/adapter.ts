@@ -154,7 +154,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
       storageDriver: info.Driver ?? '',
       operatingSystem: info.OperatingSystem ?? '',
       swapLimit: Boolean(info.SwapLimit),
-      cpuQuota: Boolean(info.CPUCfsQuota),
+      cpuQuota: Boolean(info.CpuCfsQuota),
       cpuShares: Boolean(info.CPUShares),
       cpuSet: Boolean(info.CPUSet),
     };

@@ -72,8 +72,18 @@ export function cgroupReading(version: CgroupVersion, setting: CgroupSetting): R
   }
 }
 
-/** The value a cgroup file should show for what the lab asked, in the same units as cgroupReading's parse. */
-export function expectedReading(version: CgroupVersion, setting: CgroupSetting, value: string | number): string {
-  if (setting === 'cpu-shares' && version === '2') return String(sharesToWeight(Number(value)));
-  return String(value);
+/** The newer mapping (runc 1.3+, crun 1.23+), which sends the default 1024 shares to the default weight 100. */
+export function sharesToWeightQuadratic(shares: number): number {
+  if (shares === 0) return 100;
+  const l = Math.log2(shares);
+  return Math.ceil(10 ** ((l * l + 125 * l) / 612 - 7 / 34));
+}
+
+/** The values a cgroup file may show for what the lab asked (runtimes differ for cpu.weight). */
+export function expectedReadings(version: CgroupVersion, setting: CgroupSetting, value: string | number): string[] {
+  if (setting === 'cpu-shares' && version === '2') {
+    const n = Number(value);
+    return [...new Set([String(sharesToWeight(n)), String(sharesToWeightQuadratic(n))])];
+  }
+  return [String(value)];
 }

@@ -56,7 +56,7 @@ export class PlainReporter implements Reporter {
         break;
       case 'lab-end':
         if (e.ok) this.line(`${this.paint(32, '✔')} ${e.lab.id} passed in ${(e.ms / 1000).toFixed(1)} s`);
-        else this.line(`${this.paint(31, '✘')} ${e.lab.id} failed in ${(e.ms / 1000).toFixed(1)} s${e.error ? `: ${e.error}` : ''}`);
+        else this.line(`${this.paint(31, '✘')} ${e.lab.id} failed in ${(e.ms / 1000).toFixed(1)} s`);
         this.line('');
         break;
       default:

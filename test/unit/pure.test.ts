@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compilePattern, formatSize, parseDuration, parseSize } from '../../runner/checks/values.js';
-import { cgroupReading, sharesToWeight } from '../../runner/host/cgroup.js';
+import { cgroupReading, expectedReadings, sharesToWeight, sharesToWeightQuadratic } from '../../runner/host/cgroup.js';
 import { debianMirror, parseDeb822, parseSourcesList } from '../../runner/host/apt.js';
 import { isOwned } from '../../runner/engine/ownership.js';
 import { newSession } from '../../runner/engine/session.js';
@@ -52,7 +52,12 @@ describe('cgroup readings', () => {
     expect(cgroupReading('2', 'memory-swap-limit').parse(['67108864', '0'])).toBe('67108864');
   });
 
-  it('converts shares to weight as runc does', () => {
+  it('converts shares to weight both ways runtimes do', () => {
+    expect(sharesToWeightQuadratic(1024)).toBe(100);
+    expect(sharesToWeightQuadratic(2)).toBe(1);
+    expect(sharesToWeightQuadratic(262144)).toBe(10000);
+    expect(expectedReadings('2', 'cpu-shares', 1024)).toEqual(['39', '100']);
+    expect(expectedReadings('1', 'cpu-shares', 1024)).toEqual(['1024']);
     expect(sharesToWeight(1024)).toBe(39);
     expect(sharesToWeight(2)).toBe(1);
     expect(sharesToWeight(262144)).toBe(10000);

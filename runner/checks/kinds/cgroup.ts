@@ -1,7 +1,7 @@
 import { combine, fact } from '../outcome.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
 import { parseSize } from '../values.js';
-import { CGROUP_SETTINGS, cgroupReading, expectedReading, type CgroupSetting, type CgroupVersion } from '../../host/cgroup.js';
+import { CGROUP_SETTINGS, cgroupReading, expectedReadings, type CgroupSetting, type CgroupVersion } from '../../host/cgroup.js';
 
 export interface CgroupFields {
   container: string;
@@ -9,16 +9,17 @@ export interface CgroupFields {
   equals: string | number;
 }
 
-function wanted(f: CgroupFields, version: CgroupVersion): string {
-  if (f.setting.startsWith('memory') && f.equals !== 'max') return String(parseSize(f.equals) ?? f.equals);
-  return expectedReading(version, f.setting, f.equals);
+function wanted(f: CgroupFields, version: CgroupVersion): string[] {
+  if (f.setting.startsWith('memory') && f.equals !== 'max') return [String(parseSize(f.equals) ?? f.equals)];
+  return expectedReadings(version, f.setting, f.equals);
 }
 
 export function judgeCgroup(f: CgroupFields, version: CgroupVersion, read: string | { error: string }): CheckOutcome {
   const want = wanted(f, version);
   const where = `${f.setting} seen inside ${f.container} (cgroup v${version})`;
-  if (typeof read !== 'string') return { pass: false, expected: `${where} is ${want}`, found: read.error };
-  return combine([fact(read === want, `${where} is ${want}`, `it is ${read}`)]);
+  const expected = `${where} is ${want.join(' or ')}`;
+  if (typeof read !== 'string') return { pass: false, expected, found: read.error };
+  return combine([fact(want.includes(read), expected, `it is ${read}`)]);
 }
 
 export const cgroup: CheckKind = {
