@@ -2,6 +2,7 @@ import { DockerAdapter } from '../docker/adapter.js';
 import { verifyLab } from '../engine/verify.js';
 import { describeResource, removeAll, survey } from '../engine/resources.js';
 import { clearSession, readSession } from '../engine/session.js';
+import { removeWorkDir } from '../engine/workdir.js';
 import { findLab, loadLabs } from '../lab/load.js';
 import { REPORTERS } from '../reporters/index.js';
 import { UserError } from '../errors.js';
@@ -79,6 +80,7 @@ export async function runReset(ctx: CliContext, id: string): Promise<number> {
   const found = await survey(docker, lab, readSession(ctx.stateDir, lab.id));
   const removed = await removeAll(docker, found.owned);
   clearSession(ctx.stateDir, lab.id);
+  removeWorkDir(ctx.stateDir, lab);
   ctx.out(removed.length ? `Removed ${removed.map(describeResource).join(', ')}.\n` : `Lab ${lab.id} left nothing behind.\n`);
   if (found.foreign.length)
     ctx.out(

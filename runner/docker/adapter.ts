@@ -221,13 +221,14 @@ export class DockerAdapter implements DockerPort, ImagePort {
   }
 
   async containerChanges(container: string): Promise<Array<{ kind: 'A' | 'C' | 'D'; path: string }> | null> {
-    const changes = (await this.orNull(`read changes of ${container}`, () => this.docker.getContainer(container).changes())) as
-      | Json[]
-      | null
-      | undefined;
-    if (changes === null) return null;
+    const raw = (await this.orNull(`read changes of ${container}`, async () => ({
+      body: (await this.docker.getContainer(container).changes()) as unknown,
+    }))) as { body: unknown } | null;
+    if (raw === null) return null;
+    // dockerode passes this body through unparsed; the engine answers `null` when nothing changed.
+    const body = Buffer.isBuffer(raw.body) ? (JSON.parse(raw.body.toString('utf8') || 'null') as unknown) : raw.body;
     const kinds = ['C', 'A', 'D'] as const;
-    return (changes ?? []).map((c) => ({ kind: kinds[c.Kind as number] ?? 'C', path: c.Path as string }));
+    return ((body as Json[] | null) ?? []).map((c) => ({ kind: kinds[c.Kind as number] ?? 'C', path: c.Path as string }));
   }
 
   async writableSize(container: string): Promise<number | null> {

@@ -7,6 +7,7 @@ import { runnerLabels } from './labels.js';
 import { removeAll, ResourceClashError, survey, type Resource } from './resources.js';
 import { clearSession, newSession, readSession, writeSession, type SessionRecord } from './session.js';
 import { runCommands } from './shell.js';
+import { prepareWorkDir, removeWorkDir, workDir } from './workdir.js';
 import { unmetRequirements, type Requirement } from './requirements.js';
 
 export interface VerifyOptions {
@@ -49,7 +50,7 @@ async function runBlocks(
     if (opts.signal?.aborted) return 'interrupted';
     opts.emit({ kind: 'command', lab, step, phase, text: block.text });
     const r = await runCommands(block.text, {
-      cwd: lab.dir || process.cwd(),
+      cwd: workDir(opts.stateDir, lab),
       signal: opts.signal,
       onOutput: (stream, text) => opts.emit({ kind: 'output', lab, step, stream, text }),
     });
@@ -113,6 +114,7 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
     if (reclaimed.length) opts.emit({ kind: 'reclaimed', lab, resources: reclaimed });
     session = newSession(lab.id, 'verify');
     writeSession(opts.stateDir, session);
+    prepareWorkDir(opts.stateDir, lab);
     opts.emit({ kind: 'lab-start', lab, session: session.session });
     const ctx: CheckContext = { docker: opts.docker, labels: runnerLabels(lab.id, session.session), helperImage };
     for (const step of lab.steps) {
@@ -135,7 +137,10 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
       opts.emit({ kind: 'cleanup', lab, removed, residue });
       residueProblem = residue.length > 0 || cleanupProblem !== undefined;
       if (cleanupProblem) error ??= cleanupProblem;
-      if (residue.length === 0) clearSession(opts.stateDir, lab.id);
+      if (residue.length === 0) {
+        clearSession(opts.stateDir, lab.id);
+        removeWorkDir(opts.stateDir, lab);
+      }
     } catch (err) {
       error ??= `cleanup failed: ${(err as Error).message}`;
       residueProblem = true;

@@ -19,6 +19,8 @@ const FIELDS = ['format', 'id', 'title', 'summary', 'duration', 'images', 'resou
 const REQUIRED = ['format', 'id', 'title', 'summary', 'duration'] as const;
 const ID = /^[a-z0-9][a-z0-9-]*$/;
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+/** Image references: repository (with / and a registry host:port) and an optional :tag. */
+const IMAGE_REF = /^[a-z0-9][a-z0-9._/-]*(:[0-9]+\/[a-z0-9._/-]+)?(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/;
 
 /** Splits `---` front matter from the Markdown body; bodyLine is the file line the body starts on. */
 export function splitFrontMatter(source: string, file: string): { yaml: string; body: string; bodyLine: number } {
@@ -37,11 +39,12 @@ function parseDurationMinutes(v: unknown): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-function names(v: unknown, at: { file: string; line: number }, what: string): string[] {
+function names(v: unknown, at: { file: string; line: number }, what: string, pattern = NAME): string[] {
   const list = v === null ? [] : Array.isArray(v) ? v : [v];
   for (const n of list)
-    if (typeof n !== 'string' || !NAME.test(n))
-      throw new LabFormatError(at, `${what}: ${JSON.stringify(n)} is not a valid name`, 'Use letters, digits, and . _ - (e.g. ns-web).');
+    if (typeof n !== 'string' || !pattern.test(n))
+      throw new LabFormatError(at, `${what}: ${JSON.stringify(n)} is not a valid name`,
+        pattern === NAME ? 'Use letters, digits, and . _ - (e.g. ns-web).' : 'Write an image reference such as im-site:v1 or localhost:5000/app:v2.');
   return list as string[];
 }
 
@@ -89,7 +92,7 @@ export function parseFrontMatter(yaml: string, file: string): FrontMatter {
     for (const [k, v] of Object.entries(rawRes as Record<string, unknown>)) {
       if (!(RESOURCE_KINDS as readonly string[]).includes(k))
         throw new LabFormatError(at('resources'), `unknown resource kind "${k}"`, `Known kinds: ${RESOURCE_KINDS.join(', ')}.`);
-      resources[k as ResourceKind] = names(v, at('resources'), `resources.${k}`);
+      resources[k as ResourceKind] = names(v, at('resources'), `resources.${k}`, k === 'images' ? IMAGE_REF : NAME);
     }
   }
   return {
