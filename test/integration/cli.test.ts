@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, ROOT, cli, containerExists, docker, removeContainers } from './helpers.js';
+import { loadLabs } from '../../runner/lab/load.js';
 
 const NS_NAMES = ['ns-a', 'ns-pid', 'ns-none', 'ns-net', 'ns-host', 'ns-ipc1', 'ns-ipc2', 'ns-mnt', 'ns-user'];
 
@@ -12,14 +13,14 @@ describe('lean-labs CLI on the real engine', () => {
     await removeContainers(...NS_NAMES);
   });
 
-  it('verify namespaces proves every step and leaves nothing behind', async () => {
-    const r = await cli(['verify', 'namespaces']);
+  it('verify (every bundled lab) proves every step and leaves nothing behind', async () => {
+    const before = (await docker('ps', '-aq')).split('\n').filter(Boolean).length;
+    const r = await cli(['verify']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain('✔ namespaces passed');
+    for (const lab of loadLabs(join(ROOT, 'labs'))) expect(r.stdout).toContain(`✔ ${lab.id} passed`);
     expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed$/);
-    const left = await docker('ps', '-a', '--format', '{{.Names}}');
-    expect(left.split('\n').filter((n) => n.startsWith('ns-'))).toEqual([]);
-  });
+    expect((await docker('ps', '-aq')).split('\n').filter(Boolean).length).toBe(before);
+  }, 900_000);
 
   it('verify --reporter junit writes a file CI can read', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'll-junit-')), 'report.xml');
