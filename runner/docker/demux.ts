@@ -17,7 +17,10 @@ export function demuxBuffer(buf: Buffer): { stdout: string; stderr: string } {
   return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
 
-/** Reads the first regular file out of a tar archive (what the archive endpoint returns for one path). */
+/**
+ * Reads the first entry of a tar archive (what the archive endpoint returns for one path): a regular file's
+ * content, or for a symbolic link its target (the link exists, whether or not it resolves).
+ */
 export function firstFileFromTar(tar: Buffer): Buffer | null {
   let offset = 0;
   while (offset + 512 <= tar.length) {
@@ -27,6 +30,7 @@ export function firstFileFromTar(tar: Buffer): Buffer | null {
     const type = String.fromCharCode(header[156] ?? 48);
     const body = offset + 512;
     if (type === '0' || type === '\0') return tar.subarray(body, body + size);
+    if (type === '2') return Buffer.from(header.subarray(157, 257).toString('utf8').replace(/\0.*$/s, ''));
     offset = body + Math.ceil(size / 512) * 512;
   }
   return null;

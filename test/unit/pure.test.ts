@@ -150,6 +150,12 @@ describe('docker plumbing', () => {
     const body = Buffer.alloc(512);
     body.write('hello');
     expect(firstFileFromTar(Buffer.concat([header, body, Buffer.alloc(1024)]))?.toString()).toBe('hello');
+    const link = Buffer.alloc(512);
+    link.write('gcc', 0);
+    link.write('00000000000\0', 124);
+    link.write('2', 156);
+    link.write('gcc-12', 157);
+    expect(firstFileFromTar(Buffer.concat([link, Buffer.alloc(1024)]))?.toString()).toBe('gcc-12');
   });
 
   it('parses DOCKER_HOST', () => {
