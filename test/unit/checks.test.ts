@@ -256,3 +256,12 @@ describe('requirements', () => {
     expect(unmet[0]).toMatch(/^swap-limit: this kernel does not account swap/);
   });
 });
+
+describe('logs counting', () => {
+  it('counts matching lines exactly', async () => {
+    const d = new FakeDocker().add(containerFacts('reg'));
+    d.logsOf.set('reg', '"PUT /v2/app/blobs/uploads/1" 201\n"HEAD /v2/app/blobs/x" 200\n"PUT /v2/app/blobs/uploads/2" 201\n');
+    expect((await judge('logs', { container: 'reg', countOf: 'PUT /v2/app/blobs/uploads/', count: 2 }, d)).pass).toBe(true);
+    expect((await judge('logs', { container: 'reg', countOf: 'PUT /v2/app/blobs/uploads/', count: 4 }, d)).found).toBe('2 do');
+  });
+});

@@ -6,6 +6,13 @@ export interface LogsFields {
   container: string;
   contains?: string;
   notContains?: string;
+  countOf?: string;
+  count?: number;
+}
+
+/** How many lines match a pattern. */
+export function countLines(pattern: string, text: string): number {
+  return text.split('\n').filter((l) => matches(pattern, l)).length;
 }
 
 export function judgeLogs(f: LogsFields, logs: string | null): CheckOutcome {
@@ -15,6 +22,10 @@ export function judgeLogs(f: LogsFields, logs: string | null): CheckOutcome {
     facts.push(fact(matches(f.contains, logs), `its logs contain ${f.contains}`, `its logs end with: ${excerpt(logs.slice(-400))}`));
   if (f.notContains !== undefined)
     facts.push(fact(!matches(f.notContains, logs), `its logs do not contain ${f.notContains}`, `its logs end with: ${excerpt(logs.slice(-400))}`));
+  if (f.countOf !== undefined) {
+    const n = countLines(f.countOf, logs);
+    facts.push(fact(n === (f.count ?? 1), `exactly ${f.count ?? 1} log lines match ${f.countOf}`, `${n} do`));
+  }
   return combine(facts);
 }
 
@@ -25,8 +36,10 @@ export const logs: CheckKind = {
     container: { type: 'string', required: true, doc: 'container name' },
     contains: { type: 'pattern', doc: 'pattern the logs match' },
     notContains: { type: 'pattern', doc: 'pattern the logs must not match' },
+    countOf: { type: 'pattern', doc: 'pattern whose matching lines are counted' },
+    count: { type: 'number', doc: 'how many lines must match countOf (default 1)' },
   },
-  oneOf: ['contains', 'notContains'],
+  oneOf: ['contains', 'notContains', 'countOf'],
   describe: (f) => `logs of ${f.container}`,
   evaluate: async (f, ctx) => {
     const fields = f as unknown as LogsFields;
