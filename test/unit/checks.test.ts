@@ -47,7 +47,7 @@ describe('hostconfig check', () => {
     const d = new FakeDocker().add(containerFacts('mem', { hostConfig: { memory: 64 * 1024 ** 2, memorySwap: 128 * 1024 ** 2 } }));
     const r = await judge('hostconfig', { container: 'mem', memory: 64 * 1024 ** 2, memorySwap: 64 * 1024 ** 2 }, d);
     expect(r.pass).toBe(false);
-    expect(r.found).toBe('memory+swap limit is 128m');
+    expect(r.found).toBe('memory+swap limit is 128m (swap adds as much again as the memory limit: --memory-swap was left out)');
   });
 
   it('resolves container:<id> to the name the lab wrote', async () => {

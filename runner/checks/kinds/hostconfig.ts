@@ -70,7 +70,9 @@ export async function judgeHostConfig(
       fact(
         h.memorySwap === f.memorySwap,
         `memory+swap limit ${size(f.memorySwap)}`,
-        `memory+swap limit is ${size(h.memorySwap)}${h.memorySwap === 0 && h.memory ? ' (so swap may add as much again)' : ''}`,
+        `memory+swap limit is ${size(h.memorySwap)}${
+          h.memory > 0 && (h.memorySwap === 0 || h.memorySwap === 2 * h.memory) ? ' (swap adds as much again as the memory limit: --memory-swap was left out)' : ''
+        }`,
       ),
     );
   if (f.cpus !== undefined)

@@ -1,0 +1,64 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CheckContext } from '../../runner/checks/types.js';
+import { DockerAdapter } from '../../runner/docker/adapter.js';
+import { failureText, judgeWithin } from '../../runner/engine/judge.js';
+import { runnerLabels } from '../../runner/engine/labels.js';
+import { removeAll, survey } from '../../runner/engine/resources.js';
+import { clearSession, newSession, writeSession } from '../../runner/engine/session.js';
+import { runCommands } from '../../runner/engine/shell.js';
+import { reclaim } from '../../runner/engine/verify.js';
+import { prepareWorkDir, removeWorkDir } from '../../runner/engine/workdir.js';
+import { loadCatalog } from '../../runner/images/catalog.js';
+import { findLab, loadLabs } from '../../runner/lab/load.js';
+import { ROOT } from './helpers.js';
+
+export interface Attempt {
+  /** Steps (1-based count) whose real solutions run first. */
+  readonly solvedSteps: number;
+  /** What a learner plausibly types instead. */
+  readonly wrong: string;
+  /** The step (1-based) whose checks must reject it. */
+  readonly judgeStep: number;
+  /** Extra cleanup for things the mistake made outside the lab's names. */
+  readonly cleanup?: string;
+}
+
+/**
+ * Replays a lab up to a step, does the mistake instead, and returns what the step's checks tell the learner.
+ * Everything is cleaned up the way verify does it.
+ */
+export async function attempt(labId: string, a: Attempt): Promise<string[]> {
+  const labsDir = join(ROOT, 'labs');
+  const lab = findLab(loadLabs(labsDir), labId, labsDir);
+  const docker = new DockerAdapter();
+  const state = mkdtempSync(join(tmpdir(), 'll-attempt-'));
+  await reclaim(docker, lab, state);
+  const session = newSession(lab.id, 'verify');
+  writeSession(state, session);
+  const cwd = prepareWorkDir(state, lab);
+  const sh = async (text: string, mustPass: boolean) => {
+    let out = '';
+    const r = await runCommands(text, { cwd, onOutput: (_s, t) => (out += t) });
+    if (mustPass && r.code !== 0) throw new Error(`solution failed (${r.code}): ${text}\n${out}`);
+  };
+  try {
+    for (const step of lab.steps.slice(0, a.solvedSteps)) for (const b of step.solution) await sh(b.text, true);
+    await sh(a.wrong, false);
+    const ctx: CheckContext = { docker, labels: runnerLabels(lab.id, session.session), helperImage: loadCatalog(join(ROOT, 'images')).get('busybox')!.tag };
+    const step = lab.steps[a.judgeStep - 1]!;
+    const failures: string[] = [];
+    for (const check of step.checks) {
+      const outcome = await judgeWithin(check, ctx, Math.min(check.withinMs, 1500));
+      if (!outcome.pass) failures.push(failureText(check, outcome));
+    }
+    return failures;
+  } finally {
+    if (a.cleanup) await sh(a.cleanup, false);
+    const found = await survey(docker, lab, session);
+    await removeAll(docker, found.owned);
+    clearSession(state, lab.id);
+    removeWorkDir(state, lab);
+  }
+}

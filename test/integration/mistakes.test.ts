@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { attempt } from './attempt.js';
+
+/**
+ * For each lab, a wrong but plausible attempt, run against the real engine: the step's checks must reject it
+ * with the message a learner would read.
+ */
+describe('labs reject the mistakes learners usually make', () => {
+  it('first-container: a long-running command where a one-shot was asked', async () => {
+    const failures = await attempt('first-container', { solvedSteps: 1, wrong: 'docker run -d --name fc-quick lean-labs/busybox sleep 30', judgeStep: 2 });
+    expect(failures.join('\n')).toMatch(/it has not exited \(running\)/);
+    expect(failures.join('\n')).toContain('run it without -d');
+  });
+
+  it('namespaces: sharing the network namespace when the pid one was asked', async () => {
+    const failures = await attempt('namespaces', {
+      solvedSteps: 1,
+      wrong: 'docker run -d --name ns-pid --net container:ns-a lean-labs/toolbox sleep infinity',
+      judgeStep: 2,
+    });
+    const text = failures.join('\n');
+    expect(text).toContain('Give ns-pid the option --pid container:ns-a.');
+    expect(text).toMatch(/pid: ns-a is in pid:\[\d+\], ns-pid in pid:\[\d+\] \(different\)/);
+  });
+
+  it('cgroups: a memory limit without --memory-swap', async () => {
+    const failures = await attempt('cgroups', { solvedSteps: 0, wrong: 'docker run -d --name cg-mem -m 64m lean-labs/toolbox sleep infinity', judgeStep: 1 });
+    const text = failures.join('\n');
+    expect(text).toContain('memory+swap limit is 128m (swap adds as much again as the memory limit: --memory-swap was left out)');
+    expect(text).toContain('--memory-swap 64m (the second one is the total of memory and swap)');
+  });
+
+  it('copy-on-write: changing files in another container than cow-a', async () => {
+    const failures = await attempt('copy-on-write', {
+      solvedSteps: 1,
+      wrong: `docker run --name cow-big lean-labs/toolbox sh -c 'echo "my note" > /root/note.txt && rm /etc/issue.net'`,
+      judgeStep: 2,
+    });
+    expect(failures.join('\n')).toMatch(/expected docker diff cow-a lists A \/root\/note\.txt.*but it lists no changes/);
+    expect(failures.join('\n')).toContain('Make all three changes inside cow-a with docker exec.');
+  });
+
+  it('build-cache: a Dockerfile ordered so the dependency install never comes from the cache', async () => {
+    const failures = await attempt('build-cache', {
+      solvedSteps: 3,
+      wrong: [
+        'docker build -q -t bc-app:v3 app',
+        "sed -i 's/app version 2/app version 3/' app/app.sh",
+        'docker build -q -t bc-app:v4 app',
+        'docker run --name bc-run4 bc-app:v4',
+      ].join('\n'),
+      judgeStep: 5,
+    });
+    expect(failures.join('\n')).toMatch(/it shares its bottom 2 of 4 layers with bc-app:v3/);
+    expect(failures.join('\n')).toContain('must reuse the install layer');
+  });
+
+  it('lean-images: one stage, so the toolchain ships', async () => {
+    const failures = await attempt('lean-images', { solvedSteps: 1, wrong: 'docker build -q -t li-busybox -f Dockerfile.full .\ndocker run --name li-run-busybox li-busybox', judgeStep: 2 });
+    const text = failures.join('\n');
+    expect(text).toMatch(/expected image li-busybox exists; it is at most 10m, but it is \d+\.\d MB/);
+    expect(text).toMatch(/expected no file \/usr\/bin\/gcc in li-run-busybox, but \/usr\/bin\/gcc exists/);
+  });
+
+  it('immutable: repairing the running container instead of replacing it', async () => {
+    const failures = await attempt('immutable', {
+      solvedSteps: 1,
+      wrong: `docker build -q -t im-site:v2 site-v2\ndocker exec im-web sh -c 'echo "<h1>Site release 2</h1>" > /usr/share/nginx/html/index.html'`,
+      judgeStep: 2,
+    });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toContain('it runs image im-site:v1');
+    expect(failures[0]).toContain('changing files inside the old one does not count');
+  });
+
+  it('ship: pushing an image whose name does not point at the local registry', async () => {
+    const failures = await attempt('ship', {
+      solvedSteps: 1,
+      wrong: 'docker build -q -t ship-app:v1 app\ntimeout 20 docker push ship-app:v1',
+      judgeStep: 2,
+      cleanup: 'docker rmi ship-app:v1',
+    });
+    expect(failures.join('\n')).toContain('it answered 404');
+    expect(failures.join('\n')).toContain('Push localhost:5111/ship/app:v1 (build it under that name first).');
+  });
+});
