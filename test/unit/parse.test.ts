@@ -98,3 +98,20 @@ describe('loadLabs', () => {
     expect(() => loadLabs(join(fixtures, 'nope'))).toThrow(/does not exist/);
   });
 });
+
+describe('the bundled labs follow the curriculum rules', () => {
+  const labs = loadLabs(join(import.meta.dirname, '../../labs'));
+  for (const lab of labs) {
+    it(`${lab.id}: 4-10 steps, each with checks and 1-3 hints, 10-25 minutes`, () => {
+      expect(lab.steps.length).toBeGreaterThanOrEqual(4);
+      expect(lab.steps.length).toBeLessThanOrEqual(10);
+      expect(lab.durationMinutes).toBeGreaterThanOrEqual(10);
+      expect(lab.durationMinutes).toBeLessThanOrEqual(25);
+      for (const step of lab.steps) {
+        expect(step.checks.length, step.title).toBeGreaterThan(0);
+        expect(step.hints.length, step.title).toBeGreaterThanOrEqual(1);
+        expect(step.hints.length, step.title).toBeLessThanOrEqual(3);
+      }
+    });
+  }
+});
