@@ -83,4 +83,15 @@ describe('labs reject the mistakes learners usually make', () => {
     expect(failures.join('\n')).toContain('it answered 404');
     expect(failures.join('\n')).toContain('Push localhost:5111/ship/app:v1 (build it under that name first).');
   });
+
+  it('netdebug: the capture sidekick started in its own network namespace, not the server\'s', async () => {
+    const failures = await attempt('netdebug', {
+      solvedSteps: 1,
+      wrong: 'docker run -d --name nd-debug --network nd-net --cap-add NET_RAW --cap-add NET_ADMIN lean-labs/netdebug sleep infinity',
+      judgeStep: 2,
+    });
+    const text = failures.join('\n');
+    expect(text).toContain('Join nd-web\'s network namespace (--net container:nd-web) and add only NET_RAW and NET_ADMIN.');
+    expect(text).toContain('The sidekick should see the web server\'s listening socket on port 80.');
+  });
 });
