@@ -26,7 +26,7 @@ async function checkLatency(docker: DockerAdapter, out: string[]): Promise<void>
   const busybox = loadCatalog(imagesDir()).get('busybox')!.tag;
   spawnSync('docker', ['rm', '-f', 'llbench']);
   sh('docker', ['run', '-d', '--name', 'llbench', busybox, 'sleep', '600']);
-  const ctx: CheckContext = { docker, labels: {}, helperImage: busybox };
+  const ctx: CheckContext = { docker, labels: {}, helperImage: busybox, since: Date.now() };
   const kinds = [
     ['inspect-based check (container running)', 'container', { container: 'llbench', state: 'running' }, 15],
     ['exec-based check (exec ps in the container)', 'exec', { container: 'llbench', run: 'ps', stdout: 'sleep' }, 100],

@@ -3,6 +3,7 @@ import { cgroup } from './kinds/cgroup.js';
 import { compose } from './kinds/compose.js';
 import { container } from './kinds/container.js';
 import { diff } from './kinds/diff.js';
+import { events } from './kinds/events.js';
 import { exec } from './kinds/exec.js';
 import { file } from './kinds/file.js';
 import { hostconfig } from './kinds/hostconfig.js';
@@ -16,7 +17,7 @@ import { volume } from './kinds/volume.js';
 
 /** Every check kind a lab may use, by the name written in `kind:`. */
 export const CHECK_KINDS: ReadonlyMap<string, CheckKind> = new Map(
-  [container, hostconfig, exec, file, diff, http, logs, namespace, cgroup, image, volume, network, compose, shell].map(
+  [container, hostconfig, exec, file, diff, events, http, logs, namespace, cgroup, image, volume, network, compose, shell].map(
     (k) => [k.kind, k],
   ),
 );

@@ -30,6 +30,8 @@ export interface CheckContext {
   readonly labels: Readonly<Record<string, string>>;
   /** Image used for helper containers (needs busybox wget/readlink/cat). */
   readonly helperImage: string;
+  /** When this run of the lab began (ms): event checks count from here. */
+  readonly since: number;
 }
 
 /** One kind of check: its fields, a one-line description, and how it is judged against the engine. */

@@ -22,6 +22,7 @@ import type {
   ImagePort,
   LabelFilter,
   NamedResourceFacts,
+  PastEvent,
 } from './port.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -353,6 +354,30 @@ export class DockerAdapter implements DockerPort, ImagePort {
     const i = target.lastIndexOf(':');
     const [repo, tag] = i > target.lastIndexOf('/') ? [target.slice(0, i), target.slice(i + 1)] : [target, 'latest'];
     await this.call(`tag ${source} as ${target}`, () => this.docker.getImage(source).tag({ repo, tag }));
+  }
+
+  async pastEvents(container: string, sinceMs: number): Promise<PastEvent[]> {
+    const raw = (await this.call('read engine events', () =>
+      this.docker.getEvents({
+        // Fractional seconds: rounding `until` up would make the engine hold the answer until then.
+        since: (sinceMs / 1000).toFixed(3),
+        until: (Date.now() / 1000).toFixed(3),
+        filters: { type: ['container'], container: [container] },
+      } as unknown as Docker.GetEventsOptions),
+    )) as unknown;
+    const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : typeof raw === 'string' ? raw : (await collect(raw as Readable)).toString('utf8');
+    return text
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as Json)
+      .map((e) => ({
+        type: e.Type ?? '',
+        action: String(e.Action ?? '').split(':')[0] ?? '',
+        name: e.Actor?.Attributes?.name ?? '',
+        time: e.timeNano ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000,
+        attributes: e.Actor?.Attributes ?? {},
+      }))
+      .filter((e) => e.time >= sinceMs);
   }
 
   async watchEvents(onEvent: (e: EngineEvent) => void, onEnd: (err?: Error) => void): Promise<() => void> {

@@ -111,6 +111,15 @@ export interface EngineEvent {
   readonly time: number;
 }
 
+/** A past engine event, with the attributes checks look at (e.g. the signal of a kill). */
+export interface PastEvent {
+  readonly type: string;
+  readonly action: string;
+  readonly name: string;
+  readonly time: number;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
 export type LabelFilter = Readonly<Record<string, string>>;
 
 export interface DockerPort {
@@ -141,6 +150,8 @@ export interface DockerPort {
   removeNetwork(id: string): Promise<void>;
   removeImage(name: string): Promise<void>;
   tagImage(source: string, target: string): Promise<void>;
+  /** Events the engine recorded for a container between `sinceMs` and now. */
+  pastEvents(container: string, sinceMs: number): Promise<PastEvent[]>;
   /** Streams engine events until the returned function is called. */
   watchEvents(onEvent: (event: EngineEvent) => void, onEnd: (err?: Error) => void): Promise<() => void>;
 }

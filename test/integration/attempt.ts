@@ -46,7 +46,7 @@ export async function attempt(labId: string, a: Attempt): Promise<string[]> {
   try {
     for (const step of lab.steps.slice(0, a.solvedSteps)) for (const b of step.solution) await sh(b.text, true);
     await sh(a.wrong, false);
-    const ctx: CheckContext = { docker, labels: runnerLabels(lab.id, session.session), helperImage: loadCatalog(join(ROOT, 'images')).get('busybox')!.tag };
+    const ctx: CheckContext = { docker, labels: runnerLabels(lab.id, session.session), helperImage: loadCatalog(join(ROOT, 'images')).get('busybox')!.tag, since: session.startedAt - 2000 };
     const step = lab.steps[a.judgeStep - 1]!;
     const failures: string[] = [];
     for (const check of step.checks) {

@@ -20,7 +20,7 @@ beforeAll(async () => {
   await removeContainers(...NAMES);
   await docker('network', 'rm', 'llt-net').catch(() => undefined);
   await docker('volume', 'rm', 'llt-vol').catch(() => undefined);
-  ctx = { docker: adapter, labels: { 'lean-labs.lab': 'integration' }, helperImage: BUSYBOX };
+  ctx = { docker: adapter, labels: { 'lean-labs.lab': 'integration' }, helperImage: BUSYBOX, since: Date.now() - 60_000 };
   await docker('network', 'create', 'llt-net');
   await docker('volume', 'create', 'llt-vol');
   await docker('run', '-d', '--name', 'llt-web', '--network', 'llt-net', '-v', 'llt-vol:/www', BUSYBOX, 'sh', '-c',

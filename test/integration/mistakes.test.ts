@@ -94,4 +94,11 @@ describe('labs reject the mistakes learners usually make', () => {
     expect(text).toContain('Join nd-web\'s network namespace (--net container:nd-web) and add only NET_RAW and NET_ADMIN.');
     expect(text).toContain('The sidekick should see the web server\'s listening socket on port 80.');
   });
+
+  it('config-and-signals: restarting the server instead of sending it SIGHUP', async () => {
+    const failures = await attempt('config-and-signals', { solvedSteps: 2, wrong: 'docker restart -t 1 cs-web', judgeStep: 3 });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toContain('it was started 2 times since the lab began');
+    expect(failures[0]).toContain('docker restart stops and starts the server instead');
+  });
 });

@@ -3,7 +3,7 @@ import { CHECK_KINDS } from '../../runner/checks/registry.js';
 import type { CheckContext } from '../../runner/checks/types.js';
 import { containerFacts, FakeDocker } from './fake-docker.js';
 
-const ctxOf = (docker: FakeDocker): CheckContext => ({ docker, labels: { 'lean-labs.lab': 't' }, helperImage: 'lean-labs/busybox:v1' });
+const ctxOf = (docker: FakeDocker): CheckContext => ({ docker, labels: { 'lean-labs.lab': 't' }, helperImage: 'lean-labs/busybox:v1', since: 0 });
 const judge = (kind: string, fields: Record<string, unknown>, docker: FakeDocker) => CHECK_KINDS.get(kind)!.evaluate(fields, ctxOf(docker));
 
 describe('container check', () => {
@@ -263,5 +263,18 @@ describe('logs counting', () => {
     d.logsOf.set('reg', '"PUT /v2/app/blobs/uploads/1" 201\n"HEAD /v2/app/blobs/x" 200\n"PUT /v2/app/blobs/uploads/2" 201\n');
     expect((await judge('logs', { container: 'reg', countOf: 'PUT /v2/app/blobs/uploads/', count: 2 }, d)).pass).toBe(true);
     expect((await judge('logs', { container: 'reg', countOf: 'PUT /v2/app/blobs/uploads/', count: 4 }, d)).found).toBe('2 do');
+  });
+});
+
+describe('events check', () => {
+  const ev = (action: string, attributes: Record<string, string> = {}) => ({ type: 'container', action, name: 'web', time: 10, attributes });
+  it('counts kills by signal and proves the container was not restarted', async () => {
+    const d = new FakeDocker();
+    d.pastEventsOf.set('web', [ev('create'), ev('start'), ev('kill', { signal: '1' })]);
+    expect((await judge('events', { container: 'web', action: 'kill', signal: 'HUP', starts: 1 }, d)).pass).toBe(true);
+    d.pastEventsOf.set('web', [ev('create'), ev('start'), ev('kill', { signal: '15' }), ev('die'), ev('start')]);
+    const r = await judge('events', { container: 'web', action: 'kill', signal: 'HUP', starts: 1 }, d);
+    expect(r.pass).toBe(false);
+    expect(r.found).toBe('the engine recorded 0 since the lab began; it was started 2 times since the lab began');
   });
 });

@@ -153,6 +153,10 @@ export class FakeDocker implements DockerPort {
     this.removed.push(`image:${name}`);
   }
   async tagImage() {}
+  pastEventsOf = new Map<string, import('../../runner/docker/port.js').PastEvent[]>();
+  async pastEvents(container: string, sinceMs: number) {
+    return (this.pastEventsOf.get(container) ?? []).filter((e) => e.time >= sinceMs);
+  }
   async watchEvents() {
     return () => {};
   }
