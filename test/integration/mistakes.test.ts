@@ -101,4 +101,15 @@ describe('labs reject the mistakes learners usually make', () => {
     expect(failures[0]).toContain('it was started 2 times since the lab began');
     expect(failures[0]).toContain('docker restart stops and starts the server instead');
   });
+
+  it('backups: a network backup without a memory cap', async () => {
+    const failures = await attempt('backups', {
+      solvedSteps: 3,
+      wrong: 'docker run --name bk-net --network bk-lan -v bk-backups:/backup lean-labs/backup redis-cli -h bk-db --rdb /backup/net.rdb',
+      judgeStep: 4,
+    });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toContain('memory limit is no limit');
+    expect(failures[0]).toContain('Run the backup on bk-lan with -m 64m --memory-swap 64m.');
+  });
 });
