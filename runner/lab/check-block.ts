@@ -8,7 +8,7 @@ import { entries, parseYaml } from './yaml-lines.js';
 
 /** After a step, a check is re-judged for this long before it counts as failed (engine state settles). */
 export const DEFAULT_WITHIN_MS = 2000;
-const COMMON = ['kind', 'message', 'within'];
+const COMMON = ['kind', 'message', 'within', 'guard'];
 
 function kindList(): string {
   return [...CHECK_KINDS.keys()].join(', ');
@@ -67,12 +67,18 @@ function parseOne(node: Node, block: ReturnType<typeof parseYaml>, file: string)
   const fields: Record<string, unknown> = {};
   let message: string | undefined;
   let withinMs = DEFAULT_WITHIN_MS;
+  let guard = false;
   for (const e of all) {
     const at = { file, line: e.line };
     if (e.key === 'kind') continue;
     if (e.key === 'message') {
       if (typeof e.value !== 'string') throw new LabFormatError(at, 'message must be text', 'Write a sentence for the learner.');
       message = e.value;
+      continue;
+    }
+    if (e.key === 'guard') {
+      if (typeof e.value !== 'boolean') throw new LabFormatError(at, 'guard must be true or false', 'Write `guard: true`.');
+      guard = e.value;
       continue;
     }
     if (e.key === 'within') {
@@ -94,7 +100,7 @@ function parseOne(node: Node, block: ReturnType<typeof parseYaml>, file: string)
       throw new LabFormatError(pos, `this ${kind.kind} check needs "${name}" (${spec.doc})`, `Add \`${name}: …\`.`);
   if (kind.oneOf && !kind.oneOf.some((k) => k in fields))
     throw new LabFormatError(pos, `this ${kind.kind} check asserts nothing`, `Give at least one of: ${kind.oneOf.join(', ')}.`);
-  return { kind: kind.kind, fields, message, withinMs, pos };
+  return { kind: kind.kind, fields, message, withinMs, guard, pos };
 }
 
 /** Parses the YAML list inside a ```check fence; firstLine is the file line of the fence's first content line. */

@@ -100,6 +100,9 @@ export function parseLab(source: string, file: string, dir = ''): Lab {
     ids.add(id);
     if (d.checks.length === 0)
       throw new LabFormatError(pos, `step "${d.title}" has no checks, so nothing proves it`, 'Add a ```check block with at least one check.');
+    if (d.checks.every((c) => c.guard))
+      throw new LabFormatError(pos, `step "${d.title}" has only guard checks, so nothing shows the step was done`,
+        'Add a check that fails before the step and passes after it.');
     const solution = d.hasSolution ? d.solution : d.commands;
     if (solution.length === 0)
       throw new LabFormatError(pos, `step "${d.title}" has no commands and no solution for verify to run`,

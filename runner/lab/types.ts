@@ -16,6 +16,11 @@ export interface CheckSpec {
   readonly message?: string;
   /** After the step, keep re-judging for up to this many ms before calling it failed. */
   readonly withinMs: number;
+  /**
+   * Something that must stay true through the step (the app was not restarted): it may already pass before the
+   * step. A step needs at least one ordinary check besides; a mistake test shows the guard can fail.
+   */
+  readonly guard: boolean;
   readonly pos: SourcePos;
 }
 

@@ -42,7 +42,7 @@ export class Tally {
         const kind = CHECK_KINDS.get(e.check.kind);
         const name = `${e.step.index + 1}. ${e.step.title} › ${kind ? kind.describe(e.check.fields) : e.check.kind}`;
         const problems: string[] = [];
-        if (before?.pass) problems.push(`${e.check.pos.file}:${e.check.pos.line}: already passed before the step, so it cannot tell the learner anything`);
+        if (before?.pass && !e.check.guard) problems.push(`${e.check.pos.file}:${e.check.pos.line}: already passed before the step, so it cannot tell the learner anything`);
         if (!e.outcome.pass) problems.push(`expected ${e.outcome.expected}, but ${e.outcome.found}`);
         this.add({ lab: e.lab.id, name, status: problems.length ? 'failed' : 'passed', message: problems.join('\n') || undefined, ms: e.ms });
         break;

@@ -136,3 +136,19 @@ describe('verifyLab', () => {
     expect(end?.kind === 'lab-end' && end.error).toBe('interrupted');
   });
 });
+
+describe('guard checks', () => {
+  it('may pass before their step, but must pass after it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'll-guard-'));
+    const state = mkdtempSync(join(tmpdir(), 'll-state-'));
+    process.env.FLAGS = dir;
+    const text = `---\nformat: 1\nid: flags\ntitle: Flags\nsummary: S\nduration: 1m\n---\n\n## One\n\n\`\`\`sh\ntouch "$FLAGS/one"\n\`\`\`\n\n\`\`\`check\n- kind: shell\n  run: test -e "$FLAGS/one"\n- kind: shell\n  run: test -d "$FLAGS"\n  guard: true\n\`\`\`\n`;
+    const lab = parseLab(text, 'flags/lab.md');
+    const events: LabEvent[] = [];
+    const r = await verifyLab(lab, { docker: new FakeDocker(), stateDir: state, emit: (e) => events.push(e), prepareImages: async () => 'busybox' });
+    expect(r.ok).toBe(true);
+    const tally = new Tally();
+    events.forEach((e) => tally.feed(e));
+    expect(tally.counts()).toEqual({ passed: 3, failed: 0, skipped: 0 });
+  });
+});
