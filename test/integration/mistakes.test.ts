@@ -112,4 +112,22 @@ describe('labs reject the mistakes learners usually make', () => {
     expect(failures[0]).toContain('memory limit is no limit');
     expect(failures[0]).toContain('Run the backup on bk-lan with -m 64m --memory-swap 64m.');
   });
+
+  it('ambassadors: recreating the client pointed at the new Redis instead of reconfiguring the ambassador', async () => {
+    const failures = await attempt('ambassadors', {
+      solvedSteps: 3,
+      wrong: [
+        'docker run -d --name am-redis2 --network am-lan lean-labs/redis',
+        'for i in $(seq 50); do docker exec am-redis2 redis-cli ping >/dev/null 2>&1 && break; sleep 0.2; done',
+        'docker exec am-redis2 redis-cli set whoami "the second redis"',
+        'docker rm -f am-client',
+        "docker run -d --name am-client --network am-lan lean-labs/backup sh -c 'while true; do redis-cli -h am-redis2 get whoami; sleep 1; done'",
+        'sleep 2',
+      ].join('\n'),
+      judgeStep: 4,
+    });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toContain('the engine recorded 2 since the lab began');
+    expect(failures[0]).toContain('The client must not be restarted or recreated; only the ambassador changes.');
+  });
 });
