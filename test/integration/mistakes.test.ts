@@ -130,4 +130,22 @@ describe('labs reject the mistakes learners usually make', () => {
     expect(failures[0]).toContain('the engine recorded 2 since the lab began');
     expect(failures[0]).toContain('The client must not be restarted or recreated; only the ambassador changes.');
   });
+
+  it('logging: restarting the app while swapping its log collector', async () => {
+    const failures = await attempt('logging', {
+      solvedSteps: 5,
+      wrong: [
+        'docker network create lg-lan',
+        'docker run -d -i --name lg-sink --network lg-lan lean-labs/busybox nc -l -p 5140',
+        'docker rm -f lg-tail',
+        'docker restart -t 1 lg-web',
+        'sleep 1',
+        'docker run -d --name lg-ship --network lg-lan --volumes-from lg-web -e SHIP_TO=lg-sink:5140 lean-labs/logcollector',
+      ].join('\n'),
+      judgeStep: 6,
+    });
+    const text = failures.join('\n');
+    expect(text).toContain('the engine recorded 2 since the lab began');
+    expect(text).toContain('Swap the sidekicks only; the web server keeps running and is never restarted.');
+  });
 });
