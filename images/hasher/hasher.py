@@ -4,6 +4,8 @@ import os
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from httpkit import answer
+
 PORT = int(os.environ.get("PORT", "80"))
 DELAY = float(os.environ.get("DELAY", "0.1"))
 
@@ -15,19 +17,10 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         data = self.rfile.read(length)
         time.sleep(DELAY)
-        body = hashlib.sha256(data).hexdigest().encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        answer(self, 200, hashlib.sha256(data).hexdigest().encode())
 
     def do_GET(self):
-        body = b"POST a body to / to get its SHA-256\n"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        answer(self, 200, b"POST a body to / to get its SHA-256\n")
 
     def log_message(self, *args):
         pass

@@ -3,6 +3,8 @@ import os
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+from httpkit import answer
+
 PORT = int(os.environ.get("PORT", "80"))
 DELAY = float(os.environ.get("DELAY", "0.1"))
 
@@ -15,12 +17,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_error(400, "ask for /<number of bytes>")
             return
         time.sleep(DELAY)
-        body = os.urandom(max(0, min(n, 1 << 20)))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        answer(self, 200, os.urandom(max(0, min(n, 1 << 20))), "application/octet-stream")
 
     def log_message(self, *args):
         pass

@@ -5,6 +5,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import redis
+from httpkit import answer
 
 PORT = int(os.environ.get("PORT", "80"))
 REDIS_HOST = os.environ.get("REDIS_HOST", "redis")
@@ -27,11 +28,7 @@ class Handler(BaseHTTPRequestHandler):
             body, status, ctype = PAGE, 200, "text/html; charset=utf-8"
         else:
             body, status, ctype = b"not found\n", 404, "text/plain"
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        answer(self, status, body, ctype)
 
     def log_message(self, *args):
         pass

@@ -1,19 +1,11 @@
 import { isMap } from 'yaml';
 import { LabFormatError } from './errors.js';
-import { LAB_FORMAT_VERSION, RESOURCE_KINDS, type DeclaredResources, type ResourceKind } from './types.js';
+import { LAB_FORMAT_VERSION, RESOURCE_KINDS, type DeclaredResources, type Lab, type ResourceKind } from './types.js';
 import { entries, parseYaml } from './yaml-lines.js';
 import { REQUIREMENT_NAMES } from '../engine/requirements.js';
 
-export interface FrontMatter {
-  readonly format: number;
-  readonly id: string;
-  readonly title: string;
-  readonly summary: string;
-  readonly durationMinutes: number;
-  readonly images: readonly string[];
-  readonly resources: DeclaredResources;
-  readonly requires: readonly string[];
-}
+/** The part of a lab its front matter gives. */
+export type FrontMatter = Pick<Lab, 'format' | 'id' | 'title' | 'summary' | 'durationMinutes' | 'images' | 'resources' | 'requires'>;
 
 const FIELDS = ['format', 'id', 'title', 'summary', 'duration', 'images', 'resources', 'requires'] as const;
 const REQUIRED = ['format', 'id', 'title', 'summary', 'duration'] as const;
