@@ -20,9 +20,3 @@ export function combine(facts: readonly Fact[]): CheckOutcome {
 export function fact(ok: boolean, expected: string, found: string): Fact {
   return { ok, expected, found };
 }
-
-export const missing = (what: string, hint = ''): CheckOutcome => ({
-  pass: false,
-  expected: `${what} exists`,
-  found: `no ${what}${hint}`,
-});

@@ -31,5 +31,4 @@ export type LabEvent =
   | { readonly kind: 'lab-end'; readonly lab: Lab; readonly ok: boolean; readonly ms: number; readonly error?: string }
   | { readonly kind: 'skipped'; readonly lab: Lab; readonly reason: string };
 
-export type LabEventKind = LabEvent['kind'];
 export type Emit = (event: LabEvent) => void;

@@ -15,8 +15,8 @@ interface Reading {
   readonly parse: (contents: readonly string[]) => string;
 }
 
-const V1 = '/sys/fs/cgroup';
-const V2 = '/sys/fs/cgroup';
+/** Where a container sees its own cgroup, on both versions (v1 adds a folder per controller). */
+const ROOT = '/sys/fs/cgroup';
 const UNLIMITED_V1 = 9223372036854771712n; // PAGE_COUNTER_MAX in bytes on 4 KiB pages
 
 function v1Bytes(s: string): string {
@@ -34,41 +34,41 @@ export function cgroupReading(version: CgroupVersion, setting: CgroupSetting): R
   if (version === '1') {
     switch (setting) {
       case 'memory-limit':
-        return { files: [`${V1}/memory/memory.limit_in_bytes`], parse: ([a]) => v1Bytes(a ?? '') };
+        return { files: [`${ROOT}/memory/memory.limit_in_bytes`], parse: ([a]) => v1Bytes(a ?? '') };
       case 'memory-swap-limit':
-        return { files: [`${V1}/memory/memory.memsw.limit_in_bytes`], parse: ([a]) => v1Bytes(a ?? '') };
+        return { files: [`${ROOT}/memory/memory.memsw.limit_in_bytes`], parse: ([a]) => v1Bytes(a ?? '') };
       case 'cpus':
         return {
-          files: [`${V1}/cpu/cpu.cfs_quota_us`, `${V1}/cpu/cpu.cfs_period_us`],
+          files: [`${ROOT}/cpu/cpu.cfs_quota_us`, `${ROOT}/cpu/cpu.cfs_period_us`],
           parse: ([q, p]) => (Number(q) < 0 ? 'max' : String(Number(q) / Number(p))),
         };
       case 'cpu-shares':
-        return { files: [`${V1}/cpu/cpu.shares`], parse: ([a]) => String(Number(a)) };
+        return { files: [`${ROOT}/cpu/cpu.shares`], parse: ([a]) => String(Number(a)) };
       case 'cpuset-cpus':
-        return { files: [`${V1}/cpuset/cpuset.cpus`], parse: ([a]) => (a ?? '').trim() };
+        return { files: [`${ROOT}/cpuset/cpuset.cpus`], parse: ([a]) => (a ?? '').trim() };
     }
   }
   switch (setting) {
     case 'memory-limit':
-      return { files: [`${V2}/memory.max`], parse: ([a]) => (a ?? '').trim() };
+      return { files: [`${ROOT}/memory.max`], parse: ([a]) => (a ?? '').trim() };
     case 'memory-swap-limit':
       // v2 keeps swap apart from memory; docker's --memory-swap is their sum.
       return {
-        files: [`${V2}/memory.max`, `${V2}/memory.swap.max`],
+        files: [`${ROOT}/memory.max`, `${ROOT}/memory.swap.max`],
         parse: ([m, s]) => (m?.trim() === 'max' || s?.trim() === 'max' ? 'max' : String(BigInt(m!.trim()) + BigInt(s!.trim()))),
       };
     case 'cpus':
       return {
-        files: [`${V2}/cpu.max`],
+        files: [`${ROOT}/cpu.max`],
         parse: ([a]) => {
           const [q, p] = (a ?? '').trim().split(/\s+/);
           return q === 'max' ? 'max' : String(Number(q) / Number(p));
         },
       };
     case 'cpu-shares':
-      return { files: [`${V2}/cpu.weight`], parse: ([a]) => String(Number(a)) };
+      return { files: [`${ROOT}/cpu.weight`], parse: ([a]) => String(Number(a)) };
     case 'cpuset-cpus':
-      return { files: [`${V2}/cpuset.cpus.effective`], parse: ([a]) => (a ?? '').trim() };
+      return { files: [`${ROOT}/cpuset.cpus.effective`], parse: ([a]) => (a ?? '').trim() };
   }
 }
 

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
+import { isScalar, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { LabFormatError } from './errors.js';
 
 /** A YAML document parsed with positions, so every authoring error can name its line in the lab file. */
@@ -37,5 +37,3 @@ export function entries(map: YAMLMap, block: YamlBlock): Entry[] {
     return { key, value: valueNode && 'toJSON' in valueNode ? valueNode.toJSON() : (valueNode ?? null), line: block.line(keyNode) };
   });
 }
-
-export { isMap, isSeq };
