@@ -1,5 +1,5 @@
 import { DockerAdapter } from '../docker/adapter.js';
-import { buildOrder, loadCatalog } from '../images/catalog.js';
+import { loadCatalog } from '../images/catalog.js';
 import { ensureImages, type ImageEvent } from '../images/ensure.js';
 import type { Lab } from '../lab/types.js';
 import { imagesDir } from '../paths.js';
@@ -45,21 +45,25 @@ export async function imageProgress(names: readonly string[], say: (line: string
   };
 }
 
-/** Builds a lab's images (and the helper) on demand; returns the helper image tag for checks. */
+/**
+ * Builds a lab's images (and the helper) on demand; returns the helper image tag for checks. The catalog
+ * (a hash of every file under images/) is read once for all the labs of a run.
+ */
 export function imagePreparer(docker: DockerAdapter, say: (line: string) => void, allowInstall: boolean, live = false) {
+  const catalog = loadCatalog(imagesDir());
   return async (lab: Lab): Promise<string> => {
-    const catalog = loadCatalog(imagesDir());
-    const wanted = [...new Set([HELPER_IMAGE, ...lab.images])];
-    const order = buildOrder(catalog, wanted);
-    const missing = (await Promise.all(order.map(async (d) => ((await docker.inspectImage(d.tag)) ? null : d.name)))).filter(
-      (n): n is string => n !== null,
-    );
-    // Nothing to build: stay quiet and just point the latest tags at the current versions.
-    const progress = await imageProgress(missing, say, live && missing.length > 0);
+    let progress: ImageProgress | undefined;
     try {
-      await ensureImages(docker, catalog, wanted, { allowInstall, onEvent: (e) => progress.onEvent(e) });
+      await ensureImages(docker, catalog, [...new Set([HELPER_IMAGE, ...lab.images])], {
+        allowInstall,
+        // Nothing to build: stay quiet and just point the latest tags at the current versions.
+        onPlan: async (toBuild) => {
+          progress = await imageProgress(toBuild, say, live && toBuild.length > 0);
+        },
+        onEvent: (e) => progress?.onEvent(e),
+      });
     } finally {
-      progress.finish();
+      progress?.finish();
     }
     return catalog.get(HELPER_IMAGE)!.tag;
   };

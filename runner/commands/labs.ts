@@ -38,6 +38,7 @@ export async function runVerify(
   const say = (line: string) => (opts.reporter === 'plain' ? ctx.out : ctx.err)(`${line}\n`);
 
   const abort = new AbortController();
+  const prepareImages = imagePreparer(docker, say, ctx.yes, ctx.live && opts.reporter === 'plain');
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
@@ -61,7 +62,7 @@ export async function runVerify(
         keep: opts.keep,
         bail: opts.bail,
         signal: abort.signal,
-        prepareImages: imagePreparer(docker, say, ctx.yes, ctx.live && opts.reporter === 'plain'),
+        prepareImages,
       });
       if (!result.ok && opts.bail) bailed = true;
       if (opts.keep) say(`  kept what ${lab.id} made; \`npx lean-labs reset ${lab.id}\` removes it.`);

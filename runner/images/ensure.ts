@@ -20,6 +20,8 @@ export interface EnsureOptions {
   /** Builds run at once at most (independent images only). */
   readonly parallel?: number;
   readonly onEvent: (e: ImageEvent) => void;
+  /** Told which images will be built, before anything happens (a progress display sizes itself by it). */
+  readonly onPlan?: (toBuild: readonly string[]) => void | Promise<void>;
 }
 
 export class ImagesFailedError extends Error {
@@ -48,6 +50,7 @@ export async function ensureImages(
   const order = buildOrder(catalog, wanted);
   const present = new Map(await Promise.all(order.map(async (d) => [d.name, (await docker.inspectImage(d.tag)) !== null] as const)));
   const toBuild = order.filter((d) => opts.rebuild || !present.get(d.name));
+  await opts.onPlan?.(toBuild.map((d) => d.name));
   if (toBuild.some((d) => d.needsBase))
     await ensureBase(docker, (line) => opts.onEvent({ kind: 'base', line }), { allowInstall: opts.allowInstall ?? false });
 
