@@ -1,8 +1,6 @@
 import { DockerAdapter } from '../docker/adapter.js';
-import { verifyLab } from '../engine/verify.js';
-import { describeResource, removeAll, survey } from '../engine/resources.js';
-import { clearSession, readSession } from '../engine/session.js';
-import { removeWorkDir } from '../engine/workdir.js';
+import { reclaim, verifyLab } from '../engine/verify.js';
+import { describeResource } from '../engine/resources.js';
 import { findLab, loadLabs } from '../lab/load.js';
 import { REPORTERS } from '../reporters/index.js';
 import { UserError } from '../errors.js';
@@ -78,14 +76,11 @@ export async function runReset(ctx: CliContext, id: string): Promise<number> {
   const lab = findLab(loadLabs(ctx.labsDir), id, ctx.labsDir);
   const docker = new DockerAdapter();
   await docker.ping();
-  const found = await survey(docker, lab, readSession(ctx.stateDir, lab.id));
-  const removed = await removeAll(docker, found.owned);
-  clearSession(ctx.stateDir, lab.id);
-  removeWorkDir(ctx.stateDir, lab);
+  const { removed, foreign } = await reclaim(docker, lab, ctx.stateDir, { refuseForeign: false });
   ctx.out(removed.length ? `Removed ${removed.map(describeResource).join(', ')}.\n` : `Lab ${lab.id} left nothing behind.\n`);
-  if (found.foreign.length)
+  if (foreign.length)
     ctx.out(
-      `Left alone, because lean-labs did not make them: ${found.foreign.map(describeResource).join(', ')}.\n` +
+      `Left alone, because lean-labs did not make them: ${foreign.map(describeResource).join(', ')}.\n` +
         `  The lab needs these names free: rename or remove them yourself before starting ${lab.id}.\n`,
     );
   return 0;

@@ -29,14 +29,23 @@ export interface VerifyResult {
   readonly failedSteps: number;
 }
 
-/** Removes what a lab left behind from an earlier (perhaps killed) run, refusing if a name is the learner's. */
-export async function reclaim(docker: DockerPort, lab: Lab, stateDir: string): Promise<Resource[]> {
-  const previous = readSession(stateDir, lab.id);
-  const found = await survey(docker, lab, previous);
-  if (found.foreign.length) throw new ResourceClashError(lab.id, found.foreign);
+/**
+ * Removes what a lab left behind from an earlier (perhaps killed) run, and its working folder. Things with the
+ * lab's names that are the learner's are never touched: `refuseForeign` (before a run) refuses outright and
+ * removes nothing; otherwise (reset) they are left and returned.
+ */
+export async function reclaim(
+  docker: DockerPort,
+  lab: Lab,
+  stateDir: string,
+  opts: { refuseForeign: boolean },
+): Promise<{ removed: Resource[]; foreign: Resource[] }> {
+  const found = await survey(docker, lab, readSession(stateDir, lab.id));
+  if (opts.refuseForeign && found.foreign.length) throw new ResourceClashError(lab.id, found.foreign);
   const removed = await removeAll(docker, found.owned);
   clearSession(stateDir, lab.id);
-  return removed;
+  removeWorkDir(stateDir, lab);
+  return { removed, foreign: found.foreign };
 }
 
 /** Runs blocks in order; returns a problem sentence for the first one that fails. */
@@ -111,7 +120,7 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
     const t0 = Date.now();
     const helperImage = await opts.prepareImages(lab);
     opts.emit({ kind: 'images-ready', lab, images: lab.images, ms: Date.now() - t0 });
-    const reclaimed = await reclaim(opts.docker, lab, opts.stateDir);
+    const { removed: reclaimed } = await reclaim(opts.docker, lab, opts.stateDir, { refuseForeign: true });
     if (reclaimed.length) opts.emit({ kind: 'reclaimed', lab, resources: reclaimed });
     session = newSession(lab.id, 'verify');
     writeSession(opts.stateDir, session);

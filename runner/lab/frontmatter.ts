@@ -1,6 +1,6 @@
 import { isMap } from 'yaml';
 import { LabFormatError } from './errors.js';
-import { LAB_FORMAT_VERSION, RESOURCE_KINDS, type DeclaredResources, type Lab, type ResourceKind } from './types.js';
+import { LAB_FORMAT_VERSION, RESOURCE_KINDS, type Lab, type ResourceKind } from './types.js';
 import { entries, parseYaml } from './yaml-lines.js';
 import { REQUIREMENT_NAMES } from '../engine/requirements.js';
 

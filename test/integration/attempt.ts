@@ -34,7 +34,7 @@ export async function attempt(labId: string, a: Attempt): Promise<string[]> {
   const lab = findLab(loadLabs(labsDir), labId, labsDir);
   const docker = new DockerAdapter();
   const state = mkdtempSync(join(tmpdir(), 'll-attempt-'));
-  await reclaim(docker, lab, state);
+  await reclaim(docker, lab, state, { refuseForeign: true });
   const session = newSession(lab.id, 'verify');
   writeSession(state, session);
   const cwd = prepareWorkDir(state, lab);
