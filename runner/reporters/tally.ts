@@ -1,6 +1,7 @@
 import type { LabEvent } from '../engine/events.js';
 import type { CheckOutcome } from '../checks/types.js';
 import { CHECK_KINDS } from '../checks/registry.js';
+import type { CheckSpec, Step } from '../lab/types.js';
 
 /** One verdict of a verify run, the unit every reporter counts. */
 export interface TestCase {
@@ -9,6 +10,12 @@ export interface TestCase {
   readonly status: 'passed' | 'failed' | 'skipped';
   readonly message?: string;
   readonly ms: number;
+}
+
+/** The name of a check's test case, the same whether it ran or was skipped. */
+function caseName(step: Step, check: CheckSpec): string {
+  const kind = CHECK_KINDS.get(check.kind);
+  return `${step.index + 1}. ${step.title} › ${kind ? kind.describe(check.fields) : check.kind}`;
 }
 
 /**
@@ -39,8 +46,7 @@ export class Tally {
           break;
         }
         const before = this.before.get(key);
-        const kind = CHECK_KINDS.get(e.check.kind);
-        const name = `${e.step.index + 1}. ${e.step.title} › ${kind ? kind.describe(e.check.fields) : e.check.kind}`;
+        const name = caseName(e.step, e.check);
         const problems: string[] = [];
         if (before?.pass && !e.check.guard) problems.push(`${e.check.pos.file}:${e.check.pos.line}: already passed before the step, so it cannot tell the learner anything`);
         if (!e.outcome.pass) problems.push(`expected ${e.outcome.expected}, but ${e.outcome.found}`);
@@ -64,10 +70,7 @@ export class Tally {
       case 'lab-end': {
         for (const step of e.lab.steps) {
           if (this.seenSteps.has(`${e.lab.id}/${step.id}`)) continue;
-          for (const check of step.checks) {
-            const kind = CHECK_KINDS.get(check.kind);
-            this.add({ lab: e.lab.id, name: `${step.index + 1}. ${step.title} › ${kind ? kind.describe(check.fields) : check.kind}`, status: 'skipped', ms: 0 });
-          }
+          for (const check of step.checks) this.add({ lab: e.lab.id, name: caseName(step, check), status: 'skipped', ms: 0 });
         }
         if (e.error) this.add({ lab: e.lab.id, name: 'lab runs', status: 'failed', message: e.error, ms: e.ms });
         break;
