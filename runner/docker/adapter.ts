@@ -237,9 +237,9 @@ export class DockerAdapter implements DockerPort, ImagePort {
     return raw ? (raw.SizeRw ?? 0) : null;
   }
 
-  async readNamespaces(container: string, kinds: readonly string[]): Promise<Record<string, string>> {
-    const c = await this.inspectContainer(container);
-    if (!c?.state.running) throw new DockerError(`container ${container} is not running`);
+  async readNamespaces(c: ContainerFacts, kinds: readonly string[]): Promise<Record<string, string>> {
+    const container = c.name;
+    if (!c.state.running) throw new DockerError(`container ${container} is not running`);
     // On the engine's own host, the container's process is visible in /proc: reading its links takes
     // microseconds instead of an exec. The cgroup file proves the pid is that container's.
     if (this.resolved.socketPath && c.state.pid > 0) {

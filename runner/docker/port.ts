@@ -136,8 +136,8 @@ export interface DockerPort {
   containerChanges(container: string): Promise<Array<{ kind: 'A' | 'C' | 'D'; path: string }> | null>;
   /** Bytes in the container's writable layer (SizeRw); null when there is no such container. */
   writableSize(container: string): Promise<number | null>;
-  /** Namespace links (`net:[4026532184]`) of a running container, by kind. */
-  readNamespaces(container: string, kinds: readonly string[]): Promise<Record<string, string>>;
+  /** Namespace links (`net:[4026532184]`) of a running container (as just inspected), by kind. */
+  readNamespaces(container: ContainerFacts, kinds: readonly string[]): Promise<Record<string, string>>;
   runHelper(run: HelperRun): Promise<ExecResult>;
   inspectImage(name: string): Promise<ImageFacts | null>;
   inspectVolume(name: string): Promise<NamedResourceFacts | null>;

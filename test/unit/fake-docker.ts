@@ -101,9 +101,9 @@ export class FakeDocker implements DockerPort {
     return this.find(container) ? (this.sizesOf.get(container) ?? 0) : null;
   }
   namespacesOf = new Map<string, Record<string, string>>();
-  async readNamespaces(container: string, kinds: readonly string[]) {
-    const ns = this.namespacesOf.get(container);
-    if (!ns) throw new Error(`fake: no namespaces scripted for ${container}`);
+  async readNamespaces(container: ContainerFacts, kinds: readonly string[]) {
+    const ns = this.namespacesOf.get(container.name);
+    if (!ns) throw new Error(`fake: no namespaces scripted for ${container.name}`);
     return Object.fromEntries(kinds.map((k) => [k, ns[k] ?? '']));
   }
   async readFile(container: string, path: string) {

@@ -44,8 +44,8 @@ export const namespace: CheckKind = {
       !c ? `there is no container named ${name}` : !c.state.running ? `container ${name} is not running (${c.state.status})` : undefined;
     const early = problem(fields.a, ca) ?? problem(fields.b, cb);
     if (early) return judgeNamespaces(fields, early, early);
-    const read = async (name: string) => new Map(Object.entries(await ctx.docker.readNamespaces(name, fields.namespaces)));
-    const [a, b] = await Promise.all([read(fields.a), read(fields.b)]);
+    const read = async (c: NonNullable<typeof ca>) => new Map(Object.entries(await ctx.docker.readNamespaces(c, fields.namespaces)));
+    const [a, b] = await Promise.all([read(ca!), read(cb!)]);
     return judgeNamespaces(fields, a, b);
   },
 };
