@@ -80,6 +80,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// `lean-labs images | head`: when the reader goes away, stop quietly instead of printing a stack.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -127,6 +127,17 @@ describe('lean-labs CLI on the real engine', () => {
     await expect(docker('volume', 'inspect', 'hv-data')).rejects.toThrow();
   });
 
+  it('stops quietly when its reader goes away (| head)', async () => {
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn('bash', ['-c', `node ${CLI} images | head -1 >/dev/null; echo "status \${PIPESTATUS[0]}" >&2`], { cwd: ROOT });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(r.stderr).not.toContain('EPIPE');
+    expect(r.stderr).toContain('status 0');
+  });
+
   it('list shows the bundled labs', async () => {
     const r = await cli(['list']);
     expect(r.stdout).toMatch(/namespaces\s+20 min\s+9 steps\s+Namespaces: what a container can see/);
