@@ -107,10 +107,16 @@ describe('lab images', () => {
     await docker('run', '-d', '--name', 'llt-ndbg', '--net', 'container:llt-nweb', '--cap-drop', 'ALL', '--cap-add', 'NET_RAW', '--cap-add', 'NET_ADMIN',
       'lean-labs/netdebug', 'tcpdump', '-pni', 'eth0', '-U', '-w', '/captures/web.pcap', 'tcp port 80');
     await waitForLog('llt-ndbg', 'listening on');
-    expect(await inNet('wget', '-q', '-O', '-', 'http://llt-nweb/')).toContain('Hello from a lean container');
-    await sleep(500);
-    const read = await docker('exec', 'llt-ndbg', 'sh', '-c', 'tcpdump -nr /captures/web.pcap -A 2>/dev/null | grep -c "GET / HTTP"');
-    expect(Number(read)).toBeGreaterThanOrEqual(1);
+    // tcpdump prints "listening on" a moment before its filter is really attached, so a request made at once can go
+    // unseen: ask again (up to ~8 s) until the capture file holds one, as a learner would.
+    let captured = 0;
+    for (let attempt = 0; attempt < 16 && captured === 0; attempt++) {
+      expect(await inNet('wget', '-q', '-O', '-', 'http://llt-nweb/')).toContain('Hello from a lean container');
+      await sleep(500);
+      const read = await docker('exec', 'llt-ndbg', 'sh', '-c', 'tcpdump -nr /captures/web.pcap -A 2>/dev/null | grep -c "GET / HTTP" || true');
+      captured = Number(read) || 0;
+    }
+    expect(captured).toBeGreaterThanOrEqual(1);
     // Without NET_ADMIN the capture tool is refused outright: the capabilities are really required.
     const refused = await docker('run', '--rm', '--net', 'container:llt-nweb', 'lean-labs/netdebug', 'tcpdump', '-c', '1').catch((e: Error) => e.message);
     expect(refused).toMatch(/operation not permitted/);
