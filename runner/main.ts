@@ -37,6 +37,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       bail: { type: 'boolean', default: false },
       yes: { type: 'boolean', short: 'y', default: false },
       rebuild: { type: 'boolean', default: false },
+      presenter: { type: 'boolean', default: false },
+      pane: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -61,6 +63,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     confirm,
   };
   switch (command) {
+    case 'start': {
+      if (args.length > 1) throw new UsageError('Name at most one lab to start, e.g. `npx lean-labs start namespaces`.');
+      // Loaded on demand: the other commands need neither React nor Ink.
+      const { runStart } = await import('./commands/start.js');
+      return runStart(ctx, args[0], { presenter: values.presenter, pane: values.pane });
+    }
     case 'list':
       return runList(ctx);
     case 'verify':

@@ -45,17 +45,30 @@ export async function imageProgress(names: readonly string[], say: (line: string
   };
 }
 
+export type ImageHooks = {
+  readonly onPlan: (toBuild: readonly string[]) => void | Promise<void>;
+  readonly onEvent: (e: ImageEvent) => void;
+};
+
 /**
- * Builds a lab's images (and the helper) on demand; returns the helper image tag for checks. The catalog
- * (a hash of every file under images/) is read once for all the labs of a run.
+ * Builds a lab's images (and the helper) on demand, reporting to `hooks`; returns the helper image tag for checks.
+ * The catalog (a hash of every file under images/) is read once for all the labs of a run.
  */
-export function imagePreparer(docker: DockerAdapter, say: (line: string) => void, allowInstall: boolean, live = false) {
+export function imageBuilder(docker: DockerAdapter, allowInstall: boolean) {
   const catalog = loadCatalog(imagesDir());
+  return async (lab: Lab, hooks: ImageHooks): Promise<string> => {
+    await ensureImages(docker, catalog, [...new Set([HELPER_IMAGE, ...lab.images])], { allowInstall, ...hooks });
+    return catalog.get(HELPER_IMAGE)!.tag;
+  };
+}
+
+/** `imageBuilder` with progress shown as live rows in a terminal, or plain lines. */
+export function imagePreparer(docker: DockerAdapter, say: (line: string) => void, allowInstall: boolean, live = false) {
+  const build = imageBuilder(docker, allowInstall);
   return async (lab: Lab): Promise<string> => {
     let progress: ImageProgress | undefined;
     try {
-      await ensureImages(docker, catalog, [...new Set([HELPER_IMAGE, ...lab.images])], {
-        allowInstall,
+      return await build(lab, {
         // Nothing to build: stay quiet and just point the latest tags at the current versions.
         onPlan: async (toBuild) => {
           progress = await imageProgress(toBuild, say, live && toBuild.length > 0);
@@ -65,6 +78,5 @@ export function imagePreparer(docker: DockerAdapter, say: (line: string) => void
     } finally {
       progress?.finish();
     }
-    return catalog.get(HELPER_IMAGE)!.tag;
   };
 }

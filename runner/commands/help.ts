@@ -4,6 +4,8 @@ export const HELP = `lean-labs: learn how containers really work, on a real Dock
 Usage: npx lean-labs <command> [options]
 
 Commands
+  start [lab]              the interactive runner: pick a lab, type its commands in your own terminal,
+                           watch each check turn green (needs a terminal)
   list                     the labs: id, title, duration, steps
   verify [lab...]          run labs end to end and prove every step (all labs when none is named)
   reset <lab>              remove what a lab made, and nothing else
@@ -19,8 +21,10 @@ Options
   --out <file>             where the junit reporter writes (default lean-labs-junit.xml)
   --keep                   verify: leave the lab's containers for inspection (reset removes them later)
   --bail                   verify: stop at the first failing step
+  --presenter              start: type each command out visibly before running it (live demos)
+  --pane                   start, inside tmux: open a shell pane beside the runner in the lab's folder
   --yes                    agree to installs (engine up, base image) without asking
   -h, --help               this text
   -v, --version            the version
 
-Start here: npx lean-labs doctor, then npx lean-labs verify namespaces.`;
+Start here: npx lean-labs engine up (if no engine runs), then npx lean-labs start.`;

@@ -399,6 +399,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
             id: e.Actor?.ID ?? e.id ?? '',
             name: e.Actor?.Attributes?.name ?? '',
             time: e.timeNano ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000,
+            attributes: e.Actor?.Attributes ?? {},
           });
         } catch {
           // A partial or foreign line: events are hints to re-check, so dropping one is harmless.

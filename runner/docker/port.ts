@@ -109,6 +109,8 @@ export interface EngineEvent {
   readonly id: string;
   readonly name: string;
   readonly time: number;
+  /** The actor's attributes: a container's labels, the container a network event is about, … */
+  readonly attributes: Readonly<Record<string, string>>;
 }
 
 /** A past engine event, with the attributes checks look at (e.g. the signal of a kill). */

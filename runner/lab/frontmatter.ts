@@ -5,9 +5,9 @@ import { entries, parseYaml } from './yaml-lines.js';
 import { REQUIREMENT_NAMES } from '../engine/requirements.js';
 
 /** The part of a lab its front matter gives. */
-export type FrontMatter = Pick<Lab, 'format' | 'id' | 'title' | 'summary' | 'durationMinutes' | 'images' | 'resources' | 'requires'>;
+export type FrontMatter = Pick<Lab, 'format' | 'id' | 'title' | 'summary' | 'durationMinutes' | 'order' | 'images' | 'resources' | 'requires'>;
 
-const FIELDS = ['format', 'id', 'title', 'summary', 'duration', 'images', 'resources', 'requires'] as const;
+const FIELDS = ['format', 'id', 'title', 'summary', 'duration', 'order', 'images', 'resources', 'requires'] as const;
 const REQUIRED = ['format', 'id', 'title', 'summary', 'duration'] as const;
 const ID = /^[a-z0-9][a-z0-9-]*$/;
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -70,6 +70,9 @@ export function parseFrontMatter(yaml: string, file: string): FrontMatter {
   const durationMinutes = parseDurationMinutes(get('duration'));
   if (durationMinutes === undefined)
     throw new LabFormatError(at('duration'), 'duration must be a number of minutes', 'Write e.g. `duration: 20m`.');
+  const order = get('order');
+  if (order !== undefined && !(Number.isInteger(order) && (order as number) > 0))
+    throw new LabFormatError(at('order'), 'order must be a whole number from 1', 'Write e.g. `order: 3` to list the lab third; labs without one come last.');
   const images = names(get('images') ?? [], at('images'), 'images');
   const requires = names(get('requires') ?? [], at('requires'), 'requires');
   for (const r of requires)
@@ -93,6 +96,7 @@ export function parseFrontMatter(yaml: string, file: string): FrontMatter {
     title: (get('title') as string).trim(),
     summary: (get('summary') as string).trim(),
     durationMinutes,
+    order: order as number | undefined,
     images,
     resources,
     requires,

@@ -30,7 +30,7 @@ export function loadLabs(dir: string): Lab[] {
     labs.push(lab);
   }
   checkNoSharedNames(labs);
-  return labs;
+  return labs.sort((a, b) => (a.order ?? Infinity) - (b.order ?? Infinity) || a.id.localeCompare(b.id));
 }
 
 /** Two labs that declare the same resource name could not be verified side by side, and reset would be ambiguous. */

@@ -65,6 +65,8 @@ export interface Lab {
   readonly title: string;
   readonly summary: string;
   readonly durationMinutes: number;
+  /** Where the lab comes in the list (curriculum order); labs without one follow, by id. */
+  readonly order?: number;
   /** Lab image names (folders of images/) the lab needs. */
   readonly images: readonly string[];
   readonly resources: DeclaredResources;

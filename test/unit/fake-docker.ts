@@ -74,11 +74,28 @@ export class FakeDocker implements DockerPort {
     return this.containers.get(nameOrId) ?? [...this.containers.values()].find((c) => c.id === nameOrId || c.id.startsWith(nameOrId));
   }
 
-  async ping(): Promise<void> {}
+  /** Set to make every call fail as a dead engine does. */
+  down = false;
+  private watchers: Array<{ onEvent: (e: import('../../runner/docker/port.js').EngineEvent) => void; onEnd: (err?: Error) => void }> = [];
+  async ping(): Promise<void> {
+    if (this.down) throw new (await import('../../runner/docker/errors.js')).EngineUnreachableError(this.endpoint, 'ECONNREFUSED');
+  }
+  /** Delivers an engine event to whoever watches, as the real event stream would. */
+  emitEvent(e: Partial<import('../../runner/docker/port.js').EngineEvent> & { type: string; action: string }): void {
+    for (const w of this.watchers) w.onEvent({ id: '', name: '', time: Date.now(), attributes: {}, ...e });
+  }
+  /** The engine dies: event streams end with an error and calls fail until `down` is cleared. */
+  kill(): void {
+    this.down = true;
+    const ws = this.watchers;
+    this.watchers = [];
+    for (const w of ws) w.onEnd(new Error('connection reset'));
+  }
   async info(): Promise<EngineInfo> {
     return { id: 'FAKE', serverVersion: '26.1.5', apiVersion: '1.45', cgroupVersion: this.cgroupVersion, storageDriver: 'overlay2', operatingSystem: 'fake', swapLimit: this.swapLimit, cpuQuota: true, cpuShares: true, cpuSet: true };
   }
   async inspectContainer(nameOrId: string) {
+    await this.ping();
     return this.find(nameOrId) ?? null;
   }
   async listContainers(labels: LabelFilter): Promise<ContainerSummary[]> {
@@ -157,7 +174,12 @@ export class FakeDocker implements DockerPort {
   async pastEvents(container: string, sinceMs: number) {
     return (this.pastEventsOf.get(container) ?? []).filter((e) => e.time >= sinceMs);
   }
-  async watchEvents() {
-    return () => {};
+  async watchEvents(onEvent: (e: import('../../runner/docker/port.js').EngineEvent) => void, onEnd: (err?: Error) => void) {
+    await this.ping();
+    const w = { onEvent, onEnd };
+    this.watchers.push(w);
+    return () => {
+      this.watchers = this.watchers.filter((x) => x !== w);
+    };
   }
 }

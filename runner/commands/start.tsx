@@ -1,0 +1,96 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DockerAdapter } from '../docker/adapter.js';
+import { LAB_FILES, workDir } from '../engine/workdir.js';
+import { UserError } from '../errors.js';
+import { findLab, loadLabs } from '../lab/load.js';
+import type { Lab } from '../lab/types.js';
+import { loadProgress, progressLabel, saveProgress } from '../tutor/progress.js';
+import { Tutor } from '../tutor/tutor.js';
+import type { CliContext } from './cli-context.js';
+import { imageBuilder } from './context.js';
+
+export interface StartOptions {
+  readonly presenter: boolean;
+  /** Open a tmux shell pane beside the runner as soon as a lab opens. */
+  readonly pane: boolean;
+  readonly typeMs?: number;
+}
+
+/** Splits the tmux window: a shell in the lab's working folder, beside the runner. */
+export function openTmuxPane(dir: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (!env.TMUX) return 'Not inside tmux: open a second terminal and type the commands there (or start lean-labs inside tmux).';
+  const r = spawnSync('tmux', ['split-window', '-h', '-d', '-l', '45%', '-c', dir], { encoding: 'utf8' });
+  if (r.status !== 0) return `tmux could not open a pane: ${(r.stderr || r.error?.message || '').trim()}`;
+  return 'Opened a shell pane on the right, in the lab\'s folder (Ctrl-B then an arrow key moves between panes).';
+}
+
+/** `lean-labs start [lab]`: the interactive runner. */
+export async function runStart(ctx: CliContext, id: string | undefined, opts: StartOptions): Promise<number> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY)
+    throw new UserError(
+      '`lean-labs start` is interactive and needs a terminal, and this is not one (a pipe, a script or CI).\n' +
+        '  To prove labs without a terminal, run `npx lean-labs verify [lab]`.',
+    );
+  const labs = loadLabs(ctx.labsDir);
+  if (labs.length === 0) throw new UserError(`No labs in ${ctx.labsDir}.`);
+  const initial = id ? findLab(labs, id, ctx.labsDir) : undefined;
+  if (opts.pane && !process.env.TMUX)
+    throw new UserError('--pane opens a shell pane beside the runner and needs tmux: run `tmux` first, then `npx lean-labs start --pane`.');
+  const { progress, setAside } = loadProgress(ctx.stateDir);
+  const docker = new DockerAdapter();
+  const build = imageBuilder(docker, ctx.yes);
+  const hasFiles = (lab: Lab) => existsSync(join(lab.dir, LAB_FILES));
+  const panesOpened = new Set<string>();
+
+  const { render } = await import('ink');
+  const { StartApp } = await import('../ui/start/StartApp.js');
+  // The runner draws on the terminal's alternate screen, so quitting gives the learner their scrollback back.
+  process.stdout.write('\u001b[?1049h\u001b[H');
+  let lastLab: Lab | undefined = initial;
+  const app = render(
+    <StartApp
+      labs={labs}
+      progress={progress}
+      setAside={setAside}
+      save={(p) => saveProgress(ctx.stateDir, p)}
+      initialLab={initial?.id}
+      hasFiles={hasFiles}
+      presenter={opts.presenter}
+      openPane={(lab) => openTmuxPane(workDir(ctx.stateDir, lab))}
+      createSession={(lab, labProgress, emit, save) => {
+        lastLab = lab;
+        const tutor = new Tutor({
+          docker,
+          stateDir: ctx.stateDir,
+          lab,
+          progress: labProgress,
+          saveProgress: save,
+          emit: (e) => {
+            emit(e);
+            if (e.kind === 'ready' && opts.pane && !panesOpened.has(lab.id)) {
+              panesOpened.add(lab.id);
+              openTmuxPane(e.workDir);
+            }
+          },
+          prepareImages: (l, onPlan, onEvent) => build(l, { onPlan, onEvent }),
+          typeMs: opts.presenter ? (opts.typeMs ?? 35) : undefined,
+        });
+        return tutor;
+      }}
+    />,
+    { exitOnCtrlC: false, patchConsole: true },
+  );
+  try {
+    await app.waitUntilExit();
+  } finally {
+    process.stdout.write('\u001b[?1049l');
+  }
+  if (lastLab) {
+    const saved = loadProgress(ctx.stateDir).progress.labs[lastLab.id];
+    const where = progressLabel(saved, lastLab.steps.map((s) => s.id));
+    ctx.out(`Progress saved (${lastLab.id}: ${where}). \`npx lean-labs start ${lastLab.id}\` picks up where you left off.\n`);
+  }
+  return 0;
+}

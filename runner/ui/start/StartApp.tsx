@@ -1,0 +1,235 @@
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { useEffect, useReducer, useRef, useState } from 'react';
+import type { Lab } from '../../lab/types.js';
+import { withLab, type LabProgress, type ProgressFile } from '../../tutor/progress.js';
+import type { Tutor, TutorEvent } from '../../tutor/tutor.js';
+import { commandRunning, initialLabView, reduceLabView } from '../../tutor/view-state.js';
+import { labAction } from './keys.js';
+import { LabList } from './LabList.js';
+import { LabScreen, type Overlay } from './LabScreen.js';
+
+/** The smallest screen the runner lays out in. */
+export const MIN_COLUMNS = 60;
+export const MIN_ROWS = 16;
+
+/** What the app needs from a lab session; the real one is a Tutor, component tests may pass one on a fake engine. */
+export type LabSession = Pick<Tutor, 'open' | 'judge' | 'run' | 'solve' | 'revealHint' | 'goTo' | 'reset' | 'interrupt' | 'close' | 'current' | 'busy'>;
+
+export interface StartAppProps {
+  readonly labs: readonly Lab[];
+  readonly progress: ProgressFile;
+  /** Where a damaged progress file was moved, to tell the learner once. */
+  readonly setAside?: string;
+  readonly save: (p: ProgressFile) => void;
+  readonly createSession: (lab: Lab, progress: LabProgress | undefined, emit: (e: TutorEvent) => void, save: (p: LabProgress | undefined) => void) => LabSession;
+  readonly initialLab?: string;
+  readonly hasFiles: (lab: Lab) => boolean;
+  /** Opens a shell pane beside the runner; returns a sentence to show (done, or why not). */
+  readonly openPane?: (lab: Lab) => string;
+  readonly presenter?: boolean;
+  /** Called with every event, for the benchmark's trace. */
+  readonly onTutorEvent?: (e: TutorEvent) => void;
+}
+
+function useScreenSize(): { columns: number; rows: number } {
+  const { stdout } = useStdout();
+  const read = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    const onResize = () => setSize(read());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout]);
+  return size;
+}
+
+/** The runner: a lab list, and a lab screen for the chosen lab. */
+export function StartApp(props: StartAppProps) {
+  const { exit } = useApp();
+  const { columns, rows } = useScreenSize();
+  const [progress, setProgress] = useState(props.progress);
+  const progressRef = useRef(props.progress);
+  const initialIndex = Math.max(0, props.labs.findIndex((l) => l.id === props.initialLab));
+  const [selected, setSelected] = useState(initialIndex);
+  const [openLab, setOpenLab] = useState<Lab | undefined>(props.labs.find((l) => l.id === props.initialLab));
+  const [view, dispatch] = useReducer(reduceLabView, undefined, () => initialLabView(openLab ? props.progress.labs[openLab.id] : undefined));
+  const [scroll, setScroll] = useState(0);
+  const [overlay, setOverlay] = useState<Overlay>(undefined);
+  const [flash, setFlash] = useState<string | undefined>(props.setAside ? `Your progress file was damaged; it was moved to ${props.setAside} and you start afresh.` : undefined);
+  const session = useRef<LabSession | undefined>(undefined);
+
+  const saveLab = (id: string, p: LabProgress | undefined) => {
+    progressRef.current = withLab(progressRef.current, id, p);
+    setProgress(progressRef.current);
+    props.save(progressRef.current);
+  };
+
+  useEffect(() => {
+    if (!openLab) return;
+    dispatch({ kind: 'step', index: progressRef.current.labs[openLab.id]?.step ?? 0, progress: progressRef.current.labs[openLab.id] ?? { step: 0, hints: {}, completed: [], updatedAt: Date.now() } });
+    setScroll(0);
+    const s = props.createSession(
+      openLab,
+      progressRef.current.labs[openLab.id],
+      (e) => {
+        if (e.kind === 'step') setScroll(0);
+        dispatch(e);
+        props.onTutorEvent?.(e);
+      },
+      (p) => saveLab(openLab.id, p),
+    );
+    session.current = s;
+    void s.open();
+    return () => {
+      s.close();
+      session.current = undefined;
+    };
+  }, [openLab]);
+
+  const quit = () => {
+    session.current?.close();
+    exit();
+  };
+
+  // Keys can arrive faster than React re-subscribes the handler: it reads the latest state through a ref, and
+  // changes the overlay through the ref too, so two quick keys ("?" then "x") act in order.
+  const latest = useRef({ openLab, overlay, view, selected, rows });
+  latest.current = { ...latest.current, view, rows };
+  const changeOverlay = (o: Overlay) => {
+    latest.current.overlay = o;
+    setOverlay(o);
+  };
+  const select = (change: (i: number) => number) => {
+    latest.current.selected = change(latest.current.selected);
+    setSelected(latest.current.selected);
+  };
+  const open = (lab: Lab | undefined) => {
+    latest.current.openLab = lab;
+    setOpenLab(lab);
+  };
+
+  useInput((input, key) => {
+    const { openLab, overlay, view, selected, rows } = latest.current;
+    if (!openLab) {
+      if (key.upArrow || input === 'k') select((i) => Math.max(0, i - 1));
+      else if (key.downArrow || input === 'j') select((i) => Math.min(props.labs.length - 1, i + 1));
+      else if (key.return && props.labs[selected]) {
+        setFlash(undefined);
+        open(props.labs[selected]);
+      } else if (input === 'q' || (key.ctrl && input === 'c')) quit();
+      return;
+    }
+    const s = session.current;
+    if (overlay === 'help') {
+      changeOverlay(undefined);
+      return;
+    }
+    if (overlay === 'confirm-reset') {
+      changeOverlay(undefined);
+      if (input === 'y' || input === 'Y') void s?.reset();
+      else setFlash('Reset cancelled.');
+      return;
+    }
+    const action = labAction(input, key);
+    if (action !== 'up' && action !== 'down') setFlash(undefined);
+    const page = Math.max(3, rows - 14);
+    switch (action) {
+      case 'up':
+        setScroll((n) => Math.max(0, n - 1));
+        break;
+      case 'down':
+        setScroll((n) => n + 1);
+        break;
+      case 'pageUp':
+        setScroll((n) => Math.max(0, n - page));
+        break;
+      case 'pageDown':
+        setScroll((n) => n + page);
+        break;
+      case 'top':
+        setScroll(0);
+        break;
+      case 'bottom':
+        setScroll(10_000);
+        break;
+      case 'run':
+        if (s?.busy || commandRunning(view)) setFlash('A command is still running: wait, or Ctrl-C to stop it.');
+        else void s?.run('commands');
+        break;
+      case 'solve':
+        if (s?.busy) setFlash('A command is still running: wait, or Ctrl-C to stop it.');
+        else void s?.solve();
+        break;
+      case 'check':
+        void s?.judge('key');
+        break;
+      case 'hint': {
+        const hint = s?.revealHint();
+        if (hint === undefined) setFlash(openLab.steps[view.index]?.hints.length ? 'No more hints for this step: s solves it for you.' : 'This step has no hints: s solves it for you.');
+        break;
+      }
+      case 'next':
+        if (view.index < openLab.steps.length - 1) void s?.goTo(view.index + 1);
+        break;
+      case 'previous':
+        void s?.goTo(view.index - 1);
+        break;
+      case 'reset':
+        if (s?.busy) setFlash('A command is still running: wait, or Ctrl-C to stop it.');
+        else changeOverlay('confirm-reset');
+        break;
+      case 'help':
+        changeOverlay('help');
+        break;
+      case 'pane':
+        setFlash(props.openPane ? props.openPane(openLab) : 'Opening a pane needs tmux: start lean-labs inside tmux, or use a second terminal.');
+        break;
+      case 'back':
+        if (s?.busy) setFlash('A command is still running: wait, or Ctrl-C to stop it.');
+        else {
+          select(() => Math.max(0, props.labs.indexOf(openLab)));
+          open(undefined);
+        }
+        break;
+      case 'interrupt':
+        if (!s?.interrupt()) quit();
+        break;
+      case 'quit':
+        quit();
+        break;
+      default:
+        break;
+    }
+  });
+
+  if (columns < MIN_COLUMNS || rows < MIN_ROWS)
+    return (
+      <Box flexDirection="column">
+        <Text color="yellow">{`This terminal is ${columns}×${rows}; lean-labs needs at least ${MIN_COLUMNS}×${MIN_ROWS}.`}</Text>
+        <Text>Make the window larger (the screen lays itself out again), or press q to quit.</Text>
+      </Box>
+    );
+  const width = columns - 1;
+  if (!openLab)
+    return (
+      <Box flexDirection="column">
+        {flash ? <Text color="yellow">{flash}</Text> : null}
+        <LabList labs={props.labs} progress={progress} selected={selected} width={width} height={rows - (flash ? 1 : 0)} />
+      </Box>
+    );
+  return (
+    <LabScreen
+      lab={openLab}
+      view={view}
+      width={width}
+      height={rows - 1}
+      scroll={scroll}
+      overlay={overlay}
+      hasFiles={props.hasFiles(openLab)}
+      flash={flash}
+      presenter={props.presenter}
+    />
+  );
+}

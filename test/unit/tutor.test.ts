@@ -1,0 +1,221 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { parseLab } from '../../runner/lab/parse.js';
+import { appendOutput, EMPTY_OUTPUT, neutralise, outputLines } from '../../runner/tutor/output.js';
+import { loadProgress, progressLabel, saveProgress, withLab } from '../../runner/tutor/progress.js';
+import { Debouncer, EventFilter } from '../../runner/tutor/relevance.js';
+import { highlightShell, lineText, renderMarkdown } from '../../runner/tutor/terminal-markdown.js';
+import { Tutor, type TutorEvent } from '../../runner/tutor/tutor.js';
+import { initialLabView, reduceLabView } from '../../runner/tutor/view-state.js';
+import { labAction, LAB_KEYS } from '../../runner/ui/start/keys.js';
+import { BOX_LAB } from './box-lab.js';
+import { containerFacts, FakeDocker } from './fake-docker.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+
+describe('progress file', () => {
+  let state: string;
+  beforeEach(() => {
+    state = mkdtempSync(join(tmpdir(), 'll-progress-'));
+  });
+
+  it('round-trips through an atomic write and labels each lab', () => {
+    const p = withLab(loadProgress(state).progress, 'boxes', { step: 1, hints: { a: 1 }, completed: ['a'], updatedAt: 1 });
+    saveProgress(state, p);
+    expect(readdirSync(state)).toEqual(['progress.json']);
+    const back = loadProgress(state).progress;
+    expect(back.labs.boxes).toEqual(p.labs.boxes);
+    expect(progressLabel(back.labs.boxes, ['a', 'b', 'c'])).toBe('step 2 of 3');
+    expect(progressLabel(back.labs.boxes, ['a'])).toBe('done');
+    expect(progressLabel(undefined, ['a'])).toBe('not started');
+  });
+
+  it('sets a damaged file aside instead of failing or overwriting it', () => {
+    writeFileSync(join(state, 'progress.json'), '{"version":1,"labs":{"boxes":{"step":-3}}');
+    const loaded = loadProgress(state, 42);
+    expect(loaded.progress.labs).toEqual({});
+    expect(loaded.setAside).toBe(join(state, 'progress.json.damaged-42'));
+    expect(readFileSync(loaded.setAside!, 'utf8')).toContain('"step":-3');
+    writeFileSync(join(state, 'progress.json'), '{"version":1,"labs":{"boxes":{"step":-3,"hints":{},"completed":[]}}}');
+    expect(loadProgress(state, 43).setAside).toMatch(/damaged-43$/);
+  });
+});
+
+describe('command output', () => {
+  it('removes colours, cursor moves, screen clears and titles, and keeps the text', () => {
+    const raw = '\u001b[31mred\u001b[0m \u001b[2J\u001b[Hhome \u001b]0;title\u0007done\u0007\u001bc\ttab';
+    expect(neutralise(raw)).toBe('red home done  tab');
+  });
+
+  it('settles carriage returns as a terminal shows them and keeps only the last lines', () => {
+    let out = appendOutput(EMPTY_OUTPUT, 'progress 10%\rprogress 99%\rprogress done\nnext');
+    expect(outputLines(out)).toEqual(['progress done', 'next']);
+    for (let i = 0; i < 500; i++) out = appendOutput(out, `line ${i}\n`, 50);
+    expect(out.lines).toHaveLength(50);
+    expect(out.lines.at(-1)).toBe('line 499');
+    expect(out.dropped).toBe(451);
+  });
+});
+
+describe('terminal markdown', () => {
+  it('lays out headings, emphasis, lists and code blocks within the width', () => {
+    const lines = renderMarkdown('## Title\n\nSome **bold** and `code` in a sentence long enough to wrap around the edge.\n\n- one\n- two\n\n```sh\ndocker run -d --name x img # go\n```', 30);
+    const text = lines.map(lineText);
+    expect(text[0]).toBe('Title');
+    expect(text[1]).toBe('─────');
+    expect(text.every((l) => l.length <= 30)).toBe(true);
+    expect(text).toContain('• one');
+    expect(lines.flat().find((s) => s.text === 'bold')?.style).toBe('strong');
+    expect(lines.flat().find((s) => s.text === 'code')?.style).toBe('code');
+    expect(text.some((l) => l.startsWith('  docker run'))).toBe(true);
+  });
+
+  it('highlights commands, flags, strings and comments in shell blocks', () => {
+    const segs = highlightShell(`docker run --name web -e A="x y" img | grep 'GET' # note`);
+    const style = (t: string) => segs.find((s) => s.text === t)?.style;
+    expect(style('docker')).toBe('command');
+    expect(style('--name')).toBe('flag');
+    expect(style('"x y"')).toBe('string');
+    expect(style('grep')).toBe('command');
+    expect(style('# note')).toBe('comment');
+  });
+
+  it('fits a table in columns, or one row per line when too wide', () => {
+    const md = '| a | b |\n|---|---|\n| pid | process numbers |';
+    expect(renderMarkdown(md, 60).map(lineText)).toContain('  pid │ process numbers');
+    expect(renderMarkdown(md, 12).map(lineText).join('\n')).toContain('process');
+  });
+});
+
+describe('key map', () => {
+  it('maps keys to actions, and the help lists every action the map produces', () => {
+    expect(labAction('r', {})).toBe('run');
+    expect(labAction('c', { ctrl: true })).toBe('interrupt');
+    expect(labAction('', { rightArrow: true })).toBe('next');
+    expect(labAction('z', {})).toBeUndefined();
+    const documented = new Set(LAB_KEYS.map((k) => k.action));
+    for (const ch of 'rschnpR?qtjk') expect(documented.has(labAction(ch, {}) === 'up' ? 'down' : labAction(ch, {})!)).toBe(true);
+  });
+});
+
+describe('which engine events re-judge a step', () => {
+  it('ignores the runner\'s own helpers and exec events while judging, and keeps the learner\'s', () => {
+    const f = new EventFilter('s1');
+    const helper = { type: 'container', action: 'create', id: 'h1', name: 'x', time: 0, attributes: { 'lean-labs.session': 's1' } };
+    expect(f.relevant(helper, false)).toBe(false);
+    expect(f.relevant({ type: 'network', action: 'connect', id: 'n', name: 'n', time: 0, attributes: { container: 'h1' } }, false)).toBe(false);
+    expect(f.relevant({ type: 'container', action: 'start', id: 'c', name: 'bx-a', time: 0, attributes: {} }, true)).toBe(true);
+    expect(f.relevant({ type: 'container', action: 'exec_die', id: 'c', name: 'bx-a', time: 0, attributes: {} }, true)).toBe(false);
+    expect(f.relevant({ type: 'container', action: 'exec_die', id: 'c', name: 'bx-a', time: 0, attributes: {} }, false)).toBe(true);
+    expect(f.relevant({ type: 'volume', action: 'create', id: 'v', name: 'v', time: 0, attributes: {} }, false)).toBe(true);
+    expect(f.relevant({ type: 'plugin', action: 'x', id: 'v', name: 'v', time: 0, attributes: {} }, false)).toBe(false);
+  });
+
+  it('fires once for a burst, and again after a run when events came during it', async () => {
+    let fired = 0;
+    const d = new Debouncer(20, async () => {
+      fired++;
+      await sleep(40);
+    });
+    for (let i = 0; i < 10; i++) d.poke();
+    await sleep(35);
+    expect(fired).toBe(1);
+    d.poke();
+    await sleep(100);
+    expect(fired).toBe(2);
+  });
+});
+
+describe('Tutor on a scripted engine', () => {
+  let state: string;
+  let docker: FakeDocker;
+  let events: TutorEvent[];
+  let saved: unknown;
+  const lab = () => parseLab(BOX_LAB, 'boxes/lab.md', '');
+  const tutor = (over: Partial<ConstructorParameters<typeof Tutor>[0]> = {}) =>
+    new Tutor({
+      docker,
+      stateDir: state,
+      lab: lab(),
+      saveProgress: (p) => {
+        saved = p;
+      },
+      prepareImages: async () => 'busybox',
+      emit: (e) => events.push(e),
+      pollMs: 0,
+      debounceMs: 5,
+      engineRetryMs: 20,
+      ...over,
+    });
+  const judged = () => events.filter((e): e is Extract<TutorEvent, { kind: 'judged' }> => e.kind === 'judged');
+
+  beforeEach(() => {
+    state = mkdtempSync(join(tmpdir(), 'll-tutor-'));
+    docker = new FakeDocker();
+    events = [];
+    saved = undefined;
+  });
+
+  it('judges on open, re-judges on an engine event, and saves the step as done', async () => {
+    const t = tutor();
+    await t.open();
+    expect(judged().at(-1)).toMatchObject({ cause: 'open', passed: false });
+    docker.containers.set('bx-a', containerFacts('bx-a'));
+    docker.emitEvent({ type: 'container', action: 'start', name: 'bx-a' });
+    await sleep(40);
+    expect(judged().at(-1)).toMatchObject({ cause: 'event', passed: true });
+    expect(judged().at(-1)!.eventAt).toBeTypeOf('number');
+    expect((saved as { completed: string[] }).completed).toEqual(['start-a-box']);
+    t.close();
+  });
+
+  it('reveals hints one at a time and remembers how many', async () => {
+    const t = tutor();
+    await t.open();
+    expect(t.revealHint()).toBe('Use docker run -d.');
+    expect(t.revealHint()).toBe('The name is bx-a.');
+    expect(t.revealHint()).toBeUndefined();
+    expect((saved as { hints: Record<string, number> }).hints).toEqual({ 'start-a-box': 2 });
+    t.close();
+  });
+
+  it('runs the step\'s commands with their output streamed, and moves between steps', async () => {
+    const t = tutor();
+    await t.open();
+    await t.goTo(1);
+    await t.run('commands');
+    expect(events.filter((e) => e.kind === 'output').map((e) => (e as { text: string }).text).join('')).toBe('stopping\n');
+    expect(events.find((e) => e.kind === 'command-end')).toMatchObject({ code: 0, interrupted: false });
+    expect((saved as { step: number }).step).toBe(1);
+    t.close();
+  });
+
+  it('says the engine is down, keeps progress, and recovers when it is back', async () => {
+    const t = tutor({ progress: { step: 1, hints: {}, completed: ['start-a-box'], updatedAt: 0 } });
+    await t.open();
+    docker.kill();
+    await sleep(10);
+    expect(events.filter((e) => e.kind === 'engine').at(-1)).toMatchObject({ up: false });
+    expect(t.current.completed).toEqual(['start-a-box']);
+    docker.down = false;
+    docker.containers.set('bx-a', containerFacts('bx-a', { state: { status: 'exited', running: false } }));
+    await sleep(80);
+    expect(events.filter((e) => e.kind === 'engine').at(-1)).toMatchObject({ up: true });
+    expect(judged().at(-1)).toMatchObject({ cause: 'engine-back', passed: true, index: 1 });
+    t.close();
+  });
+
+  it('folds its events into what the screen shows', async () => {
+    const t = tutor();
+    await t.open();
+    await t.run('commands');
+    const view = events.reduce(reduceLabView, initialLabView());
+    expect(view.ready).toBe(true);
+    expect(view.command).toMatchObject({ text: 'true', exit: { code: 0, interrupted: false } });
+    expect(view.results?.[0]?.outcome.pass).toBe(false);
+    t.close();
+  });
+});
