@@ -13,10 +13,11 @@ import { loadCatalog } from '../runner/images/catalog.js';
 import { findLab, loadLabs } from '../runner/lab/load.js';
 import { bundledLabsDir, imagesDir, packageRoot } from '../runner/paths.js';
 import { figure, median, percentile, timed } from './stats.js';
+import { tuiFigures } from './tui.js';
 
 const ROUNDS = 60;
 const OVERHEAD_ROUNDS = 3;
-const CLI = join(packageRoot(), 'dist/runner/cli.js');
+const CLI = join(packageRoot(), 'dist/lean-labs.js');
 
 function sh(cmd: string, args: string[]): void {
   execFileSync(cmd, args, { stdio: 'pipe' });
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
   const out = [`lean-labs bench on Docker ${info.serverVersion}, cgroup v${info.cgroupVersion}, node ${process.version}`, ''];
   await checkLatency(docker, out);
   verifyOverhead(out);
+  await tuiFigures(out);
   if (!process.argv.includes('--skip-images')) imageBuilds(out);
   process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -1,7 +1,8 @@
 /**
  * The one module that talks to the Docker engine. Everything else sees DockerPort and our own errors.
  */
-import Docker from 'dockerode';
+import { createRequire } from 'node:module';
+import type Docker from 'dockerode';
 import { readFile as readHostFile, readlink } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
@@ -112,14 +113,24 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export class DockerAdapter implements DockerPort, ImagePort {
   readonly endpoint: string;
   readonly resolved: Endpoint;
-  readonly docker: Docker;
+  private client: Docker | undefined;
 
   constructor(endpoint: Endpoint = resolveEndpoint()) {
     this.resolved = endpoint;
     this.endpoint = endpoint.url;
-    this.docker = endpoint.socketPath
-      ? new Docker({ socketPath: endpoint.socketPath })
-      : new Docker({ host: endpoint.host, port: endpoint.port });
+  }
+
+  /**
+   * The dockerode client, loaded on first use: it pulls in gRPC, SSH and protobuf code (~150 ms), which
+   * `list` or the runner's first frame never need.
+   */
+  get docker(): Docker {
+    if (!this.client) {
+      const DockerClient = createRequire(import.meta.url)('dockerode') as typeof Docker;
+      const e = this.resolved;
+      this.client = e.socketPath ? new DockerClient({ socketPath: e.socketPath }) : new DockerClient({ host: e.host, port: e.port });
+    }
+    return this.client;
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {

@@ -3,6 +3,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LabFormatError } from './errors.js';
 import { parseLab } from './parse.js';
+import { labCacheKey, readCachedLab, writeCachedLab } from './cache.js';
+import { stateDir } from '../paths.js';
 import type { Lab } from './types.js';
 
 export const LAB_FILE = 'lab.md';
@@ -14,8 +16,11 @@ export class UnknownLabError extends Error {
   }
 }
 
-/** Reads every `<dir>/<id>/lab.md`. A folder whose name differs from the lab's id is an authoring error. */
-export function loadLabs(dir: string): Lab[] {
+/**
+ * Reads every `<dir>/<id>/lab.md`. A folder whose name differs from the lab's id is an authoring error.
+ * Parsed labs are cached in the state folder by content (LEAN_LABS_NO_CACHE=1 turns that off).
+ */
+export function loadLabs(dir: string, cacheDir: string | undefined = process.env.LEAN_LABS_NO_CACHE ? undefined : join(stateDir(), 'cache', 'labs')): Lab[] {
   if (!existsSync(dir)) throw new UserError(`The labs folder ${dir} does not exist. Pass --labs with a folder that holds <lab>/lab.md files.`);
   const labs: Lab[] = [];
   for (const name of readdirSync(dir).sort()) {
@@ -23,7 +28,14 @@ export function loadLabs(dir: string): Lab[] {
     const file = join(labDir, LAB_FILE);
     if (!statSync(labDir).isDirectory() || !existsSync(file)) continue;
     const shown = relative(process.cwd(), file) || file;
-    const lab = parseLab(readFileSync(file, 'utf8'), shown.startsWith('..') ? file : shown, labDir);
+    const source = readFileSync(file, 'utf8');
+    const fileName = shown.startsWith('..') ? file : shown;
+    const key = labCacheKey(fileName, labDir, source);
+    let lab = readCachedLab(cacheDir, key);
+    if (!lab) {
+      lab = parseLab(source, fileName, labDir);
+      writeCachedLab(cacheDir, key, lab);
+    }
     if (lab.id !== name)
       throw new LabFormatError({ file: lab.file, line: 2 }, `the lab id "${lab.id}" differs from its folder "${name}"`,
         `Rename the folder to ${lab.id}, or write \`id: ${name}\`.`);

@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 export const ROOT = join(import.meta.dirname, '../..');
-export const CLI = join(ROOT, 'dist/runner/cli.js');
+/** The CLI as it ships: the bundled bin. */
+export const CLI = join(ROOT, 'dist/lean-labs.js');
 
 export interface CliResult {
   code: number;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
  * these tests never skip.
  */
 export default function setup(): void {
-  const cli = join(process.cwd(), 'dist/runner/cli.js');
+  const cli = join(process.cwd(), 'dist/lean-labs.js');
   if (!existsSync(cli)) throw new Error('dist/ is missing: run `npm test` (it builds first), not vitest alone.');
   try {
     execFileSync(process.execPath, [cli, 'engine', 'up', '--yes'], { stdio: 'inherit', timeout: 600_000 });

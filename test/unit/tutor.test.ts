@@ -219,3 +219,23 @@ describe('Tutor on a scripted engine', () => {
     t.close();
   });
 });
+
+describe('parsed-lab cache', () => {
+  it('returns the same lab from the cache, parses again when the text changes, and never caches a broken lab', async () => {
+    const { loadLabs } = await import('../../runner/lab/load.js');
+    const { mkdirSync } = await import('node:fs');
+    const labs = mkdtempSync(join(tmpdir(), 'll-labs-'));
+    const cache = mkdtempSync(join(tmpdir(), 'll-cache-'));
+    mkdirSync(join(labs, 'boxes'));
+    writeFileSync(join(labs, 'boxes', 'lab.md'), BOX_LAB);
+    const fresh = loadLabs(labs, undefined);
+    expect(loadLabs(labs, cache)).toEqual(fresh);
+    expect(readdirSync(cache)).toHaveLength(1);
+    expect(loadLabs(labs, cache)).toEqual(fresh);
+    writeFileSync(join(labs, 'boxes', 'lab.md'), BOX_LAB.replace('title: Boxes', 'title: Crates'));
+    expect(loadLabs(labs, cache)[0]!.title).toBe('Crates');
+    writeFileSync(join(labs, 'boxes', 'lab.md'), BOX_LAB.replace('state: exited', 'state: sleepy'));
+    expect(() => loadLabs(labs, cache)).toThrow(/lab\.md:\d+/);
+    expect(readdirSync(cache)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Lab } from './types.js';
+
+/**
+ * Parsed labs, kept by the hash of their text and of the parser's own files: parsing every check block of every
+ * lab with line positions costs ~150 ms, which the runner's first frame cannot spare. A changed lab or a changed
+ * lean-labs gives a new key, so a stale entry is never read.
+ */
+let parserKey: string | undefined;
+
+function codeKey(): string {
+  if (parserKey) return parserKey;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const h = createHash('sha256');
+  for (const dir of [here, join(here, '..', 'checks', 'kinds'), join(here, '..', 'checks')]) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).sort()) {
+      if (!f.endsWith('.js') && !f.endsWith('.ts')) continue;
+      const st = statSync(join(dir, f));
+      h.update(`${dir}/${f}:${st.size}:${st.mtimeMs}\n`);
+    }
+  }
+  parserKey = h.digest('hex');
+  return parserKey;
+}
+
+export function labCacheKey(file: string, dir: string, source: string): string {
+  return createHash('sha256').update(codeKey()).update(`\0${file}\0${dir}\0`).update(source).digest('hex').slice(0, 32);
+}
+
+export function readCachedLab(cacheDir: string | undefined, key: string): Lab | undefined {
+  if (!cacheDir) return undefined;
+  try {
+    return JSON.parse(readFileSync(join(cacheDir, `${key}.json`), 'utf8')) as Lab;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeCachedLab(cacheDir: string | undefined, key: string, lab: Lab): void {
+  if (!cacheDir) return;
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    const tmp = join(cacheDir, `${key}.${process.pid}.tmp`);
+    writeFileSync(tmp, JSON.stringify(lab));
+    renameSync(tmp, join(cacheDir, `${key}.json`));
+  } catch {
+    // A cache that cannot be written only costs time.
+  }
+}

@@ -1,0 +1,55 @@
+import { execFileSync } from 'node:child_process';
+
+/**
+ * A real terminal for end-to-end tests of the runner: a tmux server of the test's own (its own socket, so a
+ * learner's tmux is never touched), driven with send-keys and read with capture-pane.
+ */
+export class TmuxTerminal {
+  private readonly socket = `lean-labs-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+  constructor(readonly session = 'runner') {}
+
+  private tmux(...args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
+  }
+
+  /** Starts `command` in a detached window of the given size; env is passed on the command line. */
+  start(command: string, { width = 120, height = 40 } = {}): void {
+    this.tmux('new-session', '-d', '-s', this.session, '-x', String(width), '-y', String(height), command);
+    this.tmux('set-option', '-t', this.session, 'remain-on-exit', 'on');
+  }
+
+  /** A second window with a shell, for typing the lab's commands as a learner would. */
+  openShell(name = 'shell'): string {
+    this.tmux('new-window', '-d', '-t', this.session, '-n', name, 'bash --norc --noprofile');
+    return `${this.session}:${name}`;
+  }
+
+  keys(target: string, ...keys: string[]): void {
+    this.tmux('send-keys', '-t', target, ...keys);
+  }
+
+  screen(target = `${this.session}:0`): string {
+    return this.tmux('capture-pane', '-p', '-t', target);
+  }
+
+  /** Waits until the screen matches; fails with the last screen so a failure shows what the learner saw. */
+  async waitFor(pattern: RegExp, { target = `${this.session}:0`, timeoutMs = 30_000 } = {}): Promise<string> {
+    const end = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < end) {
+      last = this.screen(target);
+      if (pattern.test(last)) return last;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`the terminal never showed ${pattern} within ${timeoutMs} ms; it showed:\n${last}`);
+  }
+
+  kill(): void {
+    try {
+      this.tmux('kill-server');
+    } catch {
+      // Already gone.
+    }
+  }
+}
