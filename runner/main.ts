@@ -39,6 +39,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       rebuild: { type: 'boolean', default: false },
       presenter: { type: 'boolean', default: false },
       pane: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      open: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -68,6 +70,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Loaded on demand: the other commands need neither React nor Ink.
       const { runStart } = await import('./commands/start.js');
       return runStart(ctx, args[0], { presenter: values.presenter, pane: values.pane });
+    }
+    case 'slides': {
+      const { runSlides } = await import('./commands/slides.js');
+      return runSlides(ctx, args, { out: values.out, port: values.port, open: values.open });
     }
     case 'list':
       return runList(ctx);

@@ -6,6 +6,8 @@ Usage: npx lean-labs <command> [options]
 Commands
   start [lab]              the interactive runner: pick a lab, type its commands in your own terminal,
                            watch each check turn green (needs a terminal)
+  slides [deck]            list the talk's decks, or present one on localhost (--port, --open);
+                           --out <dir> writes a self-contained copy (works from file://, prints one slide a page)
   list                     the labs: id, title, duration, steps
   verify [lab...]          run labs end to end and prove every step (all labs when none is named)
   reset <lab>              remove what a lab made, and nothing else
@@ -18,7 +20,7 @@ Commands
 Options
   --labs <dir>             load labs from <dir> instead of the bundled ones
   --reporter <name>        verify output: plain (default), tap, junit
-  --out <file>             where the junit reporter writes (default lean-labs-junit.xml)
+  --out <file|dir>         verify --reporter junit: the report file (default lean-labs-junit.xml); slides: the export folder
   --keep                   verify: leave the lab's containers for inspection (reset removes them later)
   --bail                   verify: stop at the first failing step
   --presenter              start: type each command out visibly before running it (live demos)
