@@ -28,6 +28,8 @@ export type TutorEvent =
   | { readonly kind: 'images-plan'; readonly toBuild: readonly string[] }
   | { readonly kind: 'image'; readonly event: ImageEvent }
   | { readonly kind: 'ready'; readonly workDir: string; readonly foreign: readonly Resource[] }
+  /** A lab is opened: whatever the screen showed before belongs to another session. */
+  | { readonly kind: 'opened'; readonly progress: LabProgress }
   | { readonly kind: 'step'; readonly index: number; readonly progress: LabProgress }
   | { readonly kind: 'judging'; readonly cause: JudgeCause }
   | { readonly kind: 'judged'; readonly index: number; readonly cause: JudgeCause; readonly results: readonly JudgedCheck[]; readonly passed: boolean; readonly eventAt?: number }
@@ -105,7 +107,7 @@ export class Tutor {
   /** Builds images, finds or starts the session, reports what stands in the way, and judges the step. */
   async open(): Promise<void> {
     const { lab, docker, stateDir } = this.opts;
-    this.opts.emit({ kind: 'step', index: this.progress.step, progress: this.progress });
+    this.opts.emit({ kind: 'opened', progress: this.progress });
     try {
       await docker.ping();
       const helperImage = await this.opts.prepareImages(

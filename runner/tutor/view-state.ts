@@ -36,6 +36,8 @@ export const initialLabView = (progress: LabProgress = freshLab()): LabView => (
 
 export function reduceLabView(v: LabView, e: TutorEvent): LabView {
   switch (e.kind) {
+    case 'opened':
+      return initialLabView(e.progress);
     case 'images-plan':
       return { ...v, images: e.toBuild.length ? initialImagesState(e.toBuild) : undefined };
     case 'image':
@@ -69,6 +71,3 @@ export function reduceLabView(v: LabView, e: TutorEvent): LabView {
       return { ...v, judging: false, notice: { text: e.message, tone: 'error' } };
   }
 }
-
-/** Whether the step's command is still going. */
-export const commandRunning = (v: LabView): boolean => v.command !== undefined && v.command.exit === undefined;

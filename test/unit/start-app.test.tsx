@@ -125,6 +125,22 @@ describe('the interactive runner (Ink components)', () => {
     r.unmount();
   });
 
+  it('opens another lab from the list with a clean screen, not the last lab\'s command and checks', async () => {
+    const r = app({ initialLab: 'boxes' });
+    await until(r.lastFrame, /0\/1 pass/);
+    r.stdin.write('r');
+    await until(r.lastFrame, /\$ true[\s\S]*done/, 4000);
+    r.stdin.write('\u001b');
+    await until(r.lastFrame, /pick a lab/);
+    await sleep(50);
+    r.stdin.write('\u001b[B');
+    await sleep(30);
+    r.stdin.write('\r');
+    const screen = await until(r.lastFrame, /Other things  step 1 of 2[\s\S]*0\/1 pass/);
+    expect(screen).not.toContain('$ true');
+    r.unmount();
+  });
+
   it('tells the learner when a damaged progress file was set aside', async () => {
     const r = app({ setAside: '/state/progress.json.damaged-1' });
     expect(await until(r.lastFrame, /damaged/)).toContain('/state/progress.json.damaged-1');

@@ -1,9 +1,9 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useReducer, useRef, useState } from 'react';
 import type { Lab } from '../../lab/types.js';
-import { withLab, type LabProgress, type ProgressFile } from '../../tutor/progress.js';
+import { freshLab, withLab, type LabProgress, type ProgressFile } from '../../tutor/progress.js';
 import type { Tutor, TutorEvent } from '../../tutor/tutor.js';
-import { commandRunning, initialLabView, reduceLabView } from '../../tutor/view-state.js';
+import { initialLabView, reduceLabView } from '../../tutor/view-state.js';
 import { labAction } from './keys.js';
 import { LabList } from './LabList.js';
 import { LabScreen, type Overlay } from './LabScreen.js';
@@ -68,13 +68,12 @@ export function StartApp(props: StartAppProps) {
 
   useEffect(() => {
     if (!openLab) return;
-    dispatch({ kind: 'step', index: progressRef.current.labs[openLab.id]?.step ?? 0, progress: progressRef.current.labs[openLab.id] ?? { step: 0, hints: {}, completed: [], updatedAt: Date.now() } });
     setScroll(0);
     const s = props.createSession(
       openLab,
       progressRef.current.labs[openLab.id],
       (e) => {
-        if (e.kind === 'step') setScroll(0);
+        if (e.kind === 'step' || e.kind === 'opened') setScroll(0);
         dispatch(e);
         props.onTutorEvent?.(e);
       },
@@ -107,6 +106,8 @@ export function StartApp(props: StartAppProps) {
   };
   const open = (lab: Lab | undefined) => {
     latest.current.openLab = lab;
+    // Cleared in the same render that shows the lab, so its first frame never carries the last lab's screen.
+    if (lab) dispatch({ kind: 'opened', progress: progressRef.current.labs[lab.id] ?? freshLab() });
     setOpenLab(lab);
   };
 
@@ -155,7 +156,7 @@ export function StartApp(props: StartAppProps) {
         setScroll(10_000);
         break;
       case 'run':
-        if (s?.busy || commandRunning(view)) setFlash('A command is still running: wait, or Ctrl-C to stop it.');
+        if (s?.busy) setFlash('A command is still running: wait, or Ctrl-C to stop it.');
         else void s?.run('commands');
         break;
       case 'solve':
