@@ -49,12 +49,16 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
   // The runner draws on the terminal's alternate screen, so quitting gives the learner their scrollback back.
   process.stdout.write('\u001b[?1049h\u001b[H');
   let lastLab: Lab | undefined = initial;
+  let lastSaved = progress;
   const app = render(
     <StartApp
       labs={labs}
       progress={progress}
       setAside={setAside}
-      save={(p) => saveProgress(ctx.stateDir, p)}
+      save={(p) => {
+        lastSaved = p;
+        saveProgress(ctx.stateDir, p);
+      }}
       initialLab={initial?.id}
       hasFiles={hasFiles}
       presenter={opts.presenter}
@@ -88,8 +92,8 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
     process.stdout.write('\u001b[?1049l');
   }
   if (lastLab) {
-    const saved = loadProgress(ctx.stateDir).progress.labs[lastLab.id];
-    const where = progressLabel(saved, lastLab.steps.map((s) => s.id));
+    // What the app last saved, not a second read of the file (loading would also move a damaged file aside).
+    const where = progressLabel(lastSaved.labs[lastLab.id], lastLab.steps.map((s) => s.id));
     ctx.out(`Progress saved (${lastLab.id}: ${where}). \`npx lean-labs start ${lastLab.id}\` picks up where you left off.\n`);
   }
   return 0;
