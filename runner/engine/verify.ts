@@ -2,9 +2,7 @@ import type { CheckContext } from '../checks/types.js';
 import type { DockerPort } from '../docker/port.js';
 import type { CommandBlock, Lab, Step } from '../lab/types.js';
 import type { CommandPhase, Emit } from './events.js';
-import { judgeOnce, judgeWithin } from './judge.js';
-import { runnerLabels } from './labels.js';
-import { CLOCK_SLACK_MS } from './ownership.js';
+import { judgeOnce, judgeWithin, sessionContext } from './judge.js';
 import { removeAll, ResourceClashError, survey, type Resource } from './resources.js';
 import { clearSession, newSession, readSession, writeSession, type SessionRecord } from './session.js';
 import { runCommands } from './shell.js';
@@ -126,7 +124,7 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
     writeSession(opts.stateDir, session);
     prepareWorkDir(opts.stateDir, lab);
     opts.emit({ kind: 'lab-start', lab, session: session.session });
-    const ctx: CheckContext = { docker: opts.docker, labels: runnerLabels(lab.id, session.session), helperImage, since: session.startedAt - CLOCK_SLACK_MS };
+    const ctx = sessionContext(opts.docker, session, helperImage);
     for (const step of lab.steps) {
       if (opts.signal?.aborted) break;
       const ok = await verifyStep(step, lab, ctx, opts);

@@ -3,9 +3,7 @@ import type { CheckContext, CheckOutcome } from '../checks/types.js';
 import { EngineUnreachableError } from '../docker/errors.js';
 import type { DockerPort } from '../docker/port.js';
 import type { ImageEvent } from '../images/ensure.js';
-import { judgeOnce, judgeWithin } from '../engine/judge.js';
-import { runnerLabels } from '../engine/labels.js';
-import { CLOCK_SLACK_MS } from '../engine/ownership.js';
+import { judgeOnce, judgeWithin, sessionContext } from '../engine/judge.js';
 import { survey, type Resource } from '../engine/resources.js';
 import { newSession, readSession, writeSession, type SessionRecord } from '../engine/session.js';
 import { runCommands } from '../engine/shell.js';
@@ -115,16 +113,10 @@ export class Tutor {
         (toBuild) => this.opts.emit({ kind: 'images-plan', toBuild }),
         (event) => this.opts.emit({ kind: 'image', event }),
       );
-      this.session = readSession(stateDir, lab.id);
-      if (!this.session) {
-        this.session = newSession(lab.id, 'start');
-        writeSession(stateDir, this.session);
-      }
+      this.useSession(readSession(stateDir, lab.id) ?? this.freshSession(), helperImage);
       const dir = workDir(stateDir, lab);
       // The learner's edits in the working folder survive quitting and coming back; only reset starts it afresh.
       if (!existsSync(dir)) prepareWorkDir(stateDir, lab);
-      this.ctx = { docker, labels: runnerLabels(lab.id, this.session.session), helperImage, since: this.session.startedAt - CLOCK_SLACK_MS };
-      this.filter = new EventFilter(this.session.session);
       const { foreign } = await survey(docker, lab, this.session);
       this.opts.emit({ kind: 'ready', workDir: dir, foreign });
       await this.watch();
@@ -133,6 +125,20 @@ export class Tutor {
     } catch (err) {
       this.failed(err);
     }
+  }
+
+  /** A new session of this lab, recorded before anything is made in it. */
+  private freshSession(): SessionRecord {
+    const record = newSession(this.lab.id, 'start');
+    writeSession(this.opts.stateDir, record);
+    return record;
+  }
+
+  /** Judges from now on within `record`: its labels for helpers, its start time. */
+  private useSession(record: SessionRecord, helperImage: string): void {
+    this.session = record;
+    this.ctx = sessionContext(this.opts.docker, record, helperImage);
+    this.filter = new EventFilter(record.session);
   }
 
   private async watch(): Promise<void> {
@@ -279,13 +285,10 @@ export class Tutor {
     try {
       if (lab.cleanup.length) await this.runBlocks(lab.cleanup, 'cleanup');
       const { removed, foreign } = await reclaim(docker, lab, stateDir, { refuseForeign: false });
-      this.session = newSession(lab.id, 'start');
-      writeSession(stateDir, this.session);
+      const record = this.freshSession();
+      if (this.ctx) this.useSession(record, this.ctx.helperImage);
+      else this.session = record;
       prepareWorkDir(stateDir, lab);
-      if (this.ctx) {
-        this.ctx = { ...this.ctx, labels: runnerLabels(lab.id, this.session.session), since: this.session.startedAt - CLOCK_SLACK_MS };
-        this.filter = new EventFilter(this.session.session);
-      }
       this.setUp.clear();
       this.progress = freshLab();
       this.opts.saveProgress(this.progress);
