@@ -14,12 +14,19 @@ const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 /** Image references: repository (with / and a registry host:port) and an optional :tag. */
 const IMAGE_REF = /^[a-z0-9][a-z0-9._/-]*(:[0-9]+\/[a-z0-9._/-]+)?(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/;
 
-/** Splits `---` front matter from the Markdown body; bodyLine is the file line the body starts on. */
-export function splitFrontMatter(source: string, file: string): { yaml: string; body: string; bodyLine: number } {
+/**
+ * Splits `---` front matter from the Markdown body; bodyLine is the file line the body starts on. `kind` names
+ * the file and its fields in the message for a file that has none (labs by default; slide decks too).
+ */
+export function splitFrontMatter(
+  source: string,
+  file: string,
+  kind = { noun: 'a lab file', fields: 'format, id, title, summary, duration (and images, resources)' },
+): { yaml: string; body: string; bodyLine: number } {
   const lines = source.split('\n');
   if (lines[0]?.trim() !== '---')
-    throw new LabFormatError({ file, line: 1 }, 'a lab file starts with front matter between two `---` lines',
-      'Begin the file with ---, then format, id, title, summary, duration (and images, resources), then ---.');
+    throw new LabFormatError({ file, line: 1 }, `${kind.noun} starts with front matter between two \`---\` lines`,
+      `Begin the file with ---, then ${kind.fields}, then ---.`);
   const end = lines.findIndex((l, i) => i > 0 && l.trim() === '---');
   if (end < 0) throw new LabFormatError({ file, line: 1 }, 'the front matter is never closed', 'Add a line `---` after the last field.');
   return { yaml: lines.slice(1, end).join('\n'), body: lines.slice(end + 1).join('\n'), bodyLine: end + 2 };

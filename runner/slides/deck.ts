@@ -1,8 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { isMap, parseDocument } from 'yaml';
+import { isMap } from 'yaml';
 import { UserError } from '../errors.js';
 import { LabFormatError } from '../lab/errors.js';
+import { splitFrontMatter } from '../lab/frontmatter.js';
+import { entries, parseYaml } from '../lab/yaml-lines.js';
 
 /** One slide as written: its Markdown, speaker notes, and the lab it hands on to. */
 export interface Slide {
@@ -31,17 +33,17 @@ const FENCE = /^\s*(`{3,}|~{3,})/;
  * reported at file:line with what to write instead.
  */
 export function parseDeck(source: string, file: string, knownLabs: readonly string[]): Deck {
-  const lines = source.replace(/\r\n/g, '\n').split('\n');
-  if (lines[0]?.trim() !== '---')
-    throw new LabFormatError({ file, line: 1 }, 'a deck starts with front matter between two `---` lines', 'Begin with ---, then id, title, summary, then ---.');
-  const end = lines.findIndex((l, i) => i > 0 && l.trim() === '---');
-  if (end < 0) throw new LabFormatError({ file, line: 1 }, 'the front matter is never closed', 'Add a line `---` after the last field.');
-  const doc = parseDocument(lines.slice(1, end).join('\n'));
-  if (doc.errors.length || !isMap(doc.contents))
+  const text = source.replace(/\r\n/g, '\n');
+  const { yaml, bodyLine } = splitFrontMatter(text, file, { noun: 'a deck', fields: 'id, title, summary' });
+  const lines = text.split('\n');
+  const block = parseYaml(yaml, file, 2);
+  if (!isMap(block.root))
     throw new LabFormatError({ file, line: 2 }, 'the front matter is not a YAML mapping', 'Write fields such as `title: What a container is`.');
-  const front = doc.toJS() as Record<string, unknown>;
-  for (const k of Object.keys(front))
-    if (!FIELDS.includes(k)) throw new LabFormatError({ file, line: 2 }, `unknown front matter field "${k}"`, `Known fields: ${FIELDS.join(', ')}.`);
+  const front: Record<string, unknown> = {};
+  for (const e of entries(block.root, block)) {
+    if (!FIELDS.includes(e.key)) throw new LabFormatError({ file, line: e.line }, `unknown front matter field "${e.key}"`, `Known fields: ${FIELDS.join(', ')}.`);
+    front[e.key] = e.value;
+  }
   for (const k of FIELDS)
     if (typeof front[k] !== 'string' || !(front[k] as string).trim())
       throw new LabFormatError({ file, line: 2 }, `the front matter has no "${k}"`, `Add a line \`${k}: …\`.`);
@@ -50,7 +52,7 @@ export function parseDeck(source: string, file: string, knownLabs: readonly stri
   let body: string[] = [];
   let notes: string[] | undefined;
   let lab: string | undefined;
-  let start = end + 2;
+  let start = bodyLine;
   let first: number | undefined;
   let fence: { marker: string; line: number } | undefined;
   const flush = (nextStart: number) => {
@@ -65,7 +67,7 @@ export function parseDeck(source: string, file: string, knownLabs: readonly stri
     first = undefined;
     start = nextStart;
   };
-  for (let i = end + 1; i < lines.length; i++) {
+  for (let i = bodyLine - 1; i < lines.length; i++) {
     const line = lines[i]!;
     const lineNo = i + 1;
     const f = FENCE.exec(line);
@@ -99,7 +101,7 @@ export function parseDeck(source: string, file: string, knownLabs: readonly stri
   if (fence)
     throw new LabFormatError({ file, line: fence.line }, 'this code block is never closed', `Add a line ${fence.marker} after the code.`);
   flush(lines.length + 1);
-  if (!slides.length) throw new LabFormatError({ file, line: end + 2 }, 'this deck has no slides', 'Add a slide: a `# Title` and some text.');
+  if (!slides.length) throw new LabFormatError({ file, line: bodyLine }, 'this deck has no slides', 'Add a slide: a `# Title` and some text.');
   return { id: front.id as string, title: (front.title as string).trim(), summary: (front.summary as string).trim(), slides, file };
 }
 
