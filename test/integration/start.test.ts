@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, CLI, docker, ROOT } from './helpers.js';
-import { TmuxTerminal } from './tmux.js';
+import { TmuxTerminal } from '../../bench/tmux.js';
 
 /**
  * The runner in a real terminal (tmux) against the real engine: what a learner does with `lean-labs start`.

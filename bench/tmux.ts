@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 
 /**
- * A real terminal for end-to-end tests of the runner: a tmux server of the test's own (its own socket, so a
+ * A real terminal for the runner's end-to-end tests and its benchmark: a tmux server of the test's own (its own socket, so a
  * learner's tmux is never touched), driven with send-keys and read with capture-pane.
  */
 export class TmuxTerminal {
@@ -34,15 +34,20 @@ export class TmuxTerminal {
   }
 
   /** Waits until the screen matches; fails with the last screen so a failure shows what the learner saw. */
-  async waitFor(pattern: RegExp, { target = `${this.session}:0`, timeoutMs = 30_000 } = {}): Promise<string> {
+  async waitFor(pattern: RegExp, { target = `${this.session}:0`, timeoutMs = 30_000, pollMs = 50 } = {}): Promise<string> {
     const end = Date.now() + timeoutMs;
     let last = '';
     while (Date.now() < end) {
       last = this.screen(target);
       if (pattern.test(last)) return last;
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, pollMs));
     }
     throw new Error(`the terminal never showed ${pattern} within ${timeoutMs} ms; it showed:\n${last}`);
+  }
+
+  /** The process running in the window (the runner, when started with `exec`). */
+  pid(target = `${this.session}:0`): number {
+    return Number(this.tmux('display-message', '-p', '-t', target, '#{pane_pid}').trim());
   }
 
   kill(): void {
