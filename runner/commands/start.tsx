@@ -41,7 +41,12 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
   const { progress, setAside } = loadProgress(ctx.stateDir);
   const docker = new DockerAdapter();
   const build = imageBuilder(docker, ctx.yes);
-  const hasFiles = (lab: Lab) => existsSync(join(lab.dir, LAB_FILES));
+  // Asked on every frame: look at the disk once per lab.
+  const filesOf = new Map<string, boolean>();
+  const hasFiles = (lab: Lab) => {
+    if (!filesOf.has(lab.id)) filesOf.set(lab.id, existsSync(join(lab.dir, LAB_FILES)));
+    return filesOf.get(lab.id)!;
+  };
   const panesOpened = new Set<string>();
 
   const { render } = await import('ink');
