@@ -11,7 +11,9 @@ import { TmuxTerminal } from '../../bench/tmux.js';
 describe('lean-labs start in a real terminal', () => {
   const state = mkdtempSync(join(tmpdir(), 'll-start-'));
   const term = new TmuxTerminal();
-  const command = `cd ${ROOT} && LEAN_LABS_STATE_DIR=${state} ${process.execPath} ${CLI} start namespaces`;
+  // The shell lingers after the runner exits: tmux can lose a process's last output when its terminal closes at
+  // the same moment, and the runner's goodbye line is what the test reads.
+  const command = `cd ${ROOT} && LEAN_LABS_STATE_DIR=${state} ${process.execPath} ${CLI} start namespaces; sleep 5`;
 
   afterAll(async () => {
     term.kill();
