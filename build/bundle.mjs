@@ -17,7 +17,8 @@ await build({
   jsx: 'automatic',
   external: ['dockerode'],
   // ink loads React DevTools only when DEV is set; the bundle answers that import with a stub.
-  alias: { 'react-devtools-core': './build/devtools-stub.js' },
+  // Ink's CI detection would leave the runner's screen blank wherever CI is set, terminal or not: see not-in-ci.js.
+  alias: { 'react-devtools-core': './build/devtools-stub.js', 'is-in-ci': './build/not-in-ci.js' },
   // Some bundled CommonJS packages call require() for Node built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',

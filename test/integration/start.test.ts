@@ -13,7 +13,8 @@ describe('lean-labs start in a real terminal', () => {
   const term = new TmuxTerminal();
   // The shell lingers after the runner exits: tmux can lose a process's last output when its terminal closes at
   // the same moment, and the runner's goodbye line is what the test reads.
-  const command = `cd ${ROOT} && LEAN_LABS_STATE_DIR=${state} ${process.execPath} ${CLI} start namespaces; sleep 5`;
+  // CI=true: CI jobs and some cloud workspaces set it, and Ink then draws nothing until exit; the runner must still draw.
+  const command = `cd ${ROOT} && CI=true LEAN_LABS_STATE_DIR=${state} ${process.execPath} ${CLI} start namespaces; sleep 5`;
 
   afterAll(async () => {
     term.kill();
