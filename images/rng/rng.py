@@ -23,6 +23,12 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+class QueueingServer(HTTPServer):
+    # One request at a time, but callers wait in line: with the default backlog of 5, extra connections
+    # are dropped and retried with growing delays, and a queue of ten workers starves a newcomer for minutes.
+    request_queue_size = 128
+
+
 if __name__ == "__main__":
     print(f"rng listening on :{PORT}, {DELAY}s per request, one at a time")
-    HTTPServer(("0.0.0.0", PORT), Handler).serve_forever()
+    QueueingServer(("0.0.0.0", PORT), Handler).serve_forever()

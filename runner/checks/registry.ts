@@ -9,15 +9,17 @@ import { file } from './kinds/file.js';
 import { hostconfig } from './kinds/hostconfig.js';
 import { http } from './kinds/http.js';
 import { image } from './kinds/image.js';
+import { labelled } from './kinds/labelled.js';
 import { logs } from './kinds/logs.js';
 import { namespace } from './kinds/namespace.js';
 import { network } from './kinds/network.js';
+import { rate } from './kinds/rate.js';
 import { shell } from './kinds/shell.js';
 import { volume } from './kinds/volume.js';
 
 /** Every check kind a lab may use, by the name written in `kind:`. */
 export const CHECK_KINDS: ReadonlyMap<string, CheckKind> = new Map(
-  [container, hostconfig, exec, file, diff, events, http, logs, namespace, cgroup, image, volume, network, compose, shell].map(
+  [container, hostconfig, exec, file, diff, events, http, logs, namespace, cgroup, image, volume, network, compose, rate, labelled, shell].map(
     (k) => [k.kind, k],
   ),
 );

@@ -32,6 +32,14 @@ export interface CheckContext {
   readonly helperImage: string;
   /** When this run of the lab began (ms): event checks count from here. */
   readonly since: number;
+  /** Values measured by earlier checks of this session, by name (see the `rate` kind). */
+  readonly measurements?: Measurements;
+}
+
+/** Named numbers a check records for a later step of the same session to compare against. */
+export interface Measurements {
+  get(name: string): number | undefined;
+  set(name: string, value: number): void;
 }
 
 /** One kind of check: its fields, a one-line description, and how it is judged against the engine. */

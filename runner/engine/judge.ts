@@ -5,13 +5,20 @@ import type { DockerPort } from '../docker/port.js';
 import type { CheckSpec } from '../lab/types.js';
 import { runnerLabels } from './labels.js';
 import { CLOCK_SLACK_MS } from './ownership.js';
+import { sessionMeasurements } from './measurements.js';
 import type { SessionRecord } from './session.js';
 
 const POLL_MS = 150;
 
 /** What the checks of one session of a lab are judged with: its labels for helpers, and when it began. */
-export function sessionContext(docker: DockerPort, session: SessionRecord, helperImage: string): CheckContext {
-  return { docker, labels: runnerLabels(session.lab, session.session), helperImage, since: session.startedAt - CLOCK_SLACK_MS };
+export function sessionContext(docker: DockerPort, session: SessionRecord, helperImage: string, stateDir: string): CheckContext {
+  return {
+    docker,
+    labels: runnerLabels(session.lab, session.session),
+    helperImage,
+    since: session.startedAt - CLOCK_SLACK_MS,
+    measurements: sessionMeasurements(stateDir, session.lab, session.session),
+  };
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

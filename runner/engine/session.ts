@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { clearMeasurements } from './measurements.js';
 
 /**
  * A session record says "lab X started making things at time T". It is written before the first command
@@ -36,6 +37,7 @@ export function writeSession(state: string, record: SessionRecord): void {
 
 export function clearSession(state: string, lab: string): void {
   rmSync(fileOf(state, lab), { force: true });
+  clearMeasurements(state, lab);
 }
 
 export function newSession(lab: string, mode: SessionRecord['mode'], now = Date.now()): SessionRecord {

@@ -124,7 +124,7 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
     writeSession(opts.stateDir, session);
     prepareWorkDir(opts.stateDir, lab);
     opts.emit({ kind: 'lab-start', lab, session: session.session });
-    const ctx = sessionContext(opts.docker, session, helperImage);
+    const ctx = sessionContext(opts.docker, session, helperImage, opts.stateDir);
     for (const step of lab.steps) {
       if (opts.signal?.aborted) break;
       const ok = await verifyStep(step, lab, ctx, opts);

@@ -137,7 +137,7 @@ export class Tutor {
   /** Judges from now on within `record`: its labels for helpers, its start time. */
   private useSession(record: SessionRecord, helperImage: string): void {
     this.session = record;
-    this.ctx = sessionContext(this.opts.docker, record, helperImage);
+    this.ctx = sessionContext(this.opts.docker, record, helperImage, this.opts.stateDir);
     this.filter = new EventFilter(record.session);
   }
 

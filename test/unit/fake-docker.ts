@@ -100,7 +100,7 @@ export class FakeDocker implements DockerPort {
   }
   async listContainers(labels: LabelFilter): Promise<ContainerSummary[]> {
     return [...this.containers.values()]
-      .filter((c) => Object.entries(labels).every(([k, v]) => c.labels[k] === v))
+      .filter((c) => Object.entries(labels).every(([k, v]) => (v === '' ? k in c.labels : c.labels[k] === v)))
       .map((c) => ({ id: c.id, name: c.name, labels: c.labels, state: c.state.status, created: c.created }));
   }
   async exec(container: string, cmd: readonly string[]): Promise<ExecResult> {

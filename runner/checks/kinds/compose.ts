@@ -10,16 +10,33 @@ export interface ComposeFields {
   service: string;
   replicas?: number;
   minReplicas?: number;
+  createdBefore?: string;
 }
 
-/** Counts a service's running containers found by Compose's labels (v1 and v2 name containers differently). */
-export function judgeCompose(f: ComposeFields, containers: readonly ContainerSummary[]): CheckOutcome {
-  const running = containers.filter((c) => c.state === 'running').length;
+/**
+ * Counts a service's running containers found by Compose's labels (v1 and v2 name containers differently).
+ * With `createdBefore`, they must also be older than every container of that other service: Compose recreates a
+ * container whose configuration changed, so this proves a rewrite of the file left the service as it was.
+ */
+export function judgeCompose(f: ComposeFields, containers: readonly ContainerSummary[], later: readonly ContainerSummary[] = []): CheckOutcome {
+  const running = containers.filter((c) => c.state === 'running');
   const what = `service ${f.service} of stack ${f.project}`;
-  const found = `${running} running${containers.length > running ? ` (${containers.length - running} not running)` : ''}`;
-  if (f.replicas !== undefined) return combine([fact(running === f.replicas, `${what} has ${f.replicas} running`, found)]);
-  const min = f.minReplicas ?? 1;
-  return combine([fact(running >= min, `${what} has at least ${min} running`, found)]);
+  const found = `${running.length} running${containers.length > running.length ? ` (${containers.length - running.length} not running)` : ''}`;
+  const facts = [
+    f.replicas !== undefined
+      ? fact(running.length === f.replicas, `${what} has ${f.replicas} running`, found)
+      : fact(running.length >= (f.minReplicas ?? 1), `${what} has at least ${f.minReplicas ?? 1} running`, found),
+  ];
+  if (f.createdBefore !== undefined) {
+    const expected = `its containers were created before ${f.createdBefore}'s (left as they were)`;
+    if (!later.length) facts.push(fact(false, expected, `there is no container of ${f.createdBefore} to compare with`));
+    else {
+      const first = Math.min(...later.map((c) => c.created));
+      const newer = running.filter((c) => c.created >= first);
+      facts.push(fact(newer.length === 0, expected, newer.length ? `${newer.map((c) => c.name).join(', ')} came after it: Compose recreated ${newer.length === 1 ? 'it' : 'them'}` : `created before it`));
+    }
+  }
+  return combine(facts);
 }
 
 export const compose: CheckKind = {
@@ -30,11 +47,17 @@ export const compose: CheckKind = {
     service: { type: 'string', required: true, doc: 'service name' },
     replicas: { type: 'number', doc: 'exact number of running containers' },
     minReplicas: { type: 'number', doc: 'smallest number of running containers (default 1)' },
+    createdBefore: { type: 'string', doc: 'another service of the project: these containers are older than all of its (not recreated since)' },
   },
   describe: (f) => `stack ${f.project}: service ${f.service}`,
   evaluate: async (f, ctx) => {
     const fields = f as unknown as ComposeFields;
-    const list = await ctx.docker.listContainers({ [COMPOSE_PROJECT]: fields.project, [COMPOSE_SERVICE]: fields.service });
-    return judgeCompose(fields, list);
+    const of = (service: string) => ctx.docker.listContainers({ [COMPOSE_PROJECT]: fields.project, [COMPOSE_SERVICE]: service });
+    const list = await of(fields.service);
+    if (!fields.createdBefore) return judgeCompose(fields, list);
+    // The list gives creation times in whole seconds; one `up` recreates and creates within the same second.
+    const exact = async (cs: readonly ContainerSummary[]) =>
+      Promise.all(cs.map(async (c) => ({ ...c, created: (await ctx.docker.inspectContainer(c.id))?.created ?? c.created })));
+    return judgeCompose(fields, await exact(list), await exact(await of(fields.createdBefore)));
   },
 };

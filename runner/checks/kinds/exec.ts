@@ -2,9 +2,12 @@ import { combine, fact, type Fact } from '../outcome.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
 import { excerpt, matches } from '../values.js';
 import type { ExecResult } from '../../docker/port.js';
+import { COMPOSE_PROJECT, COMPOSE_SERVICE } from './compose.js';
 
 export interface ExecFields {
-  container: string;
+  container?: string;
+  project?: string;
+  service?: string;
   run: string;
   exitCode?: number;
   stdout?: string;
@@ -12,9 +15,11 @@ export interface ExecFields {
   stderr?: string;
 }
 
+const where = (f: ExecFields): string => f.container ?? `service ${f.service} of stack ${f.project}`;
+
 /** Judges what a command run inside a container printed and how it exited. */
 export function judgeExec(f: ExecFields, r: ExecResult | string): CheckOutcome {
-  if (typeof r === 'string') return { pass: false, expected: `\`${f.run}\` runs in ${f.container}`, found: r };
+  if (typeof r === 'string') return { pass: false, expected: `\`${f.run}\` runs in ${where(f)}`, found: r };
   const facts: Fact[] = [];
   const wantCode = f.exitCode ?? (f.stdout === undefined && f.stderr === undefined && f.notStdout === undefined ? 0 : undefined);
   if (wantCode !== undefined)
@@ -32,19 +37,32 @@ export const exec: CheckKind = {
   kind: 'exec',
   doc: 'A command run inside a running container (with sh -c) exits with a code and prints a pattern.',
   fields: {
-    container: { type: 'string', required: true, doc: 'container name' },
+    container: { type: 'string', doc: 'container name' },
+    project: { type: 'string', doc: 'with service: a Compose project (instead of container)' },
+    service: { type: 'string', doc: 'with project: a Compose service; the command runs in its first running container' },
     run: { type: 'string', required: true, doc: 'shell command run with sh -c inside the container' },
     exitCode: { type: 'number', doc: 'expected exit code (0 when no output pattern is given)' },
     stdout: { type: 'pattern', doc: 'pattern the standard output matches' },
     notStdout: { type: 'pattern', doc: 'pattern the standard output must not match' },
     stderr: { type: 'pattern', doc: 'pattern the standard error matches' },
   },
-  describe: (f) => `\`${f.run}\` in ${f.container}`,
+  oneOf: ['container', 'service'],
+  describe: (f) => `\`${f.run}\` in ${where(f as unknown as ExecFields)}`,
   evaluate: async (f, ctx) => {
     const fields = f as unknown as ExecFields;
-    const c = await ctx.docker.inspectContainer(fields.container);
-    if (!c) return judgeExec(fields, `there is no container named ${fields.container}`);
-    if (!c.state.running) return judgeExec(fields, `container ${fields.container} is not running (${c.state.status})`);
-    return judgeExec(fields, await ctx.docker.exec(fields.container, ['sh', '-c', fields.run]));
+    let name = fields.container;
+    if (name === undefined) {
+      if (!fields.project) return judgeExec(fields, 'the check names a service but no project: add `project:`');
+      // Compose names containers differently in v1 and v2: find them by their labels.
+      const running = (await ctx.docker.listContainers({ [COMPOSE_PROJECT]: fields.project, [COMPOSE_SERVICE]: fields.service! }))
+        .filter((c) => c.state === 'running')
+        .sort((a, b) => a.name.localeCompare(b.name));
+      if (!running.length) return judgeExec(fields, `no container of ${where(fields)} is running`);
+      name = running[0]!.name;
+    }
+    const c = await ctx.docker.inspectContainer(name);
+    if (!c) return judgeExec(fields, `there is no container named ${name}`);
+    if (!c.state.running) return judgeExec(fields, `container ${name} is not running (${c.state.status})`);
+    return judgeExec(fields, await ctx.docker.exec(name, ['sh', '-c', fields.run]));
   },
 };
