@@ -367,13 +367,13 @@ export class DockerAdapter implements DockerPort, ImagePort {
     await this.call(`tag ${source} as ${target}`, () => this.docker.getImage(source).tag({ repo, tag }));
   }
 
-  async pastEvents(container: string, sinceMs: number): Promise<PastEvent[]> {
+  async pastEvents(of: string | LabelFilter, sinceMs: number): Promise<PastEvent[]> {
     const raw = (await this.call('read engine events', () =>
       this.docker.getEvents({
         // Fractional seconds: rounding `until` up would make the engine hold the answer until then.
         since: (sinceMs / 1000).toFixed(3),
         until: (Date.now() / 1000).toFixed(3),
-        filters: { type: ['container'], container: [container] },
+        filters: typeof of === 'string' ? { type: ['container'], container: [of] } : { type: ['container'], label: labelFilters(of) },
       } as unknown as Docker.GetEventsOptions),
     )) as unknown;
     const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : typeof raw === 'string' ? raw : (await collect(raw as Readable)).toString('utf8');

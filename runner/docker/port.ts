@@ -153,7 +153,8 @@ export interface DockerPort {
   removeImage(name: string): Promise<void>;
   tagImage(source: string, target: string): Promise<void>;
   /** Events the engine recorded for a container between `sinceMs` and now. */
-  pastEvents(container: string, sinceMs: number): Promise<PastEvent[]>;
+  /** Container events since a time, of one container (by name) or of every container carrying the labels. */
+  pastEvents(of: string | LabelFilter, sinceMs: number): Promise<PastEvent[]>;
   /** Streams engine events until the returned function is called. */
   watchEvents(onEvent: (event: EngineEvent) => void, onEnd: (err?: Error) => void): Promise<() => void>;
 }

@@ -148,4 +148,45 @@ describe('labs reject the mistakes learners usually make', () => {
     expect(text).toContain('the engine recorded 2 since the lab began');
     expect(text).toContain('Swap the sidekicks only; the web server keeps running and is never restarted.');
   });
+
+  it('compose-stack: a second worker started by hand with a Compose-like name instead of scaling', async () => {
+    const failures = await attempt('compose-stack', {
+      solvedSteps: 2,
+      wrong: 'docker run -d --name coins-worker-2 --network coins_default lean-labs/worker',
+      judgeStep: 3,
+      cleanup: 'docker rm -f coins-worker-2',
+    });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toContain('it is measured with 2 worker running, but 1 worker running');
+    expect(failures[0]).toContain('a container started by hand is not part of the stack');
+  });
+
+  it('compose-ambassadors: bringing the rewritten stack up with --force-recreate, so nothing is left alone', async () => {
+    const failures = await attempt('compose-ambassadors', {
+      solvedSteps: 1,
+      wrong: [
+        'docker compose config --format json > compose.json',
+        'node ambassadors.mjs hasher:80 < compose.json > compose.ambassadors.json',
+        'docker compose -f compose.ambassadors.json up -d --force-recreate',
+        'sleep 3',
+      ].join('\n'),
+      judgeStep: 2,
+    });
+    const text = failures.join('\n');
+    expect(failures).toHaveLength(4);
+    for (const service of ['hasher', 'rng', 'redis', 'webui'])
+      expect(text).toContain(`service ${service} of stack ambcoins has 1 running; its containers were created before hasherproxy's (left as they were); each of its containers was created once since the lab began (none replaced), but 2 were created for the 1 there: Compose replaced 1`);
+    expect(text).toContain('The rewrite must leave hasher as it was, so Compose keeps its container.');
+  });
+
+  it('event-sidekicks: labelling the app that was meant to go without a sidekick', async () => {
+    const failures = await attempt('event-sidekicks', {
+      solvedSteps: 2,
+      wrong: 'docker run -d --name es-plain --label es.logs=1 -v /var/log/nginx lean-labs/web\nsleep 3',
+      judgeStep: 3,
+    });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toContain('container es-plain-logs still exists (running)');
+    expect(failures[0]).toContain('Only containers labelled es.logs get a sidekick; es-plain has no label.');
+  });
 });

@@ -171,8 +171,11 @@ export class FakeDocker implements DockerPort {
   }
   async tagImage() {}
   pastEventsOf = new Map<string, import('../../runner/docker/port.js').PastEvent[]>();
-  async pastEvents(container: string, sinceMs: number) {
-    return (this.pastEventsOf.get(container) ?? []).filter((e) => e.time >= sinceMs);
+  async pastEvents(of: string | LabelFilter, sinceMs: number) {
+    const all = typeof of === 'string'
+      ? (this.pastEventsOf.get(of) ?? [])
+      : [...this.pastEventsOf.values()].flat().filter((e) => Object.entries(of).every(([k, v]) => e.attributes[k] === v));
+    return all.filter((e) => e.time >= sinceMs);
   }
   async watchEvents(onEvent: (e: import('../../runner/docker/port.js').EngineEvent) => void, onEnd: (err?: Error) => void) {
     await this.ping();

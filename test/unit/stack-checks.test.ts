@@ -91,6 +91,17 @@ describe('compose and label checks for stacks', () => {
     expect(none.found).toContain('there is no container of nothing to compare with');
   });
 
+  it('createdOnce: counts the engine\'s create events for the service since the lab began', async () => {
+    const labels = { 'com.docker.compose.project': 'coins', 'com.docker.compose.service': 'rng' };
+    const ev = (action: string) => ({ type: 'container', action, name: 'coins-rng-1', time: 10, attributes: labels });
+    const d = new FakeDocker().add(stack('rng', 1));
+    d.pastEventsOf.set('coins-rng-1', [ev('create'), ev('start')]);
+    expect((await judge('compose', { project: 'coins', service: 'rng', replicas: 1, createdOnce: true }, d)).pass).toBe(true);
+    d.pastEventsOf.set('coins-rng-1', [ev('create'), ev('start'), ev('destroy'), ev('create'), ev('start')]);
+    const r = await judge('compose', { project: 'coins', service: 'rng', replicas: 1, createdOnce: true }, d);
+    expect(r.found).toBe('2 were created for the 1 there: Compose replaced 1');
+  });
+
   it('exec finds a Compose service by its labels', async () => {
     const d = new FakeDocker().add(stack('worker', 2)).add(stack('worker', 1));
     d.answer('coins-worker-1', /true/, { stdout: 'same\n' });

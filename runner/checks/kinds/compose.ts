@@ -11,6 +11,7 @@ export interface ComposeFields {
   replicas?: number;
   minReplicas?: number;
   createdBefore?: string;
+  createdOnce?: boolean;
 }
 
 /**
@@ -18,7 +19,12 @@ export interface ComposeFields {
  * With `createdBefore`, they must also be older than every container of that other service: Compose recreates a
  * container whose configuration changed, so this proves a rewrite of the file left the service as it was.
  */
-export function judgeCompose(f: ComposeFields, containers: readonly ContainerSummary[], later: readonly ContainerSummary[] = []): CheckOutcome {
+export function judgeCompose(
+  f: ComposeFields,
+  containers: readonly ContainerSummary[],
+  later: readonly ContainerSummary[] = [],
+  creates = 0,
+): CheckOutcome {
   const running = containers.filter((c) => c.state === 'running');
   const what = `service ${f.service} of stack ${f.project}`;
   const found = `${running.length} running${containers.length > running.length ? ` (${containers.length - running.length} not running)` : ''}`;
@@ -36,6 +42,12 @@ export function judgeCompose(f: ComposeFields, containers: readonly ContainerSum
       facts.push(fact(newer.length === 0, expected, newer.length ? `${newer.map((c) => c.name).join(', ')} came after it: Compose recreated ${newer.length === 1 ? 'it' : 'them'}` : `created before it`));
     }
   }
+  if (f.createdOnce) {
+    facts.push(
+      fact(creates <= containers.length, `each of its containers was created once since the lab began (none replaced)`,
+        creates <= containers.length ? `${creates} created, ${containers.length} there` : `${creates} were created for the ${containers.length} there: Compose replaced ${creates - containers.length}`),
+    );
+  }
   return combine(facts);
 }
 
@@ -47,6 +59,7 @@ export const compose: CheckKind = {
     service: { type: 'string', required: true, doc: 'service name' },
     replicas: { type: 'number', doc: 'exact number of running containers' },
     minReplicas: { type: 'number', doc: 'smallest number of running containers (default 1)' },
+    createdOnce: { type: 'boolean', doc: 'no container of the service was replaced since the lab began (Compose recreates what changed)' },
     createdBefore: { type: 'string', doc: 'another service of the project: these containers are older than all of its (not recreated since)' },
   },
   describe: (f) => `stack ${f.project}: service ${f.service}`,
@@ -54,10 +67,13 @@ export const compose: CheckKind = {
     const fields = f as unknown as ComposeFields;
     const of = (service: string) => ctx.docker.listContainers({ [COMPOSE_PROJECT]: fields.project, [COMPOSE_SERVICE]: service });
     const list = await of(fields.service);
-    if (!fields.createdBefore) return judgeCompose(fields, list);
+    const creates = fields.createdOnce
+      ? (await ctx.docker.pastEvents({ [COMPOSE_PROJECT]: fields.project, [COMPOSE_SERVICE]: fields.service }, ctx.since)).filter((e) => e.action === 'create').length
+      : 0;
+    if (!fields.createdBefore) return judgeCompose(fields, list, [], creates);
     // The list gives creation times in whole seconds; one `up` recreates and creates within the same second.
     const exact = async (cs: readonly ContainerSummary[]) =>
       Promise.all(cs.map(async (c) => ({ ...c, created: (await ctx.docker.inspectContainer(c.id))?.created ?? c.created })));
-    return judgeCompose(fields, await exact(list), await exact(await of(fields.createdBefore)));
+    return judgeCompose(fields, await exact(list), await exact(await of(fields.createdBefore)), creates);
   },
 };
