@@ -15,10 +15,20 @@ await build({
   format: 'esm',
   target: 'node20',
   jsx: 'automatic',
-  external: ['dockerode'],
+  // dockerode is bundled (and evaluated on the first engine call); the SSH and gRPC code it requires at load
+  // time only serves ssh:// endpoints and BuildKit sessions, so those load from node_modules when first used.
+  // React and Ink ship development builds that create an Error per element for owner stacks and keep extra
+  // bookkeeping; the runner is a product, so the bundle takes the production builds.
+  define: { 'process.env.NODE_ENV': '"production"' },
   // ink loads React DevTools only when DEV is set; the bundle answers that import with a stub.
   // Ink's CI detection would leave the runner's screen blank wherever CI is set, terminal or not: see not-in-ci.js.
-  alias: { 'react-devtools-core': './build/devtools-stub.js', 'is-in-ci': './build/not-in-ci.js' },
+  alias: {
+    'react-devtools-core': './build/devtools-stub.js',
+    'is-in-ci': './build/not-in-ci.js',
+    ssh2: './build/lazy/ssh2.cjs',
+    '@grpc/grpc-js': './build/lazy/grpc.cjs',
+    '@grpc/proto-loader': './build/lazy/proto-loader.cjs',
+  },
   // Some bundled CommonJS packages call require() for Node built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -121,12 +121,13 @@ export class DockerAdapter implements DockerPort, ImagePort {
   }
 
   /**
-   * The dockerode client, loaded on first use: it pulls in gRPC, SSH and protobuf code (~150 ms), which
-   * `list` or the runner's first frame never need.
+   * The dockerode client, loaded on first use: `list` and the runner's first frame never need it.
    */
   get docker(): Docker {
     if (!this.client) {
-      const DockerClient = createRequire(import.meta.url)('dockerode') as typeof Docker;
+      // In the bundle, `require` exists and the bundler resolves this call to its copy of dockerode (evaluated
+      // here, not at start-up); from the TypeScript output or the tests, Node loads it from node_modules.
+      const DockerClient = (typeof require === 'function' ? require('dockerode') : createRequire(import.meta.url)('dockerode')) as typeof Docker;
       const e = this.resolved;
       this.client = e.socketPath ? new DockerClient({ socketPath: e.socketPath }) : new DockerClient({ host: e.host, port: e.port });
     }
