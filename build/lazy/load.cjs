@@ -15,3 +15,9 @@ exports.lazy = (name) => {
   let loaded;
   return () => (loaded ??= modemRequire()(name));
 };
+
+/** A stand-in whose properties are the real package's, loaded on the first property read. */
+exports.lazyModule = (name) => {
+  const real = exports.lazy(name);
+  return new Proxy({}, { get: (_, key) => real()[key] });
+};

@@ -5,6 +5,9 @@ import type { ContainerSummary } from '../../docker/port.js';
 export const COMPOSE_PROJECT = 'com.docker.compose.project';
 export const COMPOSE_SERVICE = 'com.docker.compose.service';
 
+/** The labels Compose puts on every container of a service (v1 and v2 name containers differently). */
+export const serviceLabels = (project: string, service: string) => ({ [COMPOSE_PROJECT]: project, [COMPOSE_SERVICE]: service });
+
 export interface ComposeFields {
   project: string;
   service: string;
@@ -65,10 +68,10 @@ export const compose: CheckKind = {
   describe: (f) => `stack ${f.project}: service ${f.service}`,
   evaluate: async (f, ctx) => {
     const fields = f as unknown as ComposeFields;
-    const of = (service: string) => ctx.docker.listContainers({ [COMPOSE_PROJECT]: fields.project, [COMPOSE_SERVICE]: service });
+    const of = (service: string) => ctx.docker.listContainers(serviceLabels(fields.project, service));
     const list = await of(fields.service);
     const creates = fields.createdOnce
-      ? (await ctx.docker.pastEvents({ [COMPOSE_PROJECT]: fields.project, [COMPOSE_SERVICE]: fields.service }, ctx.since)).filter((e) => e.action === 'create').length
+      ? (await ctx.docker.pastEvents(serviceLabels(fields.project, fields.service), ctx.since)).filter((e) => e.action === 'create').length
       : 0;
     if (!fields.createdBefore) return judgeCompose(fields, list, [], creates);
     // The list gives creation times in whole seconds; one `up` recreates and creates within the same second.

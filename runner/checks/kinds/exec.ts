@@ -2,7 +2,7 @@ import { combine, fact, type Fact } from '../outcome.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
 import { excerpt, matches } from '../values.js';
 import type { ExecResult } from '../../docker/port.js';
-import { COMPOSE_PROJECT, COMPOSE_SERVICE } from './compose.js';
+import { serviceLabels } from './compose.js';
 
 export interface ExecFields {
   container?: string;
@@ -54,7 +54,7 @@ export const exec: CheckKind = {
     if (name === undefined) {
       if (!fields.project) return judgeExec(fields, 'the check names a service but no project: add `project:`');
       // Compose names containers differently in v1 and v2: find them by their labels.
-      const running = (await ctx.docker.listContainers({ [COMPOSE_PROJECT]: fields.project, [COMPOSE_SERVICE]: fields.service! }))
+      const running = (await ctx.docker.listContainers(serviceLabels(fields.project, fields.service!)))
         .filter((c) => c.state === 'running')
         .sort((a, b) => a.name.localeCompare(b.name));
       if (!running.length) return judgeExec(fields, `no container of ${where(fields)} is running`);

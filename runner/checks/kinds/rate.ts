@@ -1,7 +1,7 @@
 import { combine, fact, type Fact } from '../outcome.js';
 import type { CheckKind, CheckOutcome, Measurements } from '../types.js';
 import { excerpt } from '../values.js';
-import { COMPOSE_PROJECT, COMPOSE_SERVICE } from './compose.js';
+import { serviceLabels } from './compose.js';
 
 export interface RateFields {
   url: string;
@@ -22,10 +22,10 @@ export interface RateFields {
   unit?: string;
 }
 
-/** Two readings of a counter, and how many of the service ran before and after them. */
+/** Two readings of a counter (none when the replicas were wrong to begin with), and how many ran before and after. */
 export interface RateSample {
-  readonly first: string;
-  readonly second: string;
+  readonly first?: string;
+  readonly second?: string;
   readonly seconds: number;
   readonly runningBefore?: number;
   readonly runningAfter?: number;
@@ -44,14 +44,16 @@ function reading(text: string, field: string): number | undefined {
 
 /** The rate a sample shows (per second), or why it shows none. */
 export function rateOf(f: RateFields, s: RateSample): number | string {
-  const a = reading(s.first, f.field);
-  const b = reading(s.second, f.field);
+  const first = s.first ?? '';
+  const second = s.second ?? '';
+  const a = reading(first, f.field);
+  const b = reading(second, f.field);
   if (a === undefined || b === undefined)
-    return `no number "${f.field}" in the answer (${excerpt(a === undefined ? s.first : s.second)})`;
+    return `no number "${f.field}" in the answer (${excerpt(a === undefined ? first : second)})`;
   let seconds = s.seconds;
   if (f.clock) {
-    const t0 = reading(s.first, f.clock);
-    const t1 = reading(s.second, f.clock);
+    const t0 = reading(first, f.clock);
+    const t1 = reading(second, f.clock);
     if (t0 === undefined || t1 === undefined) return `no number "${f.clock}" (the clock) in the answer`;
     seconds = t1 - t0;
   }
@@ -76,7 +78,7 @@ export function judgeRate(f: RateFields, s: RateSample | string, store?: Measure
         steady ? `${s.runningBefore} ${f.service} running` : `${f.service} went from ${s.runningBefore} to ${s.runningAfter} running during the measurement`),
     );
   }
-  if (scaled && !facts[0]!.ok && !s.first) return combine(facts);
+  if (scaled && !facts[0]!.ok && s.first === undefined) return combine(facts);
   const rate = rateOf(f, s);
   if (typeof rate === 'string') return combine([...facts, fact(false, `${what} can be measured`, rate)]);
   const measured = `measured ${fmt(rate)} ${unit} over ${fmt(s.seconds)} s${scaled ? ` with ${s.runningBefore} ${f.service}` : ''}`;
@@ -123,13 +125,13 @@ export const rate: CheckKind = {
     if (!(await ctx.docker.inspectNetwork(fields.network))) return judgeRate(fields, `there is no network named ${fields.network}`);
     const count = async () =>
       fields.project && fields.service
-        ? (await ctx.docker.listContainers({ [COMPOSE_PROJECT]: fields.project, [COMPOSE_SERVICE]: fields.service })).filter((c) => c.state === 'running').length
+        ? (await ctx.docker.listContainers(serviceLabels(fields.project, fields.service))).filter((c) => c.state === 'running').length
         : undefined;
     const seconds = (fields.over ?? 5000) / 1000;
     const runningBefore = await count();
     // With the wrong number running, the measurement could not count; say so without spending the window.
     if (fields.replicas !== undefined && runningBefore !== fields.replicas)
-      return judgeRate(fields, { first: '', second: '', seconds, runningBefore, runningAfter: runningBefore });
+      return judgeRate(fields, { seconds, runningBefore, runningAfter: runningBefore });
     const marker = '\n--lean-labs-second-reading--\n';
     const url = fields.url.replace(/'/g, "'\\''");
     const r = await ctx.docker.runHelper({
