@@ -1,20 +1,13 @@
-/** A failure the person at the keyboard can act on: the CLI prints its message, never a stack. */
+/**
+ * A failure the program anticipates, raised where it happens with a message written for the person at the
+ * keyboard: the CLI prints that message, never a stack. Anything that is not a UserError is a bug.
+ */
 export class UserError extends Error {
-  constructor(message: string) {
+  /** The exit code the CLI ends with: 1 for a failure, 2 for wrong words or a malformed lab. */
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
     super(message);
-    this.name = 'UserError';
+    this.name = new.target.name;
+    this.exitCode = exitCode;
   }
 }
-
-/** Error names (from every module) that are expected failures with a message written for the learner. */
-export const EXPECTED_ERRORS = new Set([
-  'UserError',
-  'LabFormatError',
-  'EngineUnreachableError',
-  'UnknownLabError',
-  'ResourceClashError',
-  'ImagesFailedError',
-  'DockerError',
-  'CommandError',
-  'BuildError',
-]);

@@ -1,18 +1,20 @@
 /** The command line: parse flags, run one command, set the exit code. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import type { CliContext } from './commands/cli-context.js';
 import { runList, runReset, runVerify } from './commands/labs.js';
 import { runDoctor, runEngine, runImages } from './commands/system.js';
 import { HELP } from './commands/help.js';
-import { EXPECTED_ERRORS, UserError } from './errors.js';
-import { LabFormatError } from './lab/errors.js';
-import { bundledLabsDir, packageRoot, stateDir } from './paths.js';
+import { UserError } from './errors.js';
+import { writeBugReport } from './bug-report.js';
+import { bundledLabsDir, packageVersion, stateDir } from './paths.js';
 
 /** Wrong words on the command line. */
-class UsageError extends UserError {}
+class UsageError extends UserError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
 
 
 async function confirm(question: string): Promise<boolean> {
@@ -46,7 +48,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     },
   });
   if (values.version) {
-    process.stdout.write(`${(JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version}\n`);
+    process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
   const [command, ...args] = positionals;
@@ -100,24 +102,32 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+/** Once the command is over, nothing may keep the process alive (a socket to an engine that never answered). */
+function exitSoon(): void {
+  setTimeout(() => process.exit(), 1000).unref();
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    exitSoon();
   },
   (err: unknown) => {
     const e = err as Error & { code?: string };
     if (e.code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`${e.message}\nRun \`npx lean-labs --help\` for the options.\n`);
       process.exitCode = 2;
-    } else if (e instanceof UsageError) {
+    } else if (e instanceof UserError) {
       process.stderr.write(`${e.message}\n`);
-      process.exitCode = 2;
-    } else if (EXPECTED_ERRORS.has(e.name)) {
-      process.stderr.write(`${e.message}\n`);
-      process.exitCode = e instanceof LabFormatError ? 2 : 1;
+      process.exitCode = e.exitCode;
     } else {
-      process.stderr.write(`lean-labs hit a bug. Please report it with this text:\n${e.stack ?? String(e)}\n`);
+      const file = writeBugReport(err, process.argv.slice(2), stateDir());
+      process.stderr.write(
+        `lean-labs hit a bug (${e.name ?? 'Error'}: ${String(e.message ?? err).split('\n')[0]}).\n` +
+          (file ? `  The details are in ${file}: please attach that file when you report it.\n` : `${e.stack ?? String(e)}\n`),
+      );
       process.exitCode = 70;
     }
+    exitSoon();
   },
 );

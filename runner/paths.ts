@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,4 +22,9 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.LEAN_LABS_STATE_DIR) return resolve(env.LEAN_LABS_STATE_DIR);
   const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
   return join(base, 'lean-labs');
+}
+
+/** The version in the package's own package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }

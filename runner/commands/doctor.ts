@@ -24,7 +24,8 @@ export async function diagnose(docker: DockerAdapter, imagesRoot: string): Promi
     if (!info.swapLimit)
       out.push({ ok: false, warn: true, what: 'the kernel does not account swap: --memory-swap limits are not enforced', fix: 'Labs that cap swap say so when they start.' });
   } catch (err) {
-    out.push({ ok: false, what: 'no engine answers', fix: (err as Error).message.split('\n').slice(1).join(' ').trim() || 'Run `sudo npx lean-labs engine up`.' });
+    const e = err as Error & { advice?: string };
+    out.push({ ok: false, what: e.message.split('\n')[0]!, fix: e.advice ?? (e.message.split('\n').slice(1).join(' ').trim() || 'Run `sudo npx lean-labs engine up`.') });
     return out;
   }
 

@@ -1,7 +1,7 @@
 import { DockerAdapter } from '../docker/adapter.js';
 import { reclaim, verifyLab } from '../engine/verify.js';
 import { describeResource } from '../engine/resources.js';
-import { findLab, loadLabs } from '../lab/load.js';
+import { findLab, loadLabs, loadSomeLabs } from '../lab/load.js';
 import { REPORTERS } from '../reporters/index.js';
 import { UserError } from '../errors.js';
 import type { CliContext } from './cli-context.js';
@@ -27,7 +27,7 @@ export async function runVerify(
 ): Promise<number> {
   const Reporter = REPORTERS[opts.reporter];
   if (!Reporter) throw new UserError(`There is no reporter "${opts.reporter}". Use one of: ${Object.keys(REPORTERS).join(', ')}.`);
-  const all = loadLabs(ctx.labsDir);
+  const all = loadSomeLabs(ctx.labsDir);
   const labs = ids.length ? ids.map((id) => findLab(all, id, ctx.labsDir)) : all;
   const docker = new DockerAdapter();
   await docker.ping();

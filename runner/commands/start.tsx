@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { DockerAdapter } from '../docker/adapter.js';
 import { LAB_FILES, workDir } from '../engine/workdir.js';
 import { UserError } from '../errors.js';
-import { findLab, loadLabs } from '../lab/load.js';
+import { findLab, loadSomeLabs } from '../lab/load.js';
 import type { Lab } from '../lab/types.js';
-import { loadProgress, progressLabel, saveProgress } from '../tutor/progress.js';
+import { fitProgress, loadProgress, openingNotice, progressLabel, saveProgress } from '../tutor/progress.js';
 import { Tutor } from '../tutor/tutor.js';
 import type { CliContext } from './cli-context.js';
 import { imageBuilder } from './context.js';
@@ -33,12 +33,13 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
       '`lean-labs start` is interactive and needs a terminal, and this is not one (a pipe, a script or CI).\n' +
         '  To prove labs without a terminal, run `npx lean-labs verify [lab]`.',
     );
-  const labs = loadLabs(ctx.labsDir);
-  if (labs.length === 0) throw new UserError(`No labs in ${ctx.labsDir}.`);
+  const labs = loadSomeLabs(ctx.labsDir);
   const initial = id ? findLab(labs, id, ctx.labsDir) : undefined;
   if (opts.pane && !process.env.TMUX)
     throw new UserError('--pane opens a shell pane beside the runner and needs tmux: run `tmux` first, then `npx lean-labs start --pane`.');
-  const { progress, setAside } = loadProgress(ctx.stateDir);
+  const loaded = loadProgress(ctx.stateDir);
+  const { progress, notes } = fitProgress(loaded.progress, labs);
+  const notice = openingNotice(loaded.setAside, notes);
   const docker = new DockerAdapter();
   const build = imageBuilder(docker, ctx.yes);
   // Asked on every frame: look at the disk once per lab.
@@ -59,7 +60,7 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
     <StartApp
       labs={labs}
       progress={progress}
-      setAside={setAside}
+      notice={notice}
       save={(p) => {
         lastSaved = p;
         saveProgress(ctx.stateDir, p);

@@ -7,7 +7,7 @@ import { readFile as readHostFile, readlink } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { resolveEndpoint, type Endpoint } from './endpoint.js';
-import { DockerError, isNotFound, translate } from './errors.js';
+import { DockerError, EngineUnreachableError, isNotFound, NotAnEngineError, translate } from './errors.js';
 import { demuxBuffer, firstFileFromTar } from './demux.js';
 import { BuildStreamReader } from './build-stream.js';
 import type {
@@ -102,10 +102,15 @@ function collect(stream: Readable): Promise<Buffer> {
   });
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+/** How long a request/answer call to the engine may take before the engine counts as not answering. */
+const CALL_DEADLINE_MS = 60_000;
+const PING_DEADLINE_MS = 5_000;
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string, error?: () => Error): Promise<T> {
   let timer: NodeJS.Timeout;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DockerError(`${what} took longer than ${ms / 1000} s`)), ms);
+    timer = setTimeout(() => reject(error?.() ?? new DockerError(`${what} took longer than ${ms / 1000} s`)), ms);
+    timer.unref?.();
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
@@ -134,25 +139,48 @@ export class DockerAdapter implements DockerPort, ImagePort {
     return this.client;
   }
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Every request/answer call has a deadline: an address that accepts connections but never answers must not
+   * hang a command. Streams (builds, imports, event watches) pass Infinity and have their own limits.
+   */
+  private async call<T>(what: string, fn: () => Promise<T>, deadlineMs = CALL_DEADLINE_MS): Promise<T> {
     try {
-      return await fn();
+      return Number.isFinite(deadlineMs) ? await withTimeout(fn(), deadlineMs, what, () => this.noAnswer(deadlineMs)) : await fn();
     } catch (err) {
-      throw translate(err, this.endpoint, what);
+      if (err instanceof EngineUnreachableError) throw err;
+      throw translate(err, this.endpoint, what, this.resolved.source);
     }
   }
 
   private async orNull<T>(what: string, fn: () => Promise<T>): Promise<T | null> {
     try {
-      return await fn();
+      return await withTimeout(fn(), CALL_DEADLINE_MS, what, () => this.noAnswer(CALL_DEADLINE_MS));
     } catch (err) {
+      if (err instanceof EngineUnreachableError) throw err;
       if (isNotFound(err)) return null;
-      throw translate(err, this.endpoint, what);
+      throw translate(err, this.endpoint, what, this.resolved.source);
     }
   }
 
+  private noAnswer(ms: number): EngineUnreachableError {
+    return new EngineUnreachableError(this.endpoint, `no answer within ${ms / 1000} s`, this.resolved.source);
+  }
+
+  /** Asks the engine whether it is there; the socket is dropped after PING_DEADLINE_MS, so nothing hangs. */
   async ping(): Promise<void> {
-    await this.call('ping the engine', () => withTimeout(this.docker.ping(), 5000, 'ping'));
+    let answer: unknown;
+    try {
+      answer = await (this.docker.ping as (o: object) => Promise<unknown>).call(this.docker, { abortSignal: AbortSignal.timeout(PING_DEADLINE_MS) });
+    } catch (err) {
+      const e = err as { name?: string; statusCode?: number; json?: unknown; message?: string };
+      if (e.name === 'AbortError' || e.name === 'TimeoutError') throw this.noAnswer(PING_DEADLINE_MS);
+      if (e.statusCode !== undefined) throw new NotAnEngineError(this.endpoint, `HTTP ${e.statusCode} to GET /_ping`, this.resolved.source);
+      if (/parse error|HPE_/i.test(`${(err as { code?: string }).code ?? ''} ${e.message ?? ''}`))
+        throw new NotAnEngineError(this.endpoint, 'something other than HTTP', this.resolved.source);
+      throw translate(err, this.endpoint, 'ping the engine', this.resolved.source);
+    }
+    const text = Buffer.isBuffer(answer) ? answer.toString('utf8') : String(answer ?? '');
+    if (text.trim() !== 'OK') throw new NotAnEngineError(this.endpoint, `"${text.trim().slice(0, 60)}" to GET /_ping instead of OK`, this.resolved.source);
   }
 
   async info(): Promise<EngineInfo> {
@@ -213,7 +241,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
       const [stdout, stderr] = await Promise.all([outP, errP]);
       const inspected = (await exec.inspect()) as Json;
       return { exitCode: inspected.ExitCode ?? -1, stdout: stdout.toString('utf8'), stderr: stderr.toString('utf8') };
-    });
+    }, timeoutMs + CALL_DEADLINE_MS);
   }
 
   async readFile(container: string, path: string): Promise<string | null> {
@@ -286,7 +314,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
       await this.call('start a helper container', () => c.start());
       const waited = (await this.call('wait for a helper container', () =>
         withTimeout(c.wait(), run.timeoutMs ?? 30_000, 'helper container'),
-      )) as Json;
+      Infinity)) as Json;
       const { stdout, stderr } = demuxBuffer(
         (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer,
       );
@@ -419,7 +447,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
       }
     });
     stream.on('end', () => onEnd());
-    stream.on('error', (err: Error) => onEnd(translate(err, this.endpoint, 'watch engine events')));
+    stream.on('error', (err: Error) => onEnd(translate(err, this.endpoint, 'watch engine events', this.resolved.source)));
     return () => (stream as unknown as { destroy(): void }).destroy();
   }
 
@@ -448,7 +476,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
         { t: tag, labels: { ...labels }, rm: true, forcerm: true, nocache: opts.noCache ?? false },
       )) as unknown as Readable;
       await this.follow(stream, (m) => reader.feed(m));
-    });
+    }, Infinity);
     const failure = reader.failure(tag);
     if (failure) throw failure;
   }
@@ -462,7 +490,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
         if (m.error) error = m.error;
       });
       if (error) throw new DockerError(error);
-    });
+    }, Infinity);
   }
 
   async tryPull(name: string, timeoutMs: number): Promise<boolean> {

@@ -1,12 +1,12 @@
+import { UserError } from '../errors.js';
 import type { BuildProgress } from './port.js';
 
 /** A failed build: which step failed and what it printed, as the learner needs to see it. */
-export class BuildError extends Error {
+export class BuildError extends UserError {
   readonly step: string;
   readonly output: string;
   constructor(tag: string, step: string, output: string, detail: string) {
     super(`Building ${tag} failed at ${step || 'the start'}:\n${detail.trim()}${output.trim() ? `\n--- its last output ---\n${output.trim()}` : ''}`);
-    this.name = 'BuildError';
     this.step = step;
     this.output = output;
   }

@@ -16,11 +16,42 @@ export interface Endpoint {
 
 const DEFAULT_SOCKETS = ['/var/run/docker.sock', join(homedir(), '.docker/run/docker.sock')];
 
-export function parseDockerHost(url: string, source: string): Endpoint {
-  if (url.startsWith('unix://')) return { url, socketPath: url.slice('unix://'.length), source };
-  const m = /^(?:tcp|http):\/\/([^:/]+)(?::(\d+))?/.exec(url);
-  if (m) return { url, host: m[1], port: Number(m[2] ?? 2375), source };
-  throw new UserError(`DOCKER_HOST=${url} is not a unix:// or tcp:// address; lean-labs cannot talk to it.`);
+/** A DOCKER_HOST (or context) value lean-labs cannot use: says what is wrong with it and what to write instead. */
+export class EndpointError extends UserError {
+  constructor(source: string, value: string, problem: string, fix = 'Write it as unix:///path/to/docker.sock or tcp://host:port, or unset it to use the local engine.') {
+    super(`${source === 'DOCKER_HOST' ? `DOCKER_HOST=${value}` : `The address "${value}" of ${source}`} ${problem}.\n  ${fix}`);
+  }
+}
+
+export function parseDockerHost(value: string, source: string): Endpoint {
+  const url = value.trim();
+  if (url.startsWith('unix://')) {
+    const socketPath = url.slice('unix://'.length);
+    if (!socketPath.startsWith('/')) throw new EndpointError(source, value, 'names no socket path (it needs three slashes: unix:///var/run/docker.sock)');
+    return { url, socketPath, source };
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === 'ssh')
+    throw new EndpointError(source, value, 'is an ssh:// address, which lean-labs cannot use yet',
+      'Forward the engine\'s socket instead: `ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock user@host &`, then DOCKER_HOST=unix:///tmp/docker.sock.');
+  if (scheme === 'npipe') throw new EndpointError(source, value, 'is a Windows named pipe, which lean-labs cannot use', 'Run lean-labs inside WSL 2 with Docker Desktop\'s WSL integration, or point DOCKER_HOST at tcp://.');
+  if (scheme !== 'tcp' && scheme !== 'http')
+    throw new EndpointError(source, value, scheme ? `uses the scheme ${scheme}://, which is not an engine address` : 'is not an address (it has no scheme such as unix:// or tcp://)');
+  let parsed: URL;
+  try {
+    parsed = new URL(url.replace(/^[a-z]+:/i, 'http:'));
+  } catch {
+    const port = /:(\d*)(?:\/|$)/.exec(url.slice(scheme.length + 3))?.[1];
+    if (port !== undefined && (port === '' || Number(port) > 65535))
+      throw new EndpointError(source, value, `has "${port}" as its port, which is not a port number (1 to 65535)`);
+    throw new EndpointError(source, value, 'is not a valid tcp:// address (an IPv6 host goes in brackets: tcp://[::1]:2375)');
+  }
+  if (!parsed.hostname) throw new EndpointError(source, value, 'names no host');
+  if (parsed.port === '0') throw new EndpointError(source, value, 'has 0 as its port, which no engine listens on');
+  if (parsed.pathname !== '/' && parsed.pathname !== '')
+    throw new EndpointError(source, value, `has a path (${parsed.pathname}) after the port, which an engine address does not take`);
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  return { url, host, port: parsed.port ? Number(parsed.port) : 2375, source };
 }
 
 /** The endpoint of the docker CLI's current context, as the CLI stores it. */

@@ -1,33 +1,62 @@
+import { UserError } from '../errors.js';
 /** Docker failures translated for the person at the keyboard. */
 
-export class EngineUnreachableError extends Error {
-  constructor(endpoint: string, cause: string) {
-    super(
-      `No Docker engine answers at ${endpoint} (${cause}).\n` +
-        '  Start one: `sudo npx lean-labs engine up` on Linux, or start Docker Desktop; `npx lean-labs doctor` tells more.',
-    );
-    this.name = 'EngineUnreachableError';
+/** What to do about an engine that does not answer, depending on where its address came from. */
+export function endpointAdvice(source: string | undefined): string {
+  if (source === 'DOCKER_HOST')
+    return 'Check that an engine listens at that address, or unset DOCKER_HOST to use the local engine.';
+  if (source?.startsWith('docker context'))
+    return `Check the engine of ${source}, or switch with \`docker context use default\`.`;
+  return 'Start one: `sudo npx lean-labs engine up` on Linux, or start Docker Desktop.';
+}
+
+export class EngineUnreachableError extends UserError {
+  readonly advice: string;
+  constructor(endpoint: string, cause: string, source?: string) {
+    const advice = endpointAdvice(source);
+    super(`No Docker engine answers at ${endpoint}${source && source !== 'default socket' ? ` (from ${source})` : ''}: ${cause}.\n  ${advice} `npx lean-labs doctor` tells more.`);
+    this.advice = advice;
   }
 }
 
-export class DockerError extends Error {
+/** Something answers at the address, but it does not speak the Engine API. */
+export class NotAnEngineError extends UserError {
+  readonly advice: string;
+  constructor(endpoint: string, said: string, source?: string) {
+    const advice =
+      source === 'DOCKER_HOST'
+        ? 'Point DOCKER_HOST at the engine itself (e.g. tcp://host:2375, or unix:///var/run/docker.sock), or unset it.'
+        : 'Point lean-labs at the engine itself with DOCKER_HOST (e.g. unix:///var/run/docker.sock).';
+    super(`Something answers at ${endpoint}, but it is not a Docker engine (it said: ${said}).\n  ${advice}`);
+    this.advice = advice;
+  }
+}
+
+export class DockerError extends UserError {
   readonly statusCode: number | undefined;
   constructor(message: string, statusCode?: number) {
     super(message);
-    this.name = 'DockerError';
     this.statusCode = statusCode;
   }
 }
 
-const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE']);
+const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE']);
+
+const CAUSES: Record<string, string> = {
+  ENOENT: 'the socket does not exist',
+  ECONNREFUSED: 'connection refused',
+  EACCES: 'permission denied: run as root or join the docker group',
+  ECONNRESET: 'the connection was reset',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENOTFOUND: 'the host name does not resolve',
+  ETIMEDOUT: 'the connection timed out',
+  EPIPE: 'the connection broke',
+};
 
 /** Turns a dockerode/socket error into one of ours; `what` says what we were doing. */
-export function translate(err: unknown, endpoint: string, what: string): Error {
+export function translate(err: unknown, endpoint: string, what: string, source?: string): Error {
   const e = err as { code?: string; statusCode?: number; json?: { message?: string }; message?: string };
-  if (e.code && UNREACHABLE.has(e.code)) {
-    const cause = e.code === 'EACCES' ? 'permission denied: run as root or join the docker group' : e.code;
-    return new EngineUnreachableError(endpoint, cause);
-  }
+  if (e.code && UNREACHABLE.has(e.code)) return new EngineUnreachableError(endpoint, CAUSES[e.code] ?? e.code, source);
   const detail = e.json?.message ?? e.message ?? String(err);
   return new DockerError(`${what}: ${detail.trim()}`, e.statusCode);
 }

@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import type { DockerPort } from '../docker/port.js';
 import type { Lab } from '../lab/types.js';
 import { COMPOSE_PROJECT } from '../checks/kinds/compose.js';
@@ -92,7 +93,7 @@ export function describeResource(r: Resource): string {
   return `${r.type} ${r.name}`;
 }
 
-export class ResourceClashError extends Error {
+export class ResourceClashError extends UserError {
   readonly foreign: readonly Resource[];
   constructor(labId: string, foreign: readonly Resource[]) {
     const list = foreign.map((r) => `  - ${describeResource(r)} (made ${new Date(r.created).toISOString()})`).join('\n');
@@ -101,7 +102,6 @@ export class ResourceClashError extends Error {
         '  lean-labs never removes what you made yourself. Rename or remove them (for a container: `docker rm -f <name>`),\n' +
         `  then run the command again. \`npx lean-labs reset ${labId}\` shows what the lab itself left behind.`,
     );
-    this.name = 'ResourceClashError';
     this.foreign = foreign;
   }
 }

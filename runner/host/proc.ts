@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
@@ -17,10 +18,9 @@ export async function which(name: string): Promise<string | undefined> {
   return undefined;
 }
 
-export class CommandError extends Error {
+export class CommandError extends UserError {
   constructor(cmd: string, code: number | null, tail: string) {
     super(`\`${cmd}\` failed${code === null ? '' : ` with exit code ${code}`}${tail ? `:\n${tail}` : ''}`);
-    this.name = 'CommandError';
   }
 }
 

@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { DockerPort, ImagePort } from '../docker/port.js';
@@ -24,10 +25,9 @@ export interface EnsureOptions {
   readonly onPlan?: (toBuild: readonly string[]) => void | Promise<void>;
 }
 
-export class ImagesFailedError extends Error {
+export class ImagesFailedError extends UserError {
   constructor(readonly failed: readonly string[]) {
     super(`These lab images could not be built: ${failed.join(', ')}. The build output above says why; fix it and run \`npx lean-labs images build\`.`);
-    this.name = 'ImagesFailedError';
   }
 }
 

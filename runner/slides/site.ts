@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Lab } from '../lab/types.js';
 import type { Deck } from './deck.js';
@@ -32,15 +32,13 @@ export function exportDeck(deck: Deck, labs: readonly Lab[], outDir: string): st
 export function serveDeck(deck: Deck, labs: readonly Lab[], port = 0): Promise<{ server: Server; url: string }> {
   const pages = deckPages(deck, labs);
   const server = createServer((req, res) => {
-    const path = decodeURIComponent((req.url ?? '/').split('?')[0]!.split('#')[0]!).replace(/^\/+/, '') || 'index.html';
-    const page = pages.get(path);
-    if (!page || req.method !== 'GET') {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(`Not found: /${path}\n`);
-      return;
+    // No request may stop the server: a path that does not decode gets 400, anything unforeseen a 500.
+    try {
+      answer(pages, req.method ?? '', req.url ?? '/', res);
+    } catch {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('The slides server could not answer this request.\n');
     }
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(page);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -50,4 +48,24 @@ export function serveDeck(deck: Deck, labs: readonly Lab[], port = 0): Promise<{
       resolve({ server, url: `http://127.0.0.1:${p}/` });
     });
   });
+}
+
+/** Answers one request from the deck's pages: only GET (and HEAD) of a page that exists. */
+function answer(pages: ReadonlyMap<string, string>, method: string, url: string, res: ServerResponse): void {
+  const text = (status: number, body: string, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+    res.end(method === 'HEAD' ? undefined : body);
+  };
+  if (method !== 'GET' && method !== 'HEAD') return text(405, `${method} is not served here; the slides answer GET.\n`, { allow: 'GET, HEAD' });
+  let path: string;
+  try {
+    path = decodeURIComponent(url.split('?')[0]!.split('#')[0]!).replace(/^\/+/, '') || 'index.html';
+  } catch {
+    return text(400, 'Bad request: the path is not valid percent-encoding.\n');
+  }
+  // Pages come from a fixed map, so no path (../ or otherwise) can reach the file system.
+  const page = pages.get(path);
+  if (page === undefined) return text(404, `Not found: /${JSON.stringify(path).slice(1, -1)}\n`);
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(method === 'HEAD' ? undefined : page);
 }

@@ -84,3 +84,34 @@ export function progressLabel(p: LabProgress | undefined, stepIds: readonly stri
   if (stepIds.length > 0 && stepIds.every((id) => p.completed.includes(id))) return 'done';
   return `step ${Math.min(p.step, stepIds.length - 1) + 1} of ${stepIds.length}`;
 }
+
+/**
+ * Fits saved progress to the labs as they are now: a lab that got shorter (or a hand-edited file) may name a
+ * step past the last one. The step is clamped to the last step and steps that no longer exist are forgotten;
+ * everything else is kept. Returns what changed, in sentences for the learner.
+ */
+export function fitProgress(
+  file: ProgressFile,
+  labs: readonly { readonly id: string; readonly steps: readonly { readonly id: string }[] }[],
+): { progress: ProgressFile; notes: string[] } {
+  const notes: string[] = [];
+  const fitted: Record<string, LabProgress> = { ...file.labs };
+  for (const lab of labs) {
+    const p = file.labs[lab.id];
+    if (!p || lab.steps.length === 0) continue;
+    const ids = new Set(lab.steps.map((s) => s.id));
+    const last = lab.steps.length - 1;
+    const completed = p.completed.filter((id) => ids.has(id));
+    const hints = Object.fromEntries(Object.entries(p.hints).filter(([id]) => ids.has(id)));
+    if (p.step > last) notes.push(`${lab.id}: your saved place (step ${p.step + 1}) is past its last step now; you are on step ${last + 1}.`);
+    if (p.step > last || completed.length !== p.completed.length || Object.keys(hints).length !== Object.keys(p.hints).length)
+      fitted[lab.id] = { ...p, step: Math.min(p.step, last), completed, hints };
+  }
+  return { progress: { ...file, labs: fitted }, notes };
+}
+
+/** What the runner says once when it opens, about the saved progress; undefined when there is nothing to say. */
+export function openingNotice(setAside: string | undefined, notes: readonly string[]): string | undefined {
+  const parts = [...(setAside ? [`Your progress file was damaged; it was moved to ${setAside} and you start afresh.`] : []), ...notes];
+  return parts.length ? parts.join(' ') : undefined;
+}

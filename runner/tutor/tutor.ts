@@ -83,7 +83,7 @@ export class Tutor {
 
   constructor(private readonly opts: TutorOptions) {
     this.progress = opts.progress ?? freshLab();
-    if (this.progress.step >= opts.lab.steps.length) this.progress = { ...this.progress, step: 0 };
+    if (this.progress.step >= opts.lab.steps.length) this.progress = { ...this.progress, step: Math.max(0, opts.lab.steps.length - 1) };
     this.debouncer = new Debouncer(opts.debounceMs ?? 60, async () => {
       await this.judge('event');
     });

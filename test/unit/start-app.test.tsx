@@ -5,7 +5,7 @@ import { render } from 'ink-testing-library';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseLab } from '../../runner/lab/parse.js';
 import type { Lab } from '../../runner/lab/types.js';
-import { EMPTY_PROGRESS, type ProgressFile } from '../../runner/tutor/progress.js';
+import { EMPTY_PROGRESS, openingNotice, type ProgressFile } from '../../runner/tutor/progress.js';
 import { Tutor } from '../../runner/tutor/tutor.js';
 import { StartApp } from '../../runner/ui/start/StartApp.js';
 import { BOX_LAB } from './box-lab.js';
@@ -30,12 +30,12 @@ describe('the interactive runner (Ink components)', () => {
   const boxes = () => parseLab(BOX_LAB, 'boxes/lab.md', '');
   const other = (): Lab => parseLab(BOX_LAB.replace('id: boxes', 'id: other').replace('title: Boxes', 'title: Other things').replace('bx-a]', 'ot-a]'), 'other/lab.md', '');
 
-  const app = (props: { initialLab?: string; progress?: ProgressFile; setAside?: string } = {}) =>
+  const app = (props: { initialLab?: string; progress?: ProgressFile; notice?: string } = {}) =>
     render(
       <StartApp
         labs={[boxes(), other()]}
         progress={props.progress ?? EMPTY_PROGRESS}
-        setAside={props.setAside}
+        notice={props.notice}
         save={(p) => saved.push(p)}
         initialLab={props.initialLab}
         hasFiles={() => false}
@@ -142,7 +142,7 @@ describe('the interactive runner (Ink components)', () => {
   });
 
   it('tells the learner when a damaged progress file was set aside', async () => {
-    const r = app({ setAside: '/state/progress.json.damaged-1' });
+    const r = app({ notice: openingNotice('/state/progress.json.damaged-1', []) });
     expect(await until(r.lastFrame, /damaged/)).toContain('/state/progress.json.damaged-1');
     r.unmount();
   });

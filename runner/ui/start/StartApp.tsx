@@ -18,8 +18,8 @@ export type LabSession = Pick<Tutor, 'open' | 'judge' | 'run' | 'solve' | 'revea
 export interface StartAppProps {
   readonly labs: readonly Lab[];
   readonly progress: ProgressFile;
-  /** Where a damaged progress file was moved, to tell the learner once. */
-  readonly setAside?: string;
+  /** Said once when the runner opens (a damaged progress file moved aside, a saved step clamped). */
+  readonly notice?: string;
   readonly save: (p: ProgressFile) => void;
   readonly createSession: (lab: Lab, progress: LabProgress | undefined, emit: (e: TutorEvent) => void, save: (p: LabProgress | undefined) => void) => LabSession;
   readonly initialLab?: string;
@@ -57,7 +57,7 @@ export function StartApp(props: StartAppProps) {
   const [view, dispatch] = useReducer(reduceLabView, undefined, () => initialLabView(openLab ? props.progress.labs[openLab.id] : undefined));
   const [scroll, setScroll] = useState(0);
   const [overlay, setOverlay] = useState<Overlay>(undefined);
-  const [flash, setFlash] = useState<string | undefined>(props.setAside ? `Your progress file was damaged; it was moved to ${props.setAside} and you start afresh.` : undefined);
+  const [flash, setFlash] = useState<string | undefined>(props.notice);
   const session = useRef<LabSession | undefined>(undefined);
 
   const saveLab = (id: string, p: LabProgress | undefined) => {
