@@ -14,7 +14,7 @@ export class EngineUnreachableError extends UserError {
   readonly advice: string;
   constructor(endpoint: string, cause: string, source?: string) {
     const advice = endpointAdvice(source);
-    super(`No Docker engine answers at ${endpoint}${source && source !== 'default socket' ? ` (from ${source})` : ''}: ${cause}.\n  ${advice} `npx lean-labs doctor` tells more.`);
+    super(`No Docker engine answers at ${endpoint}${source && source !== 'default socket' ? ` (from ${source})` : ''}: ${cause}.\n  ${advice} \`npx lean-labs doctor\` tells more.`);
     this.advice = advice;
   }
 }
