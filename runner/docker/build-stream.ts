@@ -1,3 +1,4 @@
+import { escapeAllControls } from '../text/controls.js';
 import { UserError } from '../errors.js';
 import type { BuildProgress } from './port.js';
 
@@ -21,11 +22,12 @@ export class BuildStreamReader {
   constructor(private readonly onProgress: (p: BuildProgress) => void) {}
 
   feed(msg: { stream?: string; error?: string; errorDetail?: { message?: string } }): void {
+    // A build's RUN steps print what they like: it is shown only with its control characters made visible.
     if (msg.error || msg.errorDetail) {
-      this.error = msg.errorDetail?.message ?? msg.error ?? 'unknown build error';
+      this.error = escapeAllControls(msg.errorDetail?.message ?? msg.error ?? 'unknown build error');
       return;
     }
-    for (const line of (msg.stream ?? '').split('\n')) {
+    for (const line of escapeAllControls(msg.stream ?? '').split('\n')) {
       if (!line.trim()) continue;
       const step = /^Step (\d+)\/(\d+) : (.*)$/.exec(line);
       if (step) {

@@ -3,6 +3,7 @@ import type { CheckContext, CheckOutcome } from '../checks/types.js';
 import { EngineUnreachableError } from '../docker/errors.js';
 import type { DockerPort } from '../docker/port.js';
 import type { CheckSpec } from '../lab/types.js';
+import { escapeControls } from '../text/controls.js';
 import { runnerLabels } from './labels.js';
 import { CLOCK_SLACK_MS } from './ownership.js';
 import { sessionMeasurements } from './measurements.js';
@@ -29,12 +30,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function judgeOnce(spec: CheckSpec, ctx: CheckContext): Promise<CheckOutcome> {
   const kind = CHECK_KINDS.get(spec.kind);
   if (!kind) throw new Error(`unknown check kind ${spec.kind}`);
+  let outcome: CheckOutcome;
   try {
-    return await kind.evaluate(spec.fields, ctx);
+    outcome = await kind.evaluate(spec.fields, ctx);
   } catch (err) {
     if (err instanceof EngineUnreachableError) throw err;
-    return { pass: false, expected: kind.describe(spec.fields), found: (err as Error).message };
+    outcome = { pass: false, expected: kind.describe(spec.fields), found: (err as Error).message };
   }
+  // What a check found often quotes container output: no front-end or reporter may receive it raw.
+  return { ...outcome, expected: escapeControls(outcome.expected), found: escapeControls(outcome.found) };
 }
 
 /** Re-judges a check until it passes or `withinMs` is spent; returns the last outcome. */

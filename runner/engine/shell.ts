@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
+import { escapeControls } from '../text/controls.js';
 
 export interface ShellRun {
   readonly code: number;
@@ -28,8 +30,17 @@ export function runCommands(
       }
     };
     opts.signal?.addEventListener('abort', kill, { once: true });
-    child.stdout.on('data', (d: Buffer) => opts.onOutput('stdout', d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => opts.onOutput('stderr', d.toString('utf8')));
+    // Output is untrusted (containers print it): it leaves here with its control characters made visible.
+    // A decoder per stream keeps a character split across two chunks whole.
+    const forward = (stream: 'stdout' | 'stderr') => {
+      const decoder = new StringDecoder('utf8');
+      return (d: Buffer) => {
+        const text = decoder.write(d);
+        if (text) opts.onOutput(stream, escapeControls(text));
+      };
+    };
+    child.stdout.on('data', forward('stdout'));
+    child.stderr.on('data', forward('stderr'));
     child.on('error', (err) => {
       opts.onOutput('stderr', `${err.message}\n`);
       resolve({ code: 127 });

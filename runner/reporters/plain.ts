@@ -1,4 +1,5 @@
 import type { LabEvent } from '../engine/events.js';
+import { escapeAllControls } from '../text/controls.js';
 import { summaryLine, Tally, type TestCase } from './tally.js';
 import type { Reporter, ReporterOptions } from './types.js';
 
@@ -45,7 +46,7 @@ export class PlainReporter implements Reporter {
         if (e.phase === 'solution') for (const l of e.text.split('\n')) this.line(this.paint(90, `     $ ${l}`));
         break;
       case 'output':
-        this.output.push(...e.text.replace(/\n$/, '').split('\n'));
+        this.output.push(...escapeAllControls(e.text.replace(/\n$/, '')).split('\n'));
         if (this.output.length > MAX_OUTPUT_LINES) this.output = this.output.slice(-MAX_OUTPUT_LINES);
         break;
       case 'step-end':

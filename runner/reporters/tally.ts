@@ -1,6 +1,8 @@
 import type { LabEvent } from '../engine/events.js';
 import type { CheckOutcome } from '../checks/types.js';
 import { CHECK_KINDS } from '../checks/registry.js';
+import { failureText } from '../engine/judge.js';
+import { escapeAllControls } from '../text/controls.js';
 import type { CheckSpec, Step } from '../lab/types.js';
 
 /** One verdict of a verify run, the unit every reporter counts. */
@@ -29,9 +31,11 @@ export class Tally {
 
   constructor(private readonly onCase: (c: TestCase) => void = () => {}) {}
 
+  /** Messages quote container output: every reporter gets them with control characters made visible. */
   private add(c: TestCase): void {
-    this.cases.push(c);
-    this.onCase(c);
+    const safe = c.message === undefined ? c : { ...c, message: escapeAllControls(c.message) };
+    this.cases.push(safe);
+    this.onCase(safe);
   }
 
   feed(e: LabEvent): void {
@@ -49,7 +53,7 @@ export class Tally {
         const name = caseName(e.step, e.check);
         const problems: string[] = [];
         if (before?.pass && !e.check.guard) problems.push(`${e.check.pos.file}:${e.check.pos.line}: already passed before the step, so it cannot tell the learner anything`);
-        if (!e.outcome.pass) problems.push(`expected ${e.outcome.expected}, but ${e.outcome.found}`);
+        if (!e.outcome.pass) problems.push(failureText(e.check, e.outcome));
         this.add({ lab: e.lab.id, name, status: problems.length ? 'failed' : 'passed', message: problems.join('\n') || undefined, ms: e.ms });
         break;
       }

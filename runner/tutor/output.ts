@@ -1,27 +1,8 @@
 /**
- * Command output shown in the runner. Containers print anything: colours, cursor moves, screen clears, window
- * titles. Shown raw, those would wreck the runner's screen, so every control sequence is removed and only
- * printable text, newlines and tabs (as spaces) are kept. A carriage return rewrites its line, as a terminal would
- * show it (progress bars end as their last state).
+ * Command output shown in the runner. It arrives with its control characters already made visible (see
+ * text/controls.ts); here it is kept as the last lines, tabs as spaces, each line as a terminal would show it.
  */
-
-// CSI (ESC [ … final), OSC (ESC ] … BEL or ST), DCS/PM/APC/SOS (ESC P|^|_|X … ST), two-byte ESC sequences, 8-bit CSI.
-const CONTROL_SEQUENCES =
-  /\u001b\[[0-?]*[ -/]*[@-~]|\u009b[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[P^_X][^\u001b]*(?:\u001b\\)?|\u001b[ -/]*[0-~]?/g;
-// C0 and C1 controls except newline, carriage return and tab.
-const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
-
-export function neutralise(text: string): string {
-  return text.replace(CONTROL_SEQUENCES, '').replace(CONTROLS, '').replace(/\t/g, '  ');
-}
-
-/** Applies carriage returns inside one line: what is left is what a terminal would end up showing. */
-function settleLine(line: string): string {
-  if (!line.includes('\r')) return line;
-  let shown = '';
-  for (const part of line.split('\r')) shown = part + shown.slice(part.length);
-  return shown;
-}
+import { escapeControls, settleLine } from '../text/controls.js';
 
 /** The last lines of a command's output; memory stays bounded however much a container prints. */
 export interface Output {
@@ -35,7 +16,7 @@ export interface Output {
 export const EMPTY_OUTPUT: Output = { lines: [], partial: '', dropped: 0 };
 
 export function appendOutput(out: Output, text: string, limit = 200): Output {
-  const parts = (out.partial + neutralise(text).replace(/\r\n/g, '\n')).split('\n');
+  const parts = (out.partial + escapeControls(text).replace(/\t/g, '  ').replace(/\r\n/g, '\n')).split('\n');
   let partial = parts.pop() ?? '';
   const lines = [...out.lines, ...parts.map(settleLine)];
   if (partial.length > 10_000) {
