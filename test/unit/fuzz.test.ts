@@ -90,7 +90,7 @@ describe('lab parser fuzz (seeded)', () => {
     // The mutations must exercise both outcomes, or the fuzz proves little.
     expect(parsed).toBeGreaterThan(100);
     expect(rejected).toBeGreaterThan(1000);
-  });
+  }, 120_000);
 });
 
 /** One raw request; resolves with the status line (or '' when the server closed without answering). */
@@ -147,5 +147,5 @@ describe('slides server fuzz (loopback, bounded)', () => {
     } finally {
       server.close();
     }
-  });
+  }, 60_000);
 });
