@@ -198,6 +198,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
       cpuQuota: Boolean(info.CpuCfsQuota),
       cpuShares: Boolean(info.CPUShares),
       cpuSet: Boolean(info.CPUSet),
+      systemTime: info.SystemTime ? Date.parse(info.SystemTime) : Date.now(),
     };
   }
 
@@ -397,12 +398,23 @@ export class DockerAdapter implements DockerPort, ImagePort {
   }
 
   async pastEvents(of: string | LabelFilter, sinceMs: number): Promise<PastEvent[]> {
+    return this.readEvents(
+      typeof of === 'string' ? { type: ['container'], container: [of] } : { type: ['container'], label: labelFilters(of) },
+      sinceMs,
+    );
+  }
+
+  async history(type: 'container' | 'volume', sinceMs: number): Promise<PastEvent[]> {
+    return this.readEvents({ type: [type] }, sinceMs);
+  }
+
+  private async readEvents(filters: Record<string, string[]>, sinceMs: number): Promise<PastEvent[]> {
     const raw = (await this.call('read engine events', () =>
       this.docker.getEvents({
         // Fractional seconds: rounding `until` up would make the engine hold the answer until then.
         since: (sinceMs / 1000).toFixed(3),
         until: (Date.now() / 1000).toFixed(3),
-        filters: typeof of === 'string' ? { type: ['container'], container: [of] } : { type: ['container'], label: labelFilters(of) },
+        filters,
       } as unknown as Docker.GetEventsOptions),
     )) as unknown;
     const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : typeof raw === 'string' ? raw : (await collect(raw as Readable)).toString('utf8');
@@ -412,6 +424,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
       .map((l) => JSON.parse(l) as Json)
       .map((e) => ({
         type: e.Type ?? '',
+        id: e.Actor?.ID ?? e.id ?? '',
         action: String(e.Action ?? '').split(':')[0] ?? '',
         name: e.Actor?.Attributes?.name ?? '',
         time: e.timeNano ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000,

@@ -14,6 +14,8 @@ export interface EngineInfo {
   readonly cpuQuota: boolean;
   readonly cpuShares: boolean;
   readonly cpuSet: boolean;
+  /** The engine's clock when it answered (ms), to relate its creation times to ours. */
+  readonly systemTime: number;
 }
 
 export interface MountFacts {
@@ -116,6 +118,8 @@ export interface EngineEvent {
 /** A past engine event, with the attributes checks look at (e.g. the signal of a kill). */
 export interface PastEvent {
   readonly type: string;
+  /** The actor: a container's id, a volume's name, … */
+  readonly id?: string;
   readonly action: string;
   readonly name: string;
   readonly time: number;
@@ -155,6 +159,8 @@ export interface DockerPort {
   /** Events the engine recorded for a container between `sinceMs` and now. */
   /** Container events since a time, of one container (by name) or of every container carrying the labels. */
   pastEvents(of: string | LabelFilter, sinceMs: number): Promise<PastEvent[]>;
+  /** Every event of one type (container creates, volume mounts, …) since a time: what ownership reads. */
+  history(type: 'container' | 'volume', sinceMs: number): Promise<PastEvent[]>;
   /** Streams engine events until the returned function is called. */
   watchEvents(onEvent: (event: EngineEvent) => void, onEnd: (err?: Error) => void): Promise<() => void>;
 }

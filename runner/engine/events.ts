@@ -27,7 +27,14 @@ export type LabEvent =
       readonly ms: number;
     }
   | { readonly kind: 'step-end'; readonly lab: Lab; readonly step: Step; readonly ok: boolean; readonly commandProblems: readonly string[]; readonly ms: number }
-  | { readonly kind: 'cleanup'; readonly lab: Lab; readonly removed: readonly Resource[]; readonly residue: readonly Resource[] }
+  | {
+      readonly kind: 'cleanup';
+      readonly lab: Lab;
+      readonly removed: readonly Resource[];
+      readonly residue: readonly Resource[];
+      /** Anonymous volumes the lab's commands left behind by removing containers without -v (then removed). */
+      readonly orphaned?: readonly Resource[];
+    }
   | { readonly kind: 'lab-end'; readonly lab: Lab; readonly ok: boolean; readonly ms: number; readonly error?: string }
   | { readonly kind: 'skipped'; readonly lab: Lab; readonly reason: string };
 

@@ -3,7 +3,7 @@ import type { DockerPort } from '../docker/port.js';
 import type { Lab } from '../lab/types.js';
 import { COMPOSE_PROJECT } from '../checks/kinds/compose.js';
 import { LAB_LABEL } from './labels.js';
-import { isOwned, type Candidate } from './ownership.js';
+import { CLOCK_SLACK_MS, foreignReason, judgeOwnership, resourceKey, type Candidate } from './ownership.js';
 import type { SessionRecord } from './session.js';
 
 export type ResourceType = 'container' | 'volume' | 'network' | 'image';
@@ -14,61 +14,120 @@ export interface Resource {
   /** What the engine removes it by. */
   readonly ref: string;
   readonly created: number;
+  /** How session records name it (see ownership.ts). */
+  readonly key: string;
+  /** For a learner's thing: why it is not the lab's, in words. */
+  readonly why?: string;
+  /** An anonymous volume (a VOLUME of an image, or `-v /path`) that one of the lab's containers mounted. */
+  readonly anonymous?: boolean;
 }
 
 export interface Survey {
-  /** The lab's own: safe to remove. */
+  /** The lab's own: safe to judge and remove. */
   readonly owned: Resource[];
-  /** Same-named but the learner's: never touched. */
+  /** Same-named but the learner's: never judged, never touched. */
   readonly foreign: Resource[];
 }
 
 const REMOVE_ORDER: readonly ResourceType[] = ['container', 'network', 'volume', 'image'];
+const ANONYMOUS_LABEL = 'com.docker.volume.anonymous';
 
-/** Finds everything of a lab on the engine: declared names, compose projects, and runner-labelled things. */
-export async function survey(docker: DockerPort, lab: Lab, session: SessionRecord | undefined): Promise<Survey> {
+/** Finds everything of a lab on the engine: declared names, compose projects, runner-labelled things, and the
+ * anonymous volumes its containers mounted during the session. */
+export async function survey(
+  docker: DockerPort,
+  lab: Lab,
+  session: SessionRecord | undefined,
+  opts: { readonly anonymous?: boolean } = {},
+): Promise<Survey> {
   const owned = new Map<string, Resource>();
   const foreign = new Map<string, Resource>();
-  const sort = (r: Resource, c: Candidate) => {
-    const key = `${r.type}:${r.ref}`;
-    if (isOwned(c, lab.id, session)) owned.set(key, r);
-    else foreign.set(key, r);
+  const sort = (type: ResourceType, name: string, ref: string, c: Candidate) => {
+    const key = resourceKey(type, ref, c.created);
+    const verdict = judgeOwnership(c, key, lab.id, session);
+    const r: Resource = { type, name, ref, created: c.created, key };
+    if (verdict.owned) owned.set(`${type}:${ref}`, r);
+    else foreign.set(`${type}:${ref}`, { ...r, why: foreignReason(verdict.why) });
   };
 
   const declared = lab.resources;
   await Promise.all([
     ...declared.containers.map(async (name) => {
       const c = await docker.inspectContainer(name);
-      if (c) sort({ type: 'container', name, ref: c.id, created: c.created }, c);
+      if (c) sort('container', name, c.id, c);
     }),
     ...declared.volumes.map(async (name) => {
       const v = await docker.inspectVolume(name);
-      if (v) sort({ type: 'volume', name, ref: v.name, created: v.created }, v);
+      if (v) sort('volume', name, v.name, v);
     }),
     ...declared.networks.map(async (name) => {
       const n = await docker.inspectNetwork(name);
-      if (n) sort({ type: 'network', name, ref: n.id, created: n.created }, n);
+      if (n) sort('network', name, n.id, n);
     }),
     ...declared.images.map(async (name) => {
       const i = await docker.inspectImage(name);
-      if (i) sort({ type: 'image', name, ref: name, created: i.created }, i);
+      if (i) sort('image', name, name, i);
     }),
     ...declared.compose.map(async (project) => {
       const label = { [COMPOSE_PROJECT]: project };
       const [cs, ns, vs] = await Promise.all([docker.listContainers(label), docker.listNetworks(label), docker.listVolumes(label)]);
-      for (const c of cs) sort({ type: 'container', name: c.name, ref: c.id, created: c.created }, c);
-      for (const n of ns) sort({ type: 'network', name: n.name, ref: n.id, created: n.created }, n);
-      for (const v of vs) sort({ type: 'volume', name: v.name, ref: v.name, created: v.created }, v);
+      for (const c of cs) sort('container', c.name, c.id, c);
+      for (const n of ns) sort('network', n.name, n.id, n);
+      for (const v of vs) sort('volume', v.name, v.name, v);
     }),
     (async () => {
       const label = { [LAB_LABEL]: lab.id };
       const [cs, ns, vs] = await Promise.all([docker.listContainers(label), docker.listNetworks(label), docker.listVolumes(label)]);
-      for (const c of cs) owned.set(`container:${c.id}`, { type: 'container', name: c.name, ref: c.id, created: c.created });
-      for (const n of ns) owned.set(`network:${n.id}`, { type: 'network', name: n.name, ref: n.id, created: n.created });
-      for (const v of vs) owned.set(`volume:${v.name}`, { type: 'volume', name: v.name, ref: v.name, created: v.created });
+      for (const c of cs) sort('container', c.name, c.id, c);
+      for (const n of ns) sort('network', n.name, n.id, n);
+      for (const v of vs) sort('volume', v.name, v.name, v);
     })(),
   ]);
+  if (session && opts.anonymous !== false) for (const v of await anonymousVolumes(docker, lab, session)) if (!owned.has(`volume:${v.ref}`)) owned.set(`volume:${v.ref}`, v);
   return { owned: [...owned.values()], foreign: [...foreign.values()] };
+}
+
+/**
+ * Anonymous volumes are named by the engine, so no lab can declare them: a container removed without `-v`
+ * leaves its volumes behind. They are the lab's when a container of the lab (by its declared name, Compose
+ * project or label) mounted them and the engine made them while a session of the lab was open.
+ */
+async function anonymousVolumes(docker: DockerPort, lab: Lab, session: SessionRecord): Promise<Resource[]> {
+  const since = session.startedAt - CLOCK_SLACK_MS + session.skewMs;
+  const [containers, volumes] = await Promise.all([docker.history('container', since), docker.history('volume', since)]);
+  const names = new Set(lab.resources.containers);
+  const projects = new Set(lab.resources.compose);
+  const labContainers = new Set(
+    containers
+      .filter((e) => e.action === 'create')
+      .filter((e) => names.has(e.attributes.name ?? '') || projects.has(e.attributes[COMPOSE_PROJECT] ?? '') || e.attributes[LAB_LABEL] === lab.id)
+      .map((e) => e.id ?? ''),
+  );
+  const mounted = new Set(volumes.filter((e) => e.action === 'mount' && labContainers.has(e.attributes.container ?? '')).map((e) => e.id ?? ''));
+  const found: Resource[] = [];
+  await Promise.all(
+    [...mounted].filter((name) => name && !lab.resources.volumes.includes(name)).map(async (name) => {
+      const v = await docker.inspectVolume(name);
+      // Only a volume without a name of its own: a named one the learner mounted into a lab container is theirs.
+      if (!v || !(ANONYMOUS_LABEL in v.labels || /^[0-9a-f]{64}$/.test(v.name))) return;
+      const key = resourceKey('volume', v.name, v.created);
+      if (judgeOwnership(v, key, lab.id, session).owned) found.push({ type: 'volume', name: v.name, ref: v.name, created: v.created, key, anonymous: true });
+    }),
+  );
+  return found;
+}
+
+/** The keys of same-named things on the engine before a session opens: never the lab's in that session. */
+export async function preexisting(docker: DockerPort, lab: Lab, session: SessionRecord | undefined): Promise<string[]> {
+  const { foreign } = await survey(docker, lab, session, { anonymous: false });
+  return foreign.map((r) => r.key);
+}
+
+/** Anonymous volumes of the lab that no container of the lab holds any more: left by a removal without -v. */
+export async function orphanedVolumes(docker: DockerPort, found: Survey): Promise<Resource[]> {
+  const containers = await Promise.all(found.owned.filter((r) => r.type === 'container').map((r) => docker.inspectContainer(r.ref)));
+  const held = new Set(containers.flatMap((c) => c?.mounts.map((m) => m.name ?? '') ?? []));
+  return found.owned.filter((r) => r.anonymous && !held.has(r.name));
 }
 
 /** Removes the given resources, containers first so their volumes and networks come free. */
@@ -90,17 +149,35 @@ export async function removeAll(docker: DockerPort, resources: readonly Resource
 }
 
 export function describeResource(r: Resource): string {
-  return `${r.type} ${r.name}`;
+  return r.anonymous ? `anonymous volume ${r.name.slice(0, 12)}` : `${r.type} ${r.name}`;
+}
+
+/** What the learner can type to free a name the lab needs (never done for them). */
+export function freeingCommand(r: Resource): string {
+  switch (r.type) {
+    case 'container':
+      return `docker rename ${r.name} ${r.name}-mine`;
+    case 'volume':
+      return `docker volume rm ${r.name}`;
+    case 'network':
+      return `docker network rm ${r.name}`;
+    default:
+      return `docker tag ${r.name} ${r.name.split(':')[0]}:mine && docker rmi ${r.name}`;
+  }
+}
+
+/** One line per name the lab needs that the learner's things hold: what, why it is theirs, how to free it. */
+export function takenLines(foreign: readonly Resource[]): string[] {
+  return foreign.map((r) => `${describeResource(r)} (${r.why ?? 'not made by the lab'}): free it with \`${freeingCommand(r)}\``);
 }
 
 export class ResourceClashError extends UserError {
   readonly foreign: readonly Resource[];
   constructor(labId: string, foreign: readonly Resource[]) {
-    const list = foreign.map((r) => `  - ${describeResource(r)} (made ${new Date(r.created).toISOString()})`).join('\n');
     super(
-      `Lab ${labId} uses names that are already taken by things lean-labs did not make:\n${list}\n` +
-        '  lean-labs never removes what you made yourself. Rename or remove them (for a container: `docker rm -f <name>`),\n' +
-        `  then run the command again. \`npx lean-labs reset ${labId}\` shows what the lab itself left behind.`,
+      `Lab ${labId} needs names that your own things hold:\n${takenLines(foreign).map((l) => `  - ${l}`).join('\n')}\n` +
+        '  lean-labs never judges or removes what you made yourself. Free the names (or remove those things yourself),\n' +
+        `  then run the command again. \`npx lean-labs reset ${labId}\` removes what the lab itself left behind.`,
     );
     this.foreign = foreign;
   }

@@ -3,8 +3,8 @@ import type { DockerPort } from '../docker/port.js';
 import type { CommandBlock, Lab, Step } from '../lab/types.js';
 import type { CommandPhase, Emit } from './events.js';
 import { judgeOnce, judgeWithin, sessionContext } from './judge.js';
-import { removeAll, ResourceClashError, survey, type Resource } from './resources.js';
-import { clearSession, newSession, readSession, writeSession, type SessionRecord } from './session.js';
+import { orphanedVolumes, preexisting, removeAll, ResourceClashError, survey, type Resource } from './resources.js';
+import { clearSession, engineSkew, newSession, readSession, SessionKeeper, type SessionRecord } from './session.js';
 import { runCommands } from './shell.js';
 import { prepareWorkDir, removeWorkDir, workDir } from './workdir.js';
 import { unmetRequirements, type Requirement } from './requirements.js';
@@ -110,18 +110,21 @@ async function verifyStep(step: Step, lab: Lab, ctx: CheckContext, opts: VerifyO
 export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyResult> {
   const started = Date.now();
   let session: SessionRecord | undefined;
+  let keeper: SessionKeeper | undefined;
   let failedSteps = 0;
   let error: string | undefined;
   try {
-    const unmet = await unmetRequirements(lab.requires as Requirement[], await opts.docker.info());
+    const info = await opts.docker.info();
+    const unmet = await unmetRequirements(lab.requires as Requirement[], info);
     if (unmet.length) throw new Error(`This host cannot run lab ${lab.id}:\n  ${unmet.join('\n  ')}`);
     const t0 = Date.now();
     const helperImage = await opts.prepareImages(lab);
     opts.emit({ kind: 'images-ready', lab, images: lab.images, ms: Date.now() - t0 });
     const { removed: reclaimed } = await reclaim(opts.docker, lab, opts.stateDir, { refuseForeign: true });
     if (reclaimed.length) opts.emit({ kind: 'reclaimed', lab, resources: reclaimed });
-    session = newSession(lab.id, 'verify');
-    writeSession(opts.stateDir, session);
+    const before = await preexisting(opts.docker, lab, undefined);
+    keeper = new SessionKeeper(opts.stateDir, { ...newSession(lab.id, 'verify', Date.now(), engineSkew(info)), preexisting: before });
+    session = keeper.start();
     prepareWorkDir(opts.stateDir, lab);
     opts.emit({ kind: 'lab-start', lab, session: session.session });
     const ctx = sessionContext(opts.docker, session, helperImage, opts.stateDir);
@@ -139,21 +142,22 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
     try {
       const cleanupProblem = await runBlocks(lab.cleanup, 'cleanup', lab, undefined, { ...opts, signal: undefined });
       const found = await survey(opts.docker, lab, session);
+      const orphaned = await orphanedVolumes(opts.docker, found);
       const removed = await removeAll(opts.docker, found.owned);
       const after = await survey(opts.docker, lab, session);
       const residue = [...after.owned, ...after.foreign];
-      opts.emit({ kind: 'cleanup', lab, removed, residue });
-      residueProblem = residue.length > 0 || cleanupProblem !== undefined;
+      opts.emit({ kind: 'cleanup', lab, removed, residue, orphaned });
+      residueProblem = residue.length > 0 || orphaned.length > 0 || cleanupProblem !== undefined;
       if (cleanupProblem) error ??= cleanupProblem;
-      if (residue.length === 0) {
-        clearSession(opts.stateDir, lab.id);
-        removeWorkDir(opts.stateDir, lab);
-      }
+      keeper?.stop(residue.length > 0);
+      if (residue.length === 0) removeWorkDir(opts.stateDir, lab);
     } catch (err) {
       error ??= `cleanup failed: ${(err as Error).message}`;
       residueProblem = true;
     }
   }
+  // --keep, or a cleanup that failed: the record stays (its window closed) so reset finds what is left.
+  keeper?.stop(true);
   const ok = !error && failedSteps === 0 && !residueProblem && !opts.signal?.aborted;
   opts.emit({ kind: 'lab-end', lab, ok, ms: Date.now() - started, error: opts.signal?.aborted ? 'interrupted' : error });
   return { ok, failedSteps };

@@ -3,6 +3,7 @@ import type { CheckOutcome } from '../checks/types.js';
 import { CHECK_KINDS } from '../checks/registry.js';
 import { failureText } from '../engine/judge.js';
 import { escapeAllControls } from '../text/controls.js';
+import { describeResource } from '../engine/resources.js';
 import type { CheckSpec, Step } from '../lab/types.js';
 
 /** One verdict of a verify run, the unit every reporter counts. */
@@ -62,15 +63,16 @@ export class Tally {
           this.add({ lab: e.lab.id, name: `${e.step.index + 1}. ${e.step.title} › commands`, status: 'failed', message: e.commandProblems.join('\n'), ms: e.ms });
         break;
       }
-      case 'cleanup':
-        this.add({
-          lab: e.lab.id,
-          name: 'cleanup leaves nothing behind',
-          status: e.residue.length ? 'failed' : 'passed',
-          message: e.residue.length ? `still there: ${e.residue.map((r) => `${r.type} ${r.name}`).join(', ')}` : undefined,
-          ms: 0,
-        });
+      case 'cleanup': {
+        const problems = [
+          ...(e.residue.length ? [`still there: ${e.residue.map(describeResource).join(', ')}`] : []),
+          ...(e.orphaned?.length
+            ? [`the lab's commands left ${e.orphaned.length} anonymous volume${e.orphaned.length === 1 ? '' : 's'} behind (${e.orphaned.map((r) => r.name.slice(0, 12)).join(', ')}): remove containers with \`docker rm -v\` (\`docker compose down -v\` for a stack)`]
+            : []),
+        ];
+        this.add({ lab: e.lab.id, name: 'cleanup leaves nothing behind', status: problems.length ? 'failed' : 'passed', message: problems.join('\n') || undefined, ms: 0 });
         break;
+      }
       case 'lab-end': {
         for (const step of e.lab.steps) {
           if (this.seenSteps.has(`${e.lab.id}/${step.id}`)) continue;

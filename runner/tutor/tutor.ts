@@ -4,8 +4,8 @@ import { EngineUnreachableError } from '../docker/errors.js';
 import type { DockerPort } from '../docker/port.js';
 import type { ImageEvent } from '../images/ensure.js';
 import { judgeOnce, judgeWithin, sessionContext } from '../engine/judge.js';
-import { survey, type Resource } from '../engine/resources.js';
-import { newSession, readSession, writeSession, type SessionRecord } from '../engine/session.js';
+import { preexisting, survey, type Resource } from '../engine/resources.js';
+import { engineSkew, newSession, readSession, SessionKeeper, type SessionRecord } from '../engine/session.js';
 import { runCommands } from '../engine/shell.js';
 import { reclaim } from '../engine/verify.js';
 import { prepareWorkDir, workDir } from '../engine/workdir.js';
@@ -26,6 +26,8 @@ export type TutorEvent =
   | { readonly kind: 'images-plan'; readonly toBuild: readonly string[] }
   | { readonly kind: 'image'; readonly event: ImageEvent }
   | { readonly kind: 'ready'; readonly workDir: string; readonly foreign: readonly Resource[] }
+  /** Names the lab needs are held by the learner's own things: checks wait (and never judge those) until freed. */
+  | { readonly kind: 'foreign'; readonly foreign: readonly Resource[] }
   /** A lab is opened: whatever the screen showed before belongs to another session. */
   | { readonly kind: 'opened'; readonly progress: LabProgress }
   | { readonly kind: 'step'; readonly index: number; readonly progress: LabProgress }
@@ -66,7 +68,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export class Tutor {
   private progress: LabProgress;
-  private session: SessionRecord | undefined;
+  private keeper: SessionKeeper | undefined;
+  private foreign: readonly Resource[] = [];
   private ctx: CheckContext | undefined;
   private filter: EventFilter | undefined;
   private stopWatching: (() => void) | undefined;
@@ -113,12 +116,12 @@ export class Tutor {
         (toBuild) => this.opts.emit({ kind: 'images-plan', toBuild }),
         (event) => this.opts.emit({ kind: 'image', event }),
       );
-      this.useSession(readSession(stateDir, lab.id) ?? this.freshSession(), helperImage);
+      await this.useSession(readSession(stateDir, lab.id), helperImage);
       const dir = workDir(stateDir, lab);
       // The learner's edits in the working folder survive quitting and coming back; only reset starts it afresh.
       if (!existsSync(dir)) prepareWorkDir(stateDir, lab);
-      const { foreign } = await survey(docker, lab, this.session);
-      this.opts.emit({ kind: 'ready', workDir: dir, foreign });
+      this.foreign = await this.takenNames();
+      this.opts.emit({ kind: 'ready', workDir: dir, foreign: this.foreign });
       await this.watch();
       await this.enterStep();
       await this.judge('open');
@@ -127,18 +130,36 @@ export class Tutor {
     }
   }
 
-  /** A new session of this lab, recorded before anything is made in it. */
-  private freshSession(): SessionRecord {
-    const record = newSession(this.lab.id, 'start');
-    writeSession(this.opts.stateDir, record);
-    return record;
+  /**
+   * Opens a live window of `existing` (or of a new session) in this process: whatever holds the lab's names now
+   * and is not the lab's stays the learner's for the whole session. Judges from now on within it.
+   */
+  private async useSession(existing: SessionRecord | undefined, helperImage: string): Promise<void> {
+    const { docker, lab, stateDir } = this.opts;
+    const held = await preexisting(docker, lab, existing);
+    const base = existing ?? newSession(lab.id, 'start', Date.now(), engineSkew(await docker.info()));
+    this.keeper?.stop(true);
+    this.keeper = new SessionKeeper(stateDir, { ...base, preexisting: [...new Set([...base.preexisting, ...held])] });
+    const record = this.keeper.start();
+    this.ctx = sessionContext(docker, record, helperImage, stateDir);
+    this.filter = new EventFilter(record.session);
   }
 
-  /** Judges from now on within `record`: its labels for helpers, its start time. */
-  private useSession(record: SessionRecord, helperImage: string): void {
-    this.session = record;
-    this.ctx = sessionContext(this.opts.docker, record, helperImage, this.opts.stateDir);
-    this.filter = new EventFilter(record.session);
+  /** The learner's own things that hold names the lab needs (the one ownership rule: engine/ownership.ts). */
+  private async takenNames(): Promise<readonly Resource[]> {
+    const { foreign } = await survey(this.opts.docker, this.lab, this.keeper?.record, { anonymous: false });
+    return foreign;
+  }
+
+  /**
+   * The learner confirms that the things holding the lab's names are the lab's after all (made by hand while the
+   * runner was closed): they are judged from now on, and reset may remove them.
+   */
+  async adopt(): Promise<void> {
+    if (!this.keeper || this.foreign.length === 0) return;
+    const keys = this.foreign.map((r) => r.key);
+    this.keeper.update((r) => ({ ...r, adopted: [...new Set([...r.adopted, ...keys])] }));
+    await this.judge('key');
   }
 
   private async watch(): Promise<void> {
@@ -183,6 +204,13 @@ export class Tutor {
     this.opts.emit({ kind: 'judging', cause });
     try {
       const ctx = this.ctx;
+      // Never judge (or let the learner pass on) things that are not the lab's: wait until the names are free.
+      const foreign = await this.takenNames();
+      if (foreign.map((r) => r.key).join() !== this.foreign.map((r) => r.key).join()) {
+        this.foreign = foreign;
+        this.opts.emit({ kind: 'foreign', foreign });
+      }
+      if (foreign.length) return false;
       const results = await Promise.all(
         step.checks.map(async (check) => ({ check, outcome: within ? await judgeWithin(check, ctx) : await judgeOnce(check, ctx) })),
       );
@@ -284,10 +312,11 @@ export class Tutor {
     const { docker, stateDir, lab } = this.opts;
     try {
       if (lab.cleanup.length) await this.runBlocks(lab.cleanup, 'cleanup');
+      this.keeper?.stop(true);
+      this.keeper = undefined;
       const { removed, foreign } = await reclaim(docker, lab, stateDir, { refuseForeign: false });
-      const record = this.freshSession();
-      if (this.ctx) this.useSession(record, this.ctx.helperImage);
-      else this.session = record;
+      if (this.ctx) await this.useSession(undefined, this.ctx.helperImage);
+      this.foreign = foreign;
       prepareWorkDir(stateDir, lab);
       this.setUp.clear();
       this.progress = freshLab();
@@ -349,6 +378,8 @@ export class Tutor {
 
   close(): void {
     this.closed = true;
+    // The record stays with its window closed: what was made while the lab was open remains the lab's.
+    this.keeper?.stop(true);
     this.running?.abort();
     this.stopWatching?.();
     this.debouncer.cancel();

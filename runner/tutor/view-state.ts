@@ -44,6 +44,9 @@ export function reduceLabView(v: LabView, e: TutorEvent): LabView {
       return v.images ? { ...v, images: reduceImages(v.images, e.event) } : v;
     case 'ready':
       return { ...v, ready: true, images: undefined, workDir: e.workDir, foreign: e.foreign };
+    case 'foreign':
+      // While names are held by the learner's own things, earlier results prove nothing: the checks wait.
+      return e.foreign.length ? { ...v, foreign: e.foreign, results: undefined, passed: false, judging: false } : { ...v, foreign: e.foreign };
     case 'step':
       return { ...v, index: e.index, progress: e.progress, results: undefined, passed: false, notice: undefined };
     case 'judging':

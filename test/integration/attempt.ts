@@ -6,7 +6,7 @@ import { DockerAdapter } from '../../runner/docker/adapter.js';
 import { failureText, judgeWithin } from '../../runner/engine/judge.js';
 import { runnerLabels } from '../../runner/engine/labels.js';
 import { removeAll, survey } from '../../runner/engine/resources.js';
-import { clearSession, newSession, writeSession } from '../../runner/engine/session.js';
+import { newSession, SessionKeeper } from '../../runner/engine/session.js';
 import { runCommands } from '../../runner/engine/shell.js';
 import { reclaim } from '../../runner/engine/verify.js';
 import { prepareWorkDir, removeWorkDir } from '../../runner/engine/workdir.js';
@@ -35,8 +35,8 @@ export async function attempt(labId: string, a: Attempt): Promise<string[]> {
   const docker = new DockerAdapter();
   const state = mkdtempSync(join(tmpdir(), 'll-attempt-'));
   await reclaim(docker, lab, state, { refuseForeign: true });
-  const session = newSession(lab.id, 'verify');
-  writeSession(state, session);
+  const keeper = new SessionKeeper(state, newSession(lab.id, 'verify'));
+  const session = keeper.start();
   const cwd = prepareWorkDir(state, lab);
   const sh = async (text: string, mustPass: boolean) => {
     let out = '';
@@ -58,7 +58,7 @@ export async function attempt(labId: string, a: Attempt): Promise<string[]> {
     if (a.cleanup) await sh(a.cleanup, false);
     const found = await survey(docker, lab, session);
     await removeAll(docker, found.owned);
-    clearSession(state, lab.id);
+    keeper.stop(false);
     removeWorkDir(state, lab);
   }
 }

@@ -92,7 +92,7 @@ export class FakeDocker implements DockerPort {
     for (const w of ws) w.onEnd(new Error('connection reset'));
   }
   async info(): Promise<EngineInfo> {
-    return { id: 'FAKE', serverVersion: '26.1.5', apiVersion: '1.45', cgroupVersion: this.cgroupVersion, storageDriver: 'overlay2', operatingSystem: 'fake', swapLimit: this.swapLimit, cpuQuota: true, cpuShares: true, cpuSet: true };
+    return { id: 'FAKE', serverVersion: '26.1.5', apiVersion: '1.45', cgroupVersion: this.cgroupVersion, storageDriver: 'overlay2', operatingSystem: 'fake', swapLimit: this.swapLimit, cpuQuota: true, cpuShares: true, cpuSet: true, systemTime: Date.now() };
   }
   async inspectContainer(nameOrId: string) {
     await this.ping();
@@ -176,6 +176,11 @@ export class FakeDocker implements DockerPort {
       ? (this.pastEventsOf.get(of) ?? [])
       : [...this.pastEventsOf.values()].flat().filter((e) => Object.entries(of).every(([k, v]) => e.attributes[k] === v));
     return all.filter((e) => e.time >= sinceMs);
+  }
+  /** Engine history by type (container creates, volume mounts), as ownership reads it. */
+  historyOf: import('../../runner/docker/port.js').PastEvent[] = [];
+  async history(type: string, sinceMs: number) {
+    return this.historyOf.filter((e) => e.type === type && e.time >= sinceMs);
   }
   async watchEvents(onEvent: (e: import('../../runner/docker/port.js').EngineEvent) => void, onEnd: (err?: Error) => void) {
     await this.ping();

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { compilePattern, formatSize, parseDuration, parseSize } from '../../runner/checks/values.js';
 import { cgroupReading, expectedReadings, sharesToWeight, sharesToWeightQuadratic } from '../../runner/host/cgroup.js';
 import { debianMirror, parseDeb822, parseSourcesList } from '../../runner/host/apt.js';
-import { isOwned } from '../../runner/engine/ownership.js';
-import { newSession } from '../../runner/engine/session.js';
+import { isOwned, judgeOwnership } from '../../runner/engine/ownership.js';
+import { HEARTBEAT_MS, newSession, readSession, windowLive, type SessionRecord } from '../../runner/engine/session.js';
 import { buildOrder, fromLines, loadCatalog } from '../../runner/images/catalog.js';
 import { demuxBuffer, firstFileFromTar } from '../../runner/docker/demux.js';
 import { parseDockerHost } from '../../runner/docker/endpoint.js';
@@ -81,15 +81,60 @@ describe('apt sources', () => {
 });
 
 describe('ownership', () => {
-  const session = newSession('lab', 'verify', 1_000_000);
-  it('owns what the runner labelled for this lab', () => {
-    expect(isOwned({ labels: { 'lean-labs.lab': 'lab' }, created: 0 }, 'lab', undefined)).toBe(true);
-    expect(isOwned({ labels: { 'lean-labs.lab': 'other' }, created: 0 }, 'lab', undefined)).toBe(false);
+  const T = 1_000_000;
+  // A session whose process is this one (alive), and one whose process is gone (pid 0 never runs anything).
+  const live = newSession('lab', 'verify', T);
+  const dead: SessionRecord = { ...live, windows: [{ ...live.windows[0]!, pid: 0, aliveAt: T + 10_000 }] };
+  const own = (created: number, s: SessionRecord | undefined, labels: Record<string, string> = {}, key = `container:x@${created}`) =>
+    isOwned({ labels, created }, key, 'lab', s);
+
+  it('owns what the runner labelled for this lab, and never another lab\'s', () => {
+    expect(own(0, undefined, { 'lean-labs.lab': 'lab' })).toBe(true);
+    expect(own(T + 5, live, { 'lean-labs.lab': 'other' })).toBe(false);
   });
-  it('owns a same-named thing only when it was made during a session of the lab', () => {
-    expect(isOwned({ labels: {}, created: 1_000_500 }, 'lab', session)).toBe(true);
-    expect(isOwned({ labels: {}, created: 900_000 }, 'lab', session)).toBe(false);
-    expect(isOwned({ labels: {}, created: 2_000_000 }, 'lab', undefined)).toBe(false);
+  it('owns a same-named thing made while a live session of the lab is open', () => {
+    expect(own(T + 500, live)).toBe(true);
+    expect(own(T + 86_400_000, live)).toBe(true);
+    expect(own(T + 500, undefined)).toBe(false);
+  });
+  it('never owns what was there before the session began, however close to its start', () => {
+    expect(own(T - 60_000, live)).toBe(false);
+    const held = { ...live, preexisting: [`container:x@${T - 1000}`] };
+    expect(own(T - 1000, held)).toBe(false);
+  });
+  it('claims nothing made after the process of a session died (its last heartbeat bounds it)', () => {
+    expect(own(T + 9_000, dead)).toBe(true);
+    expect(own(T + 10_000 + HEARTBEAT_MS + 1000 + 1, dead)).toBe(false);
+    expect(own(T + 60_000, dead)).toBe(false);
+    expect(judgeOwnership({ labels: {}, created: T + 60_000 }, 'k', 'lab', dead)).toEqual({ owned: false, why: 'closed' });
+  });
+  it('owns what the learner confirmed as the lab\'s', () => {
+    expect(own(T + 60_000, { ...dead, adopted: [`container:x@${T + 60_000}`] })).toBe(true);
+  });
+  it('counts a closed window and not the gap before the next one', () => {
+    const resumed: SessionRecord = { ...live, windows: [{ ...live.windows[0]!, to: T + 5_000 }, { ...live.windows[0]!, from: T + 100_000 }] };
+    expect(own(T + 4_000, resumed)).toBe(true);
+    expect(own(T + 50_000, resumed)).toBe(false);
+    expect(own(T + 100_500, resumed)).toBe(true);
+  });
+  it('reads the engine\'s creation times on our clock (skew)', () => {
+    const ahead = { ...dead, skewMs: 3_600_000 };
+    expect(own(T + 3_600_000 + 9_000, ahead)).toBe(true);
+    expect(own(T + 9_000, ahead)).toBe(false);
+  });
+  it('treats a record from before windows as closed at its start', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'll-legacy-'));
+    mkdirSync(join(dir, 'sessions'));
+    writeFileSync(join(dir, 'sessions', 'lab.json'), JSON.stringify({ lab: 'lab', session: 'abc', startedAt: T, mode: 'verify' }));
+    const legacy = readSession(dir, 'lab')!;
+    expect(own(T + 500, legacy)).toBe(false);
+    expect(own(T - 500, legacy)).toBe(true);
+  });
+  it('a window is live only while its own process runs', () => {
+    expect(windowLive(live.windows[0]!)).toBe(true);
+    expect(windowLive(dead.windows[0]!)).toBe(false);
+    expect(windowLive({ ...live.windows[0]!, procStart: 'another-start' })).toBe(false);
+    expect(windowLive({ ...live.windows[0]!, host: 'another-host' })).toBe(false);
   });
 });
 

@@ -208,6 +208,44 @@ describe('Tutor on a scripted engine', () => {
     t.close();
   });
 
+  it('never judges or resets a learner\'s same-named container made a moment before the lab opened', async () => {
+    // `docker run --name bx-a … && lean-labs start boxes`: made one second before the session began.
+    docker.containers.set('bx-a', containerFacts('bx-a', { created: Date.now() - 1000 }));
+    const t = tutor();
+    await t.open();
+    expect(events.find((e) => e.kind === 'ready')).toMatchObject({ foreign: [{ type: 'container', name: 'bx-a', why: 'it was there before the lab began' }] });
+    expect(judged()).toEqual([]);
+    expect(await t.judge('key')).toBe(false);
+    expect(t.current.completed).toEqual([]);
+    await t.reset();
+    expect(docker.removed).toEqual([]);
+    expect(docker.containers.has('bx-a')).toBe(true);
+    // The learner frees the name; the lab's own bx-a is then judged and passes.
+    docker.containers.delete('bx-a');
+    docker.containers.set('bx-a', containerFacts('bx-a', { id: 'bx-a-new-id' }));
+    expect(await t.judge('key')).toBe(true);
+    expect(events.filter((e) => e.kind === 'foreign').at(-1)).toMatchObject({ foreign: [] });
+    t.close();
+  });
+
+  it('after the learner confirms, counts things made while the runner was closed as the lab\'s', async () => {
+    const first = tutor();
+    await first.open();
+    first.close();
+    await sleep(20);
+    // Made by hand while no runner was open: the closed session does not claim it.
+    docker.containers.set('bx-a', containerFacts('bx-a', { created: Date.now() + 5000 }));
+    const t = tutor();
+    await t.open();
+    expect(events.filter((e) => e.kind === 'ready').at(-1)).toMatchObject({ foreign: [{ name: 'bx-a', why: 'it was made while no session of the lab was open' }] });
+    expect(await t.judge('key')).toBe(false);
+    await t.adopt();
+    expect(judged().at(-1)).toMatchObject({ passed: true });
+    await t.reset();
+    expect(docker.removed).toEqual(['container:bx-a']);
+    t.close();
+  });
+
   it('folds its events into what the screen shows', async () => {
     const t = tutor();
     await t.open();

@@ -76,19 +76,61 @@ describe('verifyLab', () => {
     expect(existsSync(join(dir, 'one'))).toBe(false);
     expect(docker.removed).toEqual([]);
     const end = events.find((e) => e.kind === 'lab-end');
-    expect(end?.kind === 'lab-end' && end.error).toMatch(/container flag-box .*lean-labs never removes what you made yourself/s);
+    expect(end?.kind === 'lab-end' && end.error).toMatch(/container flag-box \(no session of the lab made it\): free it with `docker rename flag-box flag-box-mine`.*lean-labs never judges or removes what you made yourself/s);
   });
 
   it('reclaims what a killed earlier run left (its session record says it was the lab\'s)', async () => {
-    const killed = newSession('flags', 'verify', Date.now() - 60_000);
-    writeSession(state, killed);
-    const docker = new FakeDocker().add(containerFacts('flag-box', { created: Date.now() - 30_000 }));
+    const t = Date.now() - 60_000;
+    const killed = newSession('flags', 'verify', t);
+    // Its process is gone (pid 0 runs nothing); it last said it was alive 20 s after it began.
+    writeSession(state, { ...killed, windows: [{ ...killed.windows[0]!, pid: 0, aliveAt: t + 20_000 }] });
+    const docker = new FakeDocker().add(containerFacts('flag-box', { created: t + 10_000 }));
     const lab = flagLab(step('One', 'touch "$FLAGS/one"', 'test -e "$FLAGS/one"'));
     const result = await run(lab, docker);
     expect(result.ok).toBe(true);
     expect(docker.removed).toContain('container:flag-box');
     expect(events.some((e) => e.kind === 'reclaimed')).toBe(true);
     expect(readSession(state, 'flags')).toBeUndefined();
+  });
+
+  it('never reclaims what the learner made after a killed run\'s process died', async () => {
+    const t = Date.now() - 60_000;
+    const killed = newSession('flags', 'verify', t);
+    writeSession(state, { ...killed, windows: [{ ...killed.windows[0]!, pid: 0, aliveAt: t + 20_000 }] });
+    const docker = new FakeDocker().add(containerFacts('flag-box', { created: t + 40_000 }));
+    const lab = flagLab(step('One', 'touch "$FLAGS/one"', 'test -e "$FLAGS/one"'));
+    const result = await run(lab, docker);
+    expect(result.ok).toBe(false);
+    expect(docker.removed).toEqual([]);
+    const end = events.find((e) => e.kind === 'lab-end');
+    expect(end?.kind === 'lab-end' && end.error).toMatch(/container flag-box \(it was made while no session of the lab was open\)/);
+  });
+
+  it('counts and removes anonymous volumes the lab\'s commands orphaned, and fails the cleanup for them', async () => {
+    const docker = new FakeDocker();
+    const lab = flagLab(step('One', 'touch "$FLAGS/one"', 'test -e "$FLAGS/one"'));
+    const anon = 'a'.repeat(64);
+    const emit = (e: LabEvent) => {
+      events.push(e);
+      if (e.kind === 'step-start') {
+        // `docker run --name flag-box -v /data …` then `docker rm -f flag-box` (no -v): the volume stays.
+        const now = Date.now();
+        docker.volumes.set(anon, { name: anon, id: anon, created: now, labels: { 'com.docker.volume.anonymous': '' }, driver: 'local' });
+        docker.historyOf.push(
+          { type: 'container', id: 'box-id', action: 'create', name: 'flag-box', time: now, attributes: { name: 'flag-box' } },
+          { type: 'volume', id: anon, action: 'mount', name: '', time: now, attributes: { container: 'box-id' } },
+          // Another container's volume in the same moment: not the lab's.
+          { type: 'volume', id: 'b'.repeat(64), action: 'mount', name: '', time: now, attributes: { container: 'someone-else' } },
+        );
+        docker.volumes.set('b'.repeat(64), { name: 'b'.repeat(64), id: 'b'.repeat(64), created: now, labels: { 'com.docker.volume.anonymous': '' }, driver: 'local' });
+      }
+    };
+    const result = await verifyLab(lab, { docker, stateDir: state, emit, prepareImages: async () => 'busybox' });
+    expect(result.ok).toBe(false);
+    expect(docker.removed).toEqual([`volume:${anon}`]);
+    const tally = new Tally();
+    events.forEach((e) => tally.feed(e));
+    expect(tally.cases.find((c) => c.name === 'cleanup leaves nothing behind')?.message).toMatch(/left 1 anonymous volume behind \(aaaaaaaaaaaa\): remove containers with `docker rm -v`/);
   });
 
   it('removes what the lab made during the run and proves nothing is left', async () => {

@@ -1,3 +1,4 @@
+import { takenLines } from '../../engine/resources.js';
 import { Box, Text } from 'ink';
 import { useMemo, type ReactElement } from 'react';
 import type { Lab } from '../../lab/types.js';
@@ -58,10 +59,17 @@ export function LabScreen({ lab, view, width, height, scroll, overlay, hasFiles,
     );
   if (view.foreign.length)
     top.push(
-      <Text key="foreign" color="yellow" wrap="wrap">
-        {`⚠ Already on the engine and not made by this lab: ${view.foreign.map((r) => `${r.type} ${r.name}`).join(', ')}. `}
-        {'The lab needs these names: rename or remove them yourself (lean-labs never removes your things).'}
-      </Text>,
+      <Box key="foreign" flexDirection="column">
+        <Text color="yellow" wrap="truncate-end">
+          ⚠ The lab needs names that your own things hold; checks wait until they are free (lean-labs never judges or removes them):
+        </Text>
+        {takenLines(view.foreign).map((l, i) => (
+          <Text key={i} color="yellow" wrap="truncate-end">{`  • ${l}`}</Text>
+        ))}
+        <Text color="gray" wrap="truncate-end">
+          Made them yourself for this lab while the runner was closed? Press A to count them as the lab's (reset may then remove them).
+        </Text>
+      </Box>,
     );
   if (view.notice)
     top.push(
@@ -86,7 +94,7 @@ export function LabScreen({ lab, view, width, height, scroll, overlay, hasFiles,
 
   const topHeight =
     (view.engine.up ? 0 : 5) +
-    (view.foreign.length ? 2 : 0) +
+    (view.foreign.length ? 2 + view.foreign.length : 0) +
     (view.notice ? Math.ceil(view.notice.text.length / width) : 0) +
     (flash ? Math.ceil(flash.length / width) : 0) +
     (view.images ? view.images.rows.length + view.images.base.length + 1 : !view.ready && view.engine.up ? 1 : 0);

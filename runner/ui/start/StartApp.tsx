@@ -13,7 +13,7 @@ export const MIN_COLUMNS = 60;
 export const MIN_ROWS = 16;
 
 /** What the app needs from a lab session; the real one is a Tutor, component tests may pass one on a fake engine. */
-export type LabSession = Pick<Tutor, 'open' | 'judge' | 'run' | 'solve' | 'revealHint' | 'goTo' | 'reset' | 'interrupt' | 'close' | 'current' | 'busy'>;
+export type LabSession = Pick<Tutor, 'open' | 'judge' | 'run' | 'solve' | 'revealHint' | 'goTo' | 'reset' | 'adopt' | 'interrupt' | 'close' | 'current' | 'busy'>;
 
 export interface StartAppProps {
   readonly labs: readonly Lab[];
@@ -180,6 +180,10 @@ export function StartApp(props: StartAppProps) {
       case 'reset':
         if (s?.busy) setFlash('A command is still running: wait, or Ctrl-C to stop it.');
         else changeOverlay('confirm-reset');
+        break;
+      case 'adopt':
+        if (view.foreign.length === 0) setFlash('Nothing to count as the lab\'s: every name the lab needs is free or already its own.');
+        else void s?.adopt();
         break;
       case 'help':
         changeOverlay('help');

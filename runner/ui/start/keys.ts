@@ -1,7 +1,7 @@
 /** The keys of the runner, in one table: the key handler and the help overlay both read it. */
 export type LabAction =
   | 'run' | 'solve' | 'check' | 'hint' | 'next' | 'previous' | 'reset' | 'help' | 'back' | 'quit'
-  | 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'pane' | 'interrupt';
+  | 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'pane' | 'interrupt' | 'adopt';
 
 export interface KeyBinding {
   readonly keys: string;
@@ -19,6 +19,7 @@ export const LAB_KEYS: readonly KeyBinding[] = [
   { keys: '↑ ↓  j k', action: 'down', doc: 'scroll the step text (PgUp/PgDn or space page, g/G top/bottom)' },
   { keys: 't', action: 'pane', doc: 'inside tmux: open a shell pane beside the runner, in the lab\'s folder' },
   { keys: 'R', action: 'reset', doc: 'reset the lab: remove what it made (asks first; never touches your own things)' },
+  { keys: 'A', action: 'adopt', doc: 'when the lab\'s names are taken: count those things as the lab\'s (you made them for it)' },
   { keys: 'Ctrl-C', action: 'interrupt', doc: 'stop the running command (when none runs: quit)' },
   { keys: 'Esc', action: 'back', doc: 'back to the lab list' },
   { keys: '?', action: 'help', doc: 'this help (any key closes it)' },
@@ -54,6 +55,7 @@ export function labAction(input: string, key: KeyInfo): LabAction | undefined {
     case 'n': return 'next';
     case 'p': return 'previous';
     case 'R': return 'reset';
+    case 'A': return 'adopt';
     case '?': return 'help';
     case 'q': return 'quit';
     case 'k': return 'up';
