@@ -25,6 +25,21 @@ export class TmuxTerminal {
     return `${this.session}:${name}`;
   }
 
+  setOption(name: string, value: string): void {
+    this.tmux('set-option', '-g', name, value);
+  }
+
+  /** Sets the pane's title as a shell would, so a test can see whether anything changed it. */
+  setTitle(title: string, target = `${this.session}:0`): void {
+    this.tmux('select-pane', '-t', target, '-T', title);
+  }
+
+  /** What a program in the pane may change behind the learner's back: title, screen, mouse mode, paste buffers. */
+  state(target = `${this.session}:0`): { title: string; alternate: string; mouse: string; buffers: string } {
+    const [title = '', alternate = '', mouse = ''] = this.tmux('display-message', '-p', '-t', target, '#{pane_title}\t#{alternate_on}\t#{mouse_any_flag}').trimEnd().split('\t');
+    return { title, alternate, mouse, buffers: this.tmux('list-buffers').trim() };
+  }
+
   keys(target: string, ...keys: string[]): void {
     this.tmux('send-keys', '-t', target, ...keys);
   }

@@ -36,7 +36,8 @@ describe('lean-labs CLI on the real engine', () => {
     const r = await cli(['verify', 'namespaces']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('container ns-a');
-    expect(r.stdout).toContain('lean-labs never removes what you made yourself');
+    expect(r.stdout).toContain('container ns-a (it was there before the lab began): free it with `docker rename ns-a ns-a-mine`');
+    expect(r.stdout).toContain('lean-labs never judges or removes what you made yourself');
     const reset = await cli(['reset', 'namespaces']);
     expect(reset.code).toBe(0);
     expect(reset.stdout).toContain('Left alone, because lean-labs did not make them: container ns-a');
@@ -101,11 +102,13 @@ describe('lean-labs CLI on the real engine', () => {
   it('a dead engine gets a message with the fix, not a stack', async () => {
     const r = await cli(['verify', 'namespaces'], { DOCKER_HOST: 'unix:///tmp/no-engine-here.sock' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('No Docker engine answers at unix:///tmp/no-engine-here.sock');
-    expect(r.stderr).toContain('lean-labs engine up');
+    expect(r.stderr).toContain('No Docker engine answers at unix:///tmp/no-engine-here.sock (from DOCKER_HOST): the socket does not exist.');
+    // The address came from DOCKER_HOST: installing a local engine would not help.
+    expect(r.stderr).toContain('unset DOCKER_HOST to use the local engine');
+    expect(r.stderr).not.toContain('engine up');
     const doctor = await cli(['doctor'], { DOCKER_HOST: 'unix:///tmp/no-engine-here.sock' });
     expect(doctor.code).toBe(1);
-    expect(doctor.stdout).toContain('✗ no engine answers');
+    expect(doctor.stdout).toContain('✗ No Docker engine answers at unix:///tmp/no-engine-here.sock (from DOCKER_HOST): the socket does not exist.');
   });
 
   it('doctor reports the engine, cgroup version, Compose and the CLI agreeing', async () => {
