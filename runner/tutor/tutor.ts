@@ -321,8 +321,9 @@ export class Tutor {
       this.setUp.clear();
       this.progress = freshLab();
       this.opts.saveProgress(this.progress);
-      this.opts.emit({ kind: 'reset', removed, foreign });
+      // The step first: it clears the screen's notice, and the reset's own notice must stay to be read.
       this.opts.emit({ kind: 'step', index: 0, progress: this.progress });
+      this.opts.emit({ kind: 'reset', removed, foreign });
       await this.enterStep();
       await this.judge('open');
     } catch (err) {

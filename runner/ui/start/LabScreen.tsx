@@ -1,4 +1,4 @@
-import { takenLines } from '../../engine/resources.js';
+import { takenLines, type Resource } from '../../engine/resources.js';
 import { Box, Text } from 'ink';
 import { useMemo, type ReactElement } from 'react';
 import type { Lab } from '../../lab/types.js';
@@ -60,15 +60,11 @@ export function LabScreen({ lab, view, width, height, scroll, overlay, hasFiles,
   if (view.foreign.length)
     top.push(
       <Box key="foreign" flexDirection="column">
-        <Text color="yellow" wrap="truncate-end">
-          ⚠ The lab needs names that your own things hold; checks wait until they are free (lean-labs never judges or removes them):
-        </Text>
-        {takenLines(view.foreign).map((l, i) => (
-          <Text key={i} color="yellow" wrap="truncate-end">{`  • ${l}`}</Text>
+        {foreignLines(view.foreign).map((l, i) => (
+          <Text key={i} color={i > view.foreign.length ? 'gray' : 'yellow'} wrap="wrap">
+            {l}
+          </Text>
         ))}
-        <Text color="gray" wrap="truncate-end">
-          Made them yourself for this lab while the runner was closed? Press A to count them as the lab's (reset may then remove them).
-        </Text>
       </Box>,
     );
   if (view.notice)
@@ -94,7 +90,7 @@ export function LabScreen({ lab, view, width, height, scroll, overlay, hasFiles,
 
   const topHeight =
     (view.engine.up ? 0 : 5) +
-    (view.foreign.length ? 2 + view.foreign.length : 0) +
+    foreignLines(view.foreign).reduce((n, l) => n + Math.ceil(l.length / width), 0) +
     (view.notice ? Math.ceil(view.notice.text.length / width) : 0) +
     (flash ? Math.ceil(flash.length / width) : 0) +
     (view.images ? view.images.rows.length + view.images.base.length + 1 : !view.ready && view.engine.up ? 1 : 0);
@@ -169,4 +165,14 @@ export function LabScreen({ lab, view, width, height, scroll, overlay, hasFiles,
       </Box>
     </Box>
   );
+}
+
+/** The banner shown while names the lab needs are held by the learner's own things (empty when none are). */
+function foreignLines(foreign: readonly Resource[]): string[] {
+  if (foreign.length === 0) return [];
+  return [
+    '⚠ Names this lab needs are held by your own things; checks wait until they are free:',
+    ...takenLines(foreign).map((l) => `  • ${l}`),
+    'Made them for this lab while the runner was closed? Press A to count them as the lab\'s.',
+  ];
 }
