@@ -1,4 +1,5 @@
 import type { CheckKind } from './types.js';
+import { attached } from './kinds/attached.js';
 import { cgroup } from './kinds/cgroup.js';
 import { compose } from './kinds/compose.js';
 import { container } from './kinds/container.js';
@@ -19,7 +20,7 @@ import { volume } from './kinds/volume.js';
 
 /** Every check kind a lab may use, by the name written in `kind:`. */
 export const CHECK_KINDS: ReadonlyMap<string, CheckKind> = new Map(
-  [container, hostconfig, exec, file, diff, events, http, logs, namespace, cgroup, image, volume, network, compose, rate, labelled, shell].map(
+  [container, hostconfig, exec, file, diff, events, http, logs, namespace, cgroup, image, volume, network, attached, compose, rate, labelled, shell].map(
     (k) => [k.kind, k],
   ),
 );

@@ -9,6 +9,8 @@ export type FieldType =
   | 'size'
   | 'pattern'
   | 'duration'
+  /** A restart policy: `on-failure:3`, or a mapping `{ name: on-failure, maxRetries: 3 }`. */
+  | 'restart'
   | { readonly oneOf: readonly string[] };
 
 export interface FieldSpec {

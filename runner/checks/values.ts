@@ -58,3 +58,35 @@ export function excerpt(text: string, max = 160): string {
   if (flat === '') return '(nothing)';
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
+
+export interface RestartPolicy {
+  readonly name: 'no' | 'always' | 'unless-stopped' | 'on-failure';
+  /** For on-failure: the retry limit (`on-failure:3`); undefined when not asked about. */
+  readonly maxRetries?: number;
+}
+
+const POLICIES = ['no', 'always', 'unless-stopped', 'on-failure'] as const;
+
+/** Reads `on-failure:3`, `always`, or `{ name: on-failure, maxRetries: 3 }`; returns a problem sentence otherwise. */
+export function parseRestartPolicy(value: unknown): RestartPolicy | string {
+  let name: unknown;
+  let retries: unknown;
+  if (typeof value === 'string') [name, retries] = value.split(':');
+  else if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const m = value as Record<string, unknown>;
+    const extra = Object.keys(m).filter((k) => k !== 'name' && k !== 'maxRetries');
+    if (extra.length) return `a restart policy mapping has only name and maxRetries, not ${extra.join(', ')}`;
+    name = m.name;
+    retries = m.maxRetries;
+  } else return `${JSON.stringify(value)} is not a restart policy`;
+  if (!POLICIES.includes(name as RestartPolicy['name'])) return `${JSON.stringify(name)} is not a restart policy`;
+  if (retries === undefined || retries === '') return { name: name as RestartPolicy['name'] };
+  const n = Number(retries);
+  if (!Number.isInteger(n) || n < 0) return `the retry limit ${JSON.stringify(retries)} is not a whole number`;
+  if (name !== 'on-failure') return `only on-failure takes a retry limit (${String(name)} restarts without one)`;
+  return { name: 'on-failure', maxRetries: n };
+}
+
+export function formatRestartPolicy(p: RestartPolicy): string {
+  return p.maxRetries === undefined ? p.name : `${p.name}:${p.maxRetries}`;
+}

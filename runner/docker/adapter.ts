@@ -66,8 +66,11 @@ function containerFacts(c: Json): ContainerFacts {
       ipcMode: hc.IpcMode ?? '',
       volumesFrom: hc.VolumesFrom ?? [],
       capAdd: hc.CapAdd ?? [],
+      capDrop: hc.CapDrop ?? [],
+      privileged: Boolean(hc.Privileged),
       readonlyRootfs: Boolean(hc.ReadonlyRootfs),
       restartPolicy: hc.RestartPolicy?.Name ?? '',
+      restartRetries: hc.RestartPolicy?.MaximumRetryCount ?? 0,
       logDriver: hc.LogConfig?.Type ?? '',
     },
     mounts: (c.Mounts ?? []).map((m: Json) => ({
@@ -77,6 +80,13 @@ function containerFacts(c: Json): ContainerFacts {
       destination: m.Destination,
       rw: Boolean(m.RW),
     })),
+    networks: Object.fromEntries(
+      Object.entries((c.NetworkSettings?.Networks ?? {}) as Record<string, Json>).map(([name, n]) => [
+        name,
+        // Aliases holds what --network-alias gave; DNSNames (API 1.44+) also the name and short id.
+        { aliases: [...new Set<string>([...(n.Aliases ?? []), ...(n.DNSNames ?? [])])], ip: n.IPAddress ?? '' },
+      ]),
+    ),
   };
 }
 

@@ -56,11 +56,17 @@ export interface ContainerFacts {
     readonly ipcMode: string;
     readonly volumesFrom: readonly string[];
     readonly capAdd: readonly string[];
+    readonly capDrop: readonly string[];
+    readonly privileged: boolean;
     readonly readonlyRootfs: boolean;
     readonly restartPolicy: string;
+    /** The retry limit of an on-failure policy (0 when none was given). */
+    readonly restartRetries: number;
     readonly logDriver: string;
   };
   readonly mounts: readonly MountFacts[];
+  /** The networks it is attached to, by name: its extra names (aliases) and address there. */
+  readonly networks: Readonly<Record<string, { readonly aliases: readonly string[]; readonly ip: string }>>;
 }
 
 export interface ContainerSummary {

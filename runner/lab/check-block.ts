@@ -1,3 +1,4 @@
+import { parseRestartPolicy } from '../checks/values.js';
 import { isMap, isSeq, type Node } from 'yaml';
 import { CHECK_KINDS } from '../checks/registry.js';
 import type { FieldSpec } from '../checks/types.js';
@@ -44,6 +45,10 @@ function convert(spec: FieldSpec, value: unknown): { value: unknown } | { error:
     case 'duration': {
       const n = parseDuration(value);
       return n === undefined ? { error: `${JSON.stringify(value)} is not a duration`, fix: 'Write e.g. 500ms, 5s or 1m.' } : { value: n };
+    }
+    case 'restart': {
+      const policy = parseRestartPolicy(value);
+      return typeof policy === 'string' ? { error: policy, fix: 'Write e.g. on-failure:3, always, unless-stopped or no (or { name: on-failure, maxRetries: 3 }).' } : { value: policy };
     }
     case 'pattern': {
       if (typeof value !== 'string' && typeof value !== 'number')

@@ -91,8 +91,71 @@ describe('labs reject the mistakes learners usually make', () => {
       judgeStep: 2,
     });
     const text = failures.join('\n');
-    expect(text).toContain('Join nd-web\'s network namespace (--net container:nd-web) and add only NET_RAW and NET_ADMIN.');
+    expect(text).toContain('Join nd-web\'s network namespace (--net container:nd-web) and add only NET_RAW and NET_ADMIN, never --privileged.');
     expect(text).toContain('The sidekick should see the web server\'s listening socket on port 80.');
+  });
+
+  it('namespaces: both shared-memory containers in the host\'s ipc namespace instead of a private shared one', async () => {
+    const failures = await attempt('namespaces', {
+      solvedSteps: 5,
+      wrong: 'docker run -d --name ns-ipc1 --ipc host lean-labs/toolbox sleep infinity && docker run -d --name ns-ipc2 --ipc host lean-labs/toolbox sleep infinity',
+      judgeStep: 6,
+    });
+    const text = failures.join('\n');
+    expect(text).toContain('expected ipc mode shareable, but ipc mode is host');
+    expect(text).toContain('expected ipc mode container:ns-ipc1, but ipc mode is host');
+    expect(text).toContain('--ipc host would share the host\'s instead.');
+  });
+
+  it('netdebug: a capability more than the two the capture needs', async () => {
+    const failures = await attempt('netdebug', {
+      solvedSteps: 1,
+      wrong: 'docker run -d --name nd-debug --net container:nd-web --cap-add NET_RAW --cap-add NET_ADMIN --cap-add SYS_ADMIN lean-labs/netdebug sleep infinity',
+      judgeStep: 2,
+    });
+    expect(failures.join('\n')).toContain('expected exactly the capabilities NET_ADMIN, NET_RAW added, but added capabilities: NET_ADMIN, NET_RAW, SYS_ADMIN');
+  });
+
+  it('netdebug: the reader started without --cap-drop ALL', async () => {
+    const failures = await attempt('netdebug', {
+      solvedSteps: 3,
+      wrong: 'docker run --name nd-reader --volumes-from nd-debug --cap-add NET_RAW --cap-add NET_ADMIN lean-labs/netdebug sh -c "tcpdump -nr /captures/web.pcap -A | grep \'GET /\'"',
+      judgeStep: 4,
+    });
+    const text = failures.join('\n');
+    expect(text).toContain('expected capability ALL dropped, but dropped capabilities: none');
+    expect(text).toContain('dropping every capability (--cap-drop ALL)');
+  });
+
+  it('config-and-signals: an anonymous volume where the named one was asked', async () => {
+    const failures = await attempt('config-and-signals', {
+      solvedSteps: 0,
+      wrong: 'docker run -d --name cs-web -v /etc/nginx/conf.d lean-labs/web',
+      judgeStep: 1,
+    });
+    const text = failures.join('\n');
+    expect(text).toMatch(/expected volume cs-conf mounted at \/etc\/nginx\/conf\.d, but mounts: \/etc\/nginx\/conf\.d \(anonymous volume\)/);
+    expect(text).toContain('a bare path makes an anonymous volume');
+  });
+
+  it('ambassadors: the ambassador without --network-alias redis', async () => {
+    const failures = await attempt('ambassadors', {
+      solvedSteps: 1,
+      wrong: 'docker run -d --name am-amb --network am-lan -e ADMIN=8404 lean-labs/hamba 6379 am-redis1 6379',
+      judgeStep: 2,
+    });
+    const text = failures.join('\n');
+    expect(text).toMatch(/expected it answers to redis on am-lan, but its names there are /);
+    expect(text).toContain('with --network-alias redis');
+  });
+
+  it('ambassadors: the ambassador relaying to a port where nothing listens', async () => {
+    const failures = await attempt('ambassadors', {
+      solvedSteps: 1,
+      wrong: 'docker run -d --name am-amb --network am-lan --network-alias redis -e ADMIN=8404 lean-labs/hamba 6379 am-redis1 6380',
+      judgeStep: 2,
+    });
+    expect(failures.join('\n')).toContain('the statistics say L4CON when nothing answers there');
   });
 
   it('config-and-signals: restarting the server instead of sending it SIGHUP', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHECK_KINDS } from '../../runner/checks/registry.js';
 import type { CheckContext } from '../../runner/checks/types.js';
+import { parseRestartPolicy } from '../../runner/checks/values.js';
 import { containerFacts, FakeDocker } from './fake-docker.js';
 
 const ctxOf = (docker: FakeDocker): CheckContext => ({ docker, labels: { 'lean-labs.lab': 't' }, helperImage: 'lean-labs/busybox:v1', since: 0 });
@@ -63,11 +64,58 @@ describe('hostconfig check', () => {
     expect(r).toMatchObject({ pass: false, found: 'network mode is container:other' });
   });
 
-  it('checks capabilities without caring for the CAP_ prefix or case', async () => {
+  it('checks capabilities without caring for the CAP_ prefix or case, exactly: missing ones and extra ones fail', async () => {
     const d = new FakeDocker().add(containerFacts('dbg', { hostConfig: { capAdd: ['CAP_NET_RAW'] } }));
     const r = await judge('hostconfig', { container: 'dbg', capAdd: ['net_raw', 'NET_ADMIN'] }, d);
     expect(r.pass).toBe(false);
     expect(r.found).toBe('added capabilities: NET_RAW');
+    d.add(containerFacts('more', { hostConfig: { capAdd: ['NET_RAW', 'NET_ADMIN', 'SYS_ADMIN'] } }));
+    expect(await judge('hostconfig', { container: 'more', capAdd: ['NET_RAW', 'NET_ADMIN'] }, d)).toMatchObject({
+      pass: false,
+      found: 'added capabilities: NET_ADMIN, NET_RAW, SYS_ADMIN',
+    });
+    d.add(containerFacts('just', { hostConfig: { capAdd: ['CAP_NET_ADMIN', 'NET_RAW'], capDrop: ['ALL'] } }));
+    expect((await judge('hostconfig', { container: 'just', capAdd: ['NET_RAW', 'NET_ADMIN'], capDrop: ['all'], privileged: false }, d)).pass).toBe(true);
+  });
+
+  it('rejects --privileged and a missing --cap-drop when asked', async () => {
+    const d = new FakeDocker().add(containerFacts('p', { hostConfig: { privileged: true } }));
+    expect(await judge('hostconfig', { container: 'p', privileged: false, capDrop: ['ALL'] }, d)).toMatchObject({
+      pass: false,
+      found: 'dropped capabilities: none; it runs with --privileged',
+    });
+  });
+
+  it('tells a named volume from an anonymous one and from a bind mount at the same place', async () => {
+    const mount = (m: object) => [{ rw: true, source: '', destination: '/etc/nginx/conf.d', ...m }];
+    const d = new FakeDocker()
+      .add(containerFacts('named', { mounts: mount({ type: 'volume', name: 'cs-conf' }) }))
+      .add(containerFacts('anon', { mounts: mount({ type: 'volume', name: 'f'.repeat(64) }) }))
+      .add(containerFacts('bind', { mounts: mount({ type: 'bind', source: '/srv/conf' }) }));
+    const want = { mounts: ['cs-conf:/etc/nginx/conf.d'] };
+    expect((await judge('hostconfig', { container: 'named', ...want }, d)).pass).toBe(true);
+    expect(await judge('hostconfig', { container: 'anon', ...want }, d)).toMatchObject({ pass: false, found: 'mounts: /etc/nginx/conf.d (anonymous volume)' });
+    expect(await judge('hostconfig', { container: 'bind', ...want }, d)).toMatchObject({ pass: false, found: 'mounts: /srv/conf:/etc/nginx/conf.d' });
+    expect((await judge('hostconfig', { container: 'bind', mounts: ['/srv/conf:/etc/nginx/conf.d'] }, d)).pass).toBe(true);
+    expect((await judge('hostconfig', { container: 'anon', mounts: ['/etc/nginx/conf.d'] }, d)).pass).toBe(true);
+  });
+
+  it('checks the retry limit of a restart policy, written as on-failure:N or as a mapping', async () => {
+    const d = new FakeDocker()
+      .add(containerFacts('three', { hostConfig: { restartPolicy: 'on-failure', restartRetries: 3 } }))
+      .add(containerFacts('endless', { hostConfig: { restartPolicy: 'on-failure', restartRetries: 0 } }));
+    const three = parseRestartPolicy('on-failure:3');
+    expect(parseRestartPolicy({ name: 'on-failure', maxRetries: 3 })).toEqual(three);
+    expect((await judge('hostconfig', { container: 'three', restartPolicy: three }, d)).pass).toBe(true);
+    expect(await judge('hostconfig', { container: 'endless', restartPolicy: three }, d)).toMatchObject({
+      pass: false,
+      expected: 'restart policy on-failure:3',
+      found: 'restart policy on-failure (no retry limit)',
+    });
+    expect((await judge('hostconfig', { container: 'three', restartPolicy: parseRestartPolicy('on-failure') }, d)).pass).toBe(true);
+    expect(parseRestartPolicy('always:3')).toBe('only on-failure takes a retry limit (always restarts without one)');
+    expect(parseRestartPolicy({ name: 'on-failure', retries: 3 })).toBe('a restart policy mapping has only name and maxRetries, not retries');
+    expect(parseRestartPolicy('sometimes')).toBe('"sometimes" is not a restart policy');
   });
 
   it('checks --cpus from NanoCpus and volumes-from by name', async () => {
@@ -91,6 +139,25 @@ describe('exec check', () => {
     );
     d.answer('a', /false/, { exitCode: 1, stderr: 'nope' });
     expect((await judge('exec', { container: 'a', run: 'false' }, d)).found).toBe('it exited with 1: nope');
+  });
+
+  it('requires exit 0 even when the expected text was printed, unless exitCode says otherwise', async () => {
+    const d = new FakeDocker().add(containerFacts('a')).answer('a', /check/, { exitCode: 1, stdout: 'all good' });
+    expect(await judge('exec', { container: 'a', run: 'check', stdout: 'all good' }, d)).toMatchObject({ pass: false, found: 'it exited with 1: all good' });
+    expect((await judge('exec', { container: 'a', run: 'check', stdout: 'all good', exitCode: 1 }, d)).pass).toBe(true);
+  });
+});
+
+describe('attached check', () => {
+  const d = new FakeDocker().add(containerFacts('amb', { networks: { 'am-lan': { aliases: ['redis', 'amb', '0123abcd'], ip: '10.0.0.3' } } }));
+  it('sees the networks a container is on and its aliases there', async () => {
+    expect((await judge('attached', { container: 'amb', network: 'am-lan', aliases: ['redis'] }, d)).pass).toBe(true);
+    expect((await judge('attached', { container: 'amb', network: 'bridge', attached: false }, d)).pass).toBe(true);
+    expect(await judge('attached', { container: 'amb', network: 'am-lan', aliases: ['cache'] }, d)).toMatchObject({
+      pass: false,
+      found: 'its names there are redis, amb, 0123abcd',
+    });
+    expect(await judge('attached', { container: 'amb', network: 'other' }, d)).toMatchObject({ pass: false, found: 'it is on am-lan' });
   });
 });
 

@@ -25,10 +25,11 @@ export function containerFacts(name: string, over: Partialish<ContainerFacts> = 
     state: { status: 'running', running: true, exitCode: 0, oomKilled: false, startedAt: '', finishedAt: '', pid: 100 },
     hostConfig: {
       memory: 0, memorySwap: 0, nanoCpus: 0, cpuQuota: 0, cpuPeriod: 0, cpuShares: 0, cpusetCpus: '',
-      networkMode: 'default', pidMode: '', ipcMode: 'private', volumesFrom: [], capAdd: [], readonlyRootfs: false,
-      restartPolicy: 'no', logDriver: 'json-file',
+      networkMode: 'default', pidMode: '', ipcMode: 'private', volumesFrom: [], capAdd: [], capDrop: [], privileged: false, readonlyRootfs: false,
+      restartPolicy: 'no', restartRetries: 0, logDriver: 'json-file',
     },
     mounts: [],
+    networks: { bridge: { aliases: [], ip: '172.17.0.2' } },
   };
   return {
     ...base,
@@ -38,6 +39,7 @@ export function containerFacts(name: string, over: Partialish<ContainerFacts> = 
     labels: (over.labels as Record<string, string>) ?? base.labels,
     cmd: (over.cmd as string[]) ?? base.cmd,
     mounts: (over.mounts as ContainerFacts['mounts']) ?? base.mounts,
+    networks: (over.networks as ContainerFacts['networks']) ?? base.networks,
   } as ContainerFacts;
 }
 

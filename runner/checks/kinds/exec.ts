@@ -21,9 +21,10 @@ const where = (f: ExecFields): string => f.container ?? `service ${f.service} of
 export function judgeExec(f: ExecFields, r: ExecResult | string): CheckOutcome {
   if (typeof r === 'string') return { pass: false, expected: `\`${f.run}\` runs in ${where(f)}`, found: r };
   const facts: Fact[] = [];
-  const wantCode = f.exitCode ?? (f.stdout === undefined && f.stderr === undefined && f.notStdout === undefined ? 0 : undefined);
-  if (wantCode !== undefined)
-    facts.push(fact(r.exitCode === wantCode, `\`${f.run}\` exits with ${wantCode}`, `it exited with ${r.exitCode}: ${excerpt(r.stderr || r.stdout)}`));
+  // The exit code always holds (0 unless the check says otherwise): printing the right text and then failing is
+  // no success.
+  const wantCode = f.exitCode ?? 0;
+  facts.push(fact(r.exitCode === wantCode, `\`${f.run}\` exits with ${wantCode}`, `it exited with ${r.exitCode}: ${excerpt(r.stderr || r.stdout)}`));
   if (f.stdout !== undefined)
     facts.push(fact(matches(f.stdout, r.stdout), `its output matches ${f.stdout}`, `it printed: ${excerpt(r.stdout)}`));
   if (f.notStdout !== undefined)
@@ -35,13 +36,13 @@ export function judgeExec(f: ExecFields, r: ExecResult | string): CheckOutcome {
 
 export const exec: CheckKind = {
   kind: 'exec',
-  doc: 'A command run inside a running container (with sh -c) exits with a code and prints a pattern.',
+  doc: 'A command run inside a running container (with sh -c) exits with a code (0 unless `exitCode` says otherwise) and prints a pattern.',
   fields: {
     container: { type: 'string', doc: 'container name' },
     project: { type: 'string', doc: 'with service: a Compose project (instead of container)' },
     service: { type: 'string', doc: 'with project: a Compose service; the command runs in its first running container' },
     run: { type: 'string', required: true, doc: 'shell command run with sh -c inside the container' },
-    exitCode: { type: 'number', doc: 'expected exit code (0 when no output pattern is given)' },
+    exitCode: { type: 'number', doc: 'expected exit code (default 0, also when output patterns are given)' },
     stdout: { type: 'pattern', doc: 'pattern the standard output matches' },
     notStdout: { type: 'pattern', doc: 'pattern the standard output must not match' },
     stderr: { type: 'pattern', doc: 'pattern the standard error matches' },

@@ -1,6 +1,6 @@
 import { combine, fact, type Fact } from '../outcome.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
-import { formatSize } from '../values.js';
+import { formatRestartPolicy, formatSize, type RestartPolicy } from '../values.js';
 import type { ContainerFacts } from '../../docker/port.js';
 
 export interface HostConfigFields {
@@ -16,8 +16,10 @@ export interface HostConfigFields {
   volumesFrom?: string[];
   mounts?: string[];
   capAdd?: string[];
+  capDrop?: string[];
+  privileged?: boolean;
   readOnly?: boolean;
-  restartPolicy?: string;
+  restartPolicy?: RestartPolicy;
   logDriver?: string;
 }
 
@@ -25,6 +27,7 @@ export interface HostConfigFields {
 export type Resolver = (nameOrId: string) => Promise<{ id: string; name: string } | null>;
 
 const normCap = (c: string): string => c.toUpperCase().replace(/^CAP_/, '');
+const isAnonymous = (name: string | undefined): boolean => !name || /^[0-9a-f]{64}$/.test(name);
 
 function cpusOf(h: ContainerFacts['hostConfig']): number {
   if (h.nanoCpus) return h.nanoCpus / 1e9;
@@ -98,22 +101,41 @@ export async function judgeHostConfig(
       facts.push(fact(names.includes(want), `volumes from ${want}`, `volumes from ${names.join(', ') || 'no container'}`));
   }
   if (f.mounts) {
-    const dests = c.mounts.map((m) => m.destination);
-    for (const want of f.mounts)
-      facts.push(fact(dests.includes(want), `a volume mounted at ${want}`, `mounts at ${dests.join(', ') || 'nothing'}`));
+    const shown = c.mounts.map((m) => `${m.type === 'volume' && !isAnonymous(m.name) ? `${m.name}:` : m.type === 'bind' ? `${m.source}:` : ''}${m.destination}${m.type === 'volume' && isAnonymous(m.name) ? ' (anonymous volume)' : ''}`);
+    for (const want of f.mounts) {
+      // `/dest` asks for any mount there; `name:/dest` for that named volume, `/host/path:/dest` for that bind mount.
+      const i = want.lastIndexOf(':/');
+      const [source, dest] = i > 0 ? [want.slice(0, i), want.slice(i + 1)] : [undefined, want];
+      const ok = c.mounts.some((m) =>
+        m.destination === dest && (source === undefined || (source.startsWith('/') ? m.type === 'bind' && m.source === source : m.type === 'volume' && m.name === source)),
+      );
+      const what = source === undefined ? `a volume mounted at ${dest}` : source.startsWith('/') ? `${source} bind-mounted at ${dest}` : `volume ${source} mounted at ${dest}`;
+      facts.push(fact(ok, what, `mounts: ${shown.join(', ') || 'none'}`));
+    }
   }
   if (f.capAdd) {
-    const have = h.capAdd.map(normCap);
-    for (const want of f.capAdd)
-      facts.push(fact(have.includes(normCap(want)), `capability ${normCap(want)} added`, `added capabilities: ${have.join(', ') || 'none'}`));
+    // Exactly these and no more: a capability the lesson did not ask for is a wrong answer, not a bonus.
+    const have = [...new Set(h.capAdd.map(normCap))].sort();
+    const want = [...new Set(f.capAdd.map(normCap))].sort();
+    facts.push(fact(have.join() === want.join(), `exactly the capabilities ${want.join(', ')} added`, `added capabilities: ${have.join(', ') || 'none'}`));
   }
+  if (f.capDrop) {
+    const have = h.capDrop.map(normCap);
+    for (const want of f.capDrop)
+      facts.push(fact(have.includes(normCap(want)), `capability ${normCap(want)} dropped`, `dropped capabilities: ${have.join(', ') || 'none'}`));
+  }
+  if (f.privileged !== undefined)
+    facts.push(fact(h.privileged === f.privileged, f.privileged ? 'a privileged container' : 'not privileged', h.privileged ? 'it runs with --privileged' : 'it is not privileged'));
   if (f.readOnly !== undefined)
     facts.push(
       fact(h.readonlyRootfs === f.readOnly, f.readOnly ? 'a read-only root filesystem' : 'a writable root filesystem',
         h.readonlyRootfs ? 'the root filesystem is read-only' : 'the root filesystem is writable'),
     );
-  if (f.restartPolicy !== undefined)
-    facts.push(fact(h.restartPolicy === f.restartPolicy, `restart policy ${f.restartPolicy}`, `restart policy ${h.restartPolicy || 'no'}`));
+  if (f.restartPolicy !== undefined) {
+    const found: RestartPolicy = { name: (h.restartPolicy || 'no') as RestartPolicy['name'], maxRetries: h.restartPolicy === 'on-failure' ? h.restartRetries : undefined };
+    const ok = found.name === f.restartPolicy.name && (f.restartPolicy.maxRetries === undefined || found.maxRetries === f.restartPolicy.maxRetries);
+    facts.push(fact(ok, `restart policy ${formatRestartPolicy(f.restartPolicy)}`, `restart policy ${found.name === 'on-failure' && !found.maxRetries ? 'on-failure (no retry limit)' : formatRestartPolicy(found)}`));
+  }
   if (f.logDriver !== undefined)
     facts.push(fact(h.logDriver === f.logDriver, `log driver ${f.logDriver}`, `log driver ${h.logDriver}`));
   return combine(facts);
@@ -133,13 +155,15 @@ export const hostconfig: CheckKind = {
     pidMode: { type: 'string', doc: '--pid, e.g. container:web or host' },
     ipcMode: { type: 'string', doc: '--ipc, e.g. container:a or shareable' },
     volumesFrom: { type: 'strings', doc: '--volumes-from containers' },
-    mounts: { type: 'strings', doc: 'mount destinations inside the container' },
-    capAdd: { type: 'strings', doc: '--cap-add capabilities' },
+    mounts: { type: 'strings', doc: 'mounts: `/dest` (anything mounted there), `name:/dest` (that named volume), `/host:/dest` (that bind mount)' },
+    capAdd: { type: 'strings', doc: '--cap-add: exactly these capabilities added, no more' },
+    capDrop: { type: 'strings', doc: '--cap-drop: these capabilities dropped (e.g. ALL)' },
+    privileged: { type: 'boolean', doc: '--privileged (write false to require it is not)' },
     readOnly: { type: 'boolean', doc: '--read-only' },
-    restartPolicy: { type: 'string', doc: '--restart policy name' },
+    restartPolicy: { type: 'restart', doc: '--restart: no, always, unless-stopped, on-failure or on-failure:N (or { name, maxRetries })' },
     logDriver: { type: 'string', doc: '--log-driver' },
   },
-  oneOf: ['memory', 'memorySwap', 'cpus', 'cpuShares', 'cpusetCpus', 'networkMode', 'pidMode', 'ipcMode', 'volumesFrom', 'mounts', 'capAdd', 'readOnly', 'restartPolicy', 'logDriver'],
+  oneOf: ['memory', 'memorySwap', 'cpus', 'cpuShares', 'cpusetCpus', 'networkMode', 'pidMode', 'ipcMode', 'volumesFrom', 'mounts', 'capAdd', 'capDrop', 'privileged', 'readOnly', 'restartPolicy', 'logDriver'],
   describe: (f) => `container ${f.container} is configured as asked`,
   evaluate: async (f, ctx) => {
     const fields = f as unknown as HostConfigFields;
