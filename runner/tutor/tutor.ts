@@ -77,6 +77,8 @@ export class Tutor {
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly debouncer: Debouncer;
   private judging = false;
+  /** Judgings overlap (an event, the poll, a key): only the one started last may change what is shown or saved. */
+  private generation = 0;
   private quietUntil = 0;
   private pendingEventAt: number | undefined;
   private engineUp = true;
@@ -200,6 +202,7 @@ export class Tutor {
     this.pendingEventAt = undefined;
     const step = this.step;
     const index = this.progress.step;
+    const generation = ++this.generation;
     this.judging = true;
     this.opts.emit({ kind: 'judging', cause });
     try {
@@ -210,12 +213,13 @@ export class Tutor {
         this.foreign = foreign;
         this.opts.emit({ kind: 'foreign', foreign });
       }
-      if (foreign.length) return false;
+      if (foreign.length || generation !== this.generation) return false;
       const results = await Promise.all(
         step.checks.map(async (check) => ({ check, outcome: within ? await judgeWithin(check, ctx) : await judgeOnce(check, ctx) })),
       );
-      if (this.progress.step !== index || this.closed) return false;
       const passed = results.every((r) => r.outcome.pass);
+      // A judging that began earlier and ended later carries an older state of the engine: it is dropped.
+      if (this.progress.step !== index || this.closed || generation !== this.generation) return passed;
       this.opts.emit({ kind: 'judged', index, cause, results, passed, eventAt });
       if (passed && !this.stepDone()) this.update({ completed: [...this.progress.completed, step.id] });
       return passed;
@@ -223,8 +227,10 @@ export class Tutor {
       this.failed(err);
       return false;
     } finally {
-      this.judging = false;
-      this.quietUntil = Date.now() + 300;
+      if (generation === this.generation) {
+        this.judging = false;
+        this.quietUntil = Date.now() + 300;
+      }
     }
   }
 

@@ -11,6 +11,7 @@ import { Tutor, type TutorEvent } from '../../runner/tutor/tutor.js';
 import { initialLabView, reduceLabView } from '../../runner/tutor/view-state.js';
 import { labAction, LAB_KEYS } from '../../runner/ui/start/keys.js';
 import { BOX_LAB } from './box-lab.js';
+import { runShell } from '../../runner/checks/kinds/shell.js';
 import { containerFacts, FakeDocker } from './fake-docker.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -244,6 +245,36 @@ describe('Tutor on a scripted engine', () => {
     await t.reset();
     expect(docker.removed).toEqual(['container:bx-a']);
     t.close();
+  });
+
+  it('applies judgings in the order they began: a slow stale red never replaces a newer green', async () => {
+    const t = tutor();
+    await t.open();
+    // The first judging (its ownership survey and its check) reads the engine before the container exists and
+    // answers late; the second reads it after, and answers at once.
+    const inspect = docker.inspectContainer.bind(docker);
+    let calls = 0;
+    docker.inspectContainer = async (name: string) => {
+      if (++calls > 2) return inspect(name);
+      await sleep(150);
+      return null;
+    };
+    const stale = t.judge('poll');
+    await sleep(10);
+    docker.containers.set('bx-a', containerFacts('bx-a'));
+    const fresh = await t.judge('key');
+    await stale;
+    expect(fresh).toBe(true);
+    expect(judged().at(-1)).toMatchObject({ cause: 'key', passed: true });
+    expect(judged().some((j) => j.cause === 'poll')).toBe(false);
+    t.close();
+  });
+
+  it('a shell check\'s timeout stops everything its command started', async () => {
+    const t0 = Date.now();
+    const r = await runShell('sleep 6 | cat', 300);
+    expect(r.output).toContain('(timed out)');
+    expect(Date.now() - t0).toBeLessThan(4000);
   });
 
   it('folds its events into what the screen shows', async () => {

@@ -18,9 +18,16 @@ export function judgeShell(run: string, r: ShellResult): CheckOutcome {
 
 export function runShell(command: string, timeoutMs = 30_000): Promise<ShellResult> {
   return new Promise((resolve) => {
-    const child = spawn('bash', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so a timeout stops everything the command started (`sleep 9 | cat`), not only bash.
+    const child = spawn('bash', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }, timeoutMs);
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', (err) => resolve({ code: 127, output: err.message }));

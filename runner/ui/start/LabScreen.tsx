@@ -139,9 +139,17 @@ export function LabScreen({ lab, view, width, height, scroll, overlay, hasFiles,
       <Text color="gray">{lines.length > bodyHeight ? `── ${offset + 1}-${Math.min(lines.length, offset + bodyHeight)} of ${lines.length} lines (↑/↓ scroll) ──` : ' '}</Text>
       <ChecksPanel checks={step.checks} results={view.results} judging={view.judging} width={width} />
       {stepDone ? (
-        <Text color="green" bold>
-          {lastStep ? '✓ Lab complete. R resets it; Esc for the lab list.' : '✓ Step complete. Press n for the next step.'}
-        </Text>
+        // Done is kept in the progress; the checks show the engine now. When they disagree, say so instead of
+        // showing "Step complete" beside failing checks.
+        view.results && !view.passed ? (
+          <Text color="yellow" wrap="truncate-end">
+            {'✓ You completed this step earlier; something changed since, so its checks no longer all pass.'}
+          </Text>
+        ) : (
+          <Text color="green" bold>
+            {lastStep ? '✓ Lab complete. R resets it; Esc for the lab list.' : '✓ Step complete. Press n for the next step.'}
+          </Text>
+        )
       ) : null}
       {hintsShown.length ? (
         <Box flexDirection="column">
