@@ -435,7 +435,8 @@ export class DockerAdapter implements DockerPort, ImagePort {
       .map((e) => ({
         type: e.Type ?? '',
         id: e.Actor?.ID ?? e.id ?? '',
-        action: String(e.Action ?? '').split(':')[0] ?? '',
+        // Kept whole: some actions carry a detail (`health_status: healthy`, `exec_start: sh -c …`).
+        action: String(e.Action ?? ''),
         name: e.Actor?.Attributes?.name ?? '',
         time: e.timeNano ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000,
         attributes: e.Actor?.Attributes ?? {},

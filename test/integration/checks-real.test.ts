@@ -10,7 +10,7 @@ const adapter = new DockerAdapter();
 const catalog = loadCatalog('images');
 const BUSYBOX = catalog.get('busybox')!.tag;
 const TOOLBOX = catalog.get('toolbox')!.tag;
-const NAMES = ['llt-web', 'llt-side', 'llt-mem', 'llt-done', 'llt-pid'];
+const NAMES = ['llt-web', 'llt-side', 'llt-mem', 'llt-done', 'llt-pid', 'llt-health', 'llt-retry'];
 let ctx: CheckContext;
 const judge = (kind: string, fields: Record<string, unknown>) => CHECK_KINDS.get(kind)!.evaluate(fields, ctx);
 
@@ -23,7 +23,7 @@ beforeAll(async () => {
   ctx = { docker: adapter, labels: { 'lean-labs.lab': 'integration' }, helperImage: BUSYBOX, since: Date.now() - 60_000 };
   await docker('network', 'create', 'llt-net');
   await docker('volume', 'create', 'llt-vol');
-  await docker('run', '-d', '--name', 'llt-web', '--network', 'llt-net', '-v', 'llt-vol:/www', BUSYBOX, 'sh', '-c',
+  await docker('run', '-d', '--name', 'llt-web', '--network', 'llt-net', '--network-alias', 'www', '-v', 'llt-vol:/www', BUSYBOX, 'sh', '-c',
     'echo hello-from-web > /www/index.html && echo started-web && httpd -f -p 80 -h /www');
   await docker('run', '-d', '--name', 'llt-side', '--net', 'container:llt-web', '--cap-add', 'NET_ADMIN', TOOLBOX, 'sleep', 'infinity');
   await docker('run', '-d', '--name', 'llt-pid', '--pid', 'container:llt-web', BUSYBOX, 'sleep', '3600');
@@ -86,6 +86,32 @@ describe('check kinds on a real engine', () => {
     expect((await judge('cgroup', { container: 'llt-mem', setting: 'memory-limit', equals: '32m' })).pass).toBe(true);
     const wrong = await judge('cgroup', { container: 'llt-mem', setting: 'memory-limit', equals: '64m' });
     expect(wrong).toMatchObject({ pass: false, found: 'it is 33554432' });
+  });
+
+  it('hostconfig: mounts by volume name, exact capabilities, the retry limit of a restart policy', async () => {
+    await docker('run', '-d', '--name', 'llt-retry', '--restart', 'on-failure:3', '--cap-drop', 'ALL', BUSYBOX, 'sleep', '3600');
+    expect((await judge('hostconfig', { container: 'llt-web', mounts: ['llt-vol:/www'] })).pass).toBe(true);
+    expect((await judge('hostconfig', { container: 'llt-web', mounts: ['other:/www'] })).found).toBe('mounts: llt-vol:/www');
+    expect((await judge('hostconfig', { container: 'llt-side', capAdd: ['NET_ADMIN', 'NET_RAW'] })).found).toBe('added capabilities: NET_ADMIN');
+    expect((await judge('hostconfig', { container: 'llt-retry', restartPolicy: { name: 'on-failure', maxRetries: 3 }, capDrop: ['ALL'], privileged: false })).pass).toBe(true);
+    expect((await judge('hostconfig', { container: 'llt-retry', restartPolicy: { name: 'on-failure', maxRetries: 5 } })).found).toBe('restart policy on-failure:3');
+  });
+
+  it('attached: networks and aliases as the engine keeps them', async () => {
+    expect((await judge('attached', { container: 'llt-web', network: 'llt-net', aliases: ['www', 'llt-web'] })).pass).toBe(true);
+    expect((await judge('attached', { container: 'llt-mem', network: 'llt-net' })).found).toBe('it is on bridge');
+  });
+
+  it('events: an action the engine spells with a detail (health_status: healthy)', async () => {
+    await docker('run', '-d', '--name', 'llt-health', '--health-cmd', 'true', '--health-interval', '1s', BUSYBOX, 'sleep', '3600');
+    const deadline = Date.now() + 20_000;
+    let r = await judge('events', { container: 'llt-health', action: 'health_status: healthy', minCount: 1 });
+    while (!r.pass && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 500));
+      r = await judge('events', { container: 'llt-health', action: 'health_status: healthy', minCount: 1 });
+    }
+    expect(r.pass, r.found).toBe(true);
+    expect((await judge('events', { container: 'llt-health', action: 'health_status: unhealthy', minCount: 1 })).pass).toBe(false);
   });
 
   it('image, volume, network', async () => {

@@ -344,4 +344,14 @@ describe('events check', () => {
     expect(r.pass).toBe(false);
     expect(r.found).toBe('the engine recorded 0 since the lab began; it was started 2 times since the lab began');
   });
+
+  it('matches actions the engine spells with a detail, with or without it', async () => {
+    const d = new FakeDocker();
+    d.pastEventsOf.set('web', [ev('start'), ev('health_status: starting'), ev('health_status: unhealthy'), ev('health_status: healthy'), ev('exec_start: sh -c ls')]);
+    expect((await judge('events', { container: 'web', action: 'health_status: healthy', count: 1 }, d)).pass).toBe(true);
+    expect((await judge('events', { container: 'web', action: 'health_status:healthy', count: 1 }, d)).pass).toBe(true);
+    expect((await judge('events', { container: 'web', action: 'health_status', count: 3 }, d)).pass).toBe(true);
+    expect((await judge('events', { container: 'web', action: 'exec_start', count: 1 }, d)).pass).toBe(true);
+    expect((await judge('events', { container: 'web', action: 'health_status: healthy', count: 2 }, d)).found).toBe('the engine recorded 1 since the lab began');
+  });
 });

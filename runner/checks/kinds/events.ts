@@ -13,17 +13,30 @@ export interface EventsFields {
 
 const SIGNALS: Record<string, string> = { HUP: '1', INT: '2', QUIT: '3', KILL: '9', USR1: '10', USR2: '12', TERM: '15' };
 
+const squash = (a: string): string => a.trim().replace(/\s*:\s*/, ': ').replace(/\s+/g, ' ');
+
+/**
+ * The engine spells some actions with a detail after a colon (`health_status: healthy`, `exec_start: sh -c ls`).
+ * An action written without one matches any detail (`health_status` counts every health change); written with
+ * one, it matches that detail only.
+ */
+export function sameAction(want: string, found: string): boolean {
+  const w = squash(want);
+  const f = squash(found);
+  return w.includes(':') ? f === w : f.split(':')[0] === w;
+}
+
 /** Counts what the engine recorded for a container since the lab began: starts, kills (by signal), OOMs, … */
 export function judgeEvents(f: EventsFields, events: readonly PastEvent[]): CheckOutcome {
   const wantSignal = f.signal ? (SIGNALS[f.signal.toUpperCase().replace(/^SIG/, '')] ?? f.signal) : undefined;
   const what = `${f.action}${f.signal ? ` (${f.signal})` : ''} events of ${f.container}`;
-  const n = events.filter((e) => e.action === f.action && (wantSignal === undefined || e.attributes.signal === wantSignal)).length;
+  const n = events.filter((e) => sameAction(f.action, e.action) && (wantSignal === undefined || e.attributes.signal === wantSignal)).length;
   const found = `the engine recorded ${n} since the lab began`;
   const facts: Fact[] = [];
   if (f.count !== undefined) facts.push(fact(n === f.count, `exactly ${f.count} ${what}`, found));
   if (f.minCount !== undefined || f.count === undefined) facts.push(fact(n >= (f.minCount ?? 1), `at least ${f.minCount ?? 1} ${what}`, found));
   if (f.starts !== undefined) {
-    const starts = events.filter((e) => e.action === 'start').length;
+    const starts = events.filter((e) => sameAction('start', e.action)).length;
     facts.push(fact(starts === f.starts, `${f.container} was started ${f.starts} time${f.starts === 1 ? '' : 's'}`, `it was started ${starts} times since the lab began`));
   }
   return combine(facts);
@@ -34,7 +47,7 @@ export const events: CheckKind = {
   doc: 'How many events of one kind (start, die, kill, oom, …) the engine recorded for a container since the lab began.',
   fields: {
     container: { type: 'string', required: true, doc: 'container name' },
-    action: { type: 'string', required: true, doc: 'event action: start, die, kill, oom, restart, …' },
+    action: { type: 'string', required: true, doc: 'event action: start, die, kill, oom, restart, …; with its detail where the engine gives one (health_status: healthy)' },
     signal: { type: 'string', doc: 'for kill: the signal, e.g. HUP' },
     count: { type: 'number', doc: 'exact number of such events' },
     minCount: { type: 'number', doc: 'smallest number (default 1 when count is not given)' },
