@@ -8,6 +8,8 @@ import type { CheckSpec, CommandBlock, Lab, Step } from './types.js';
 const COMMAND_LANGS = new Set(['sh', 'bash', 'shell']);
 const DIRECTIVES = new Set(['check', 'hint', 'solution', 'setup', 'cleanup']);
 const md = new MarkdownIt();
+/** A line opening a lab block (```check, ~~~sh, …): never the content of another block. */
+const STRAY_OPENER = /^\s{0,3}(`{3,}|~{3,})\s*(sh|bash|shell|check|hint|solution|setup|cleanup)\s*$/;
 
 interface StepDraft {
   title: string;
@@ -60,6 +62,12 @@ export function parseLab(source: string, file: string, dir = ''): Lab {
     if (map[1] - map[0] < 2 || !closing.startsWith(t.markup) || closing.replace(/[`~]/g, '') !== '')
       throw new LabFormatError(at(map[0]), `this ${t.markup} block is never closed`, `Add a line \`${t.markup}\` after its content.`);
     const lang = t.info.trim().split(/\s+/)[0] ?? '';
+    // A fence left open in the middle of a file swallows the prose and blocks after it until some later fence
+    // happens to close it. Another lab block's opener inside it gives that away.
+    const swallowed = t.content.split('\n').findIndex((l) => STRAY_OPENER.test(l));
+    if (swallowed >= 0)
+      throw new LabFormatError(at(map[0]), `this ${t.markup}${lang} block is never closed: it runs on into the ${t.content.split('\n')[swallowed]!.trim()} block at line ${bodyLine + map[0] + 1 + swallowed}`,
+        `Add a line \`${t.markup}\` where its content ends.`);
     const block: CommandBlock = { text: t.content.replace(/\n$/, ''), pos: at(map[0] + 1) };
     const step = drafts.at(-1);
     if (!step) {
