@@ -1,22 +1,27 @@
 import { DockerAdapter } from '../docker/adapter.js';
 import { reclaim, verifyLab } from '../engine/verify.js';
 import { describeResource } from '../engine/resources.js';
-import { findLab, loadLabs, loadSomeLabs } from '../lab/load.js';
+import { findLab, leftOutText, loadSomeLabs, readLabSet } from '../lab/load.js';
+import { plural } from '../text/plural.js';
 import { REPORTERS } from '../reporters/index.js';
 import { UserError } from '../errors.js';
 import type { CliContext } from './cli-context.js';
 import { imagePreparer } from './context.js';
 
 export function runList(ctx: CliContext): number {
-  const labs = loadLabs(ctx.labsDir);
-  if (labs.length === 0) {
+  const { labs, problems } = readLabSet(ctx.labsDir);
+  if (labs.length === 0 && problems.length === 0) {
     ctx.out(`No labs in ${ctx.labsDir}.\n`);
     return 0;
   }
-  const width = Math.max(...labs.map((l) => l.id.length));
+  const width = Math.max(0, ...labs.map((l) => l.id.length));
   for (const l of labs)
     ctx.out(`${l.id.padEnd(width)}  ${String(l.durationMinutes).padStart(3)} min  ${String(l.steps.length).padStart(2)} steps  ${l.title}\n`);
-  ctx.out(`\n${labs.length} labs. Prove one with \`npx lean-labs verify <id>\`.\n`);
+  if (labs.length) ctx.out(`\n${plural(labs.length, 'lab')}. Prove one with \`npx lean-labs verify <id>\`.\n`);
+  if (problems.length) {
+    ctx.err(leftOutText(problems));
+    return 2;
+  }
   return 0;
 }
 
@@ -27,7 +32,7 @@ export async function runVerify(
 ): Promise<number> {
   const Reporter = REPORTERS[opts.reporter];
   if (!Reporter) throw new UserError(`There is no reporter "${opts.reporter}". Use one of: ${Object.keys(REPORTERS).join(', ')}.`);
-  const all = loadSomeLabs(ctx.labsDir);
+  const { labs: all, problems } = loadSomeLabs(ctx.labsDir, ids);
   const labs = ids.length ? ids.map((id) => findLab(all, id, ctx.labsDir)) : all;
   const docker = new DockerAdapter();
   await docker.ping();
@@ -69,11 +74,16 @@ export async function runVerify(
     process.off('SIGINT', onSigint);
   }
   const failed = reporter.finish();
+  // Labs left out for their mistakes fail the run (when all were asked for), told after the report.
+  if (problems.length && ids.length === 0) {
+    ctx.err(leftOutText(problems));
+    return 2;
+  }
   return failed > 0 || abort.signal.aborted ? 1 : 0;
 }
 
 export async function runReset(ctx: CliContext, id: string): Promise<number> {
-  const lab = findLab(loadLabs(ctx.labsDir), id, ctx.labsDir);
+  const lab = findLab(loadSomeLabs(ctx.labsDir, [id]).labs, id, ctx.labsDir);
   const docker = new DockerAdapter();
   await docker.ping();
   const { removed, foreign } = await reclaim(docker, lab, ctx.stateDir, { refuseForeign: false });

@@ -5,6 +5,7 @@ import { DockerAdapter } from '../docker/adapter.js';
 import { LAB_FILES, workDir } from '../engine/workdir.js';
 import { UserError } from '../errors.js';
 import { findLab, loadSomeLabs } from '../lab/load.js';
+import { plural } from '../text/plural.js';
 import type { Lab } from '../lab/types.js';
 import { fitProgress, loadProgress, openingNotice, progressLabel, saveProgress } from '../tutor/progress.js';
 import { Tutor } from '../tutor/tutor.js';
@@ -33,13 +34,16 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
       '`lean-labs start` is interactive and needs a terminal, and this is not one (a pipe, a script or CI).\n' +
         '  To prove labs without a terminal, run `npx lean-labs verify [lab]`.',
     );
-  const labs = loadSomeLabs(ctx.labsDir);
+  const { labs, problems } = loadSomeLabs(ctx.labsDir, id ? [id] : []);
   const initial = id ? findLab(labs, id, ctx.labsDir) : undefined;
   if (opts.pane && !process.env.TMUX)
     throw new UserError('--pane opens a shell pane beside the runner and needs tmux: run `tmux` first, then `npx lean-labs start --pane`.');
   const loaded = loadProgress(ctx.stateDir);
   const { progress, notes } = fitProgress(loaded.progress, labs);
-  const notice = openingNotice(loaded.setAside, notes);
+  const notice = openingNotice(loaded.setAside, [
+    ...notes,
+    ...(problems.length ? [`Left out ${plural(problems.length, 'lab')} with mistakes (\`npx lean-labs list\` shows them).`] : []),
+  ]);
   const docker = new DockerAdapter();
   const build = imageBuilder(docker, ctx.yes);
   // Asked on every frame: look at the disk once per lab.

@@ -3,7 +3,9 @@ import { engineDown, engineUp } from '../host/engine.js';
 import { bootstrapBase } from '../images/base.js';
 import { buildOrder, loadCatalog } from '../images/catalog.js';
 import { ensureImages } from '../images/ensure.js';
-import { loadLabs } from '../lab/load.js';
+import { readLabSet } from '../lab/load.js';
+import type { Lab } from '../lab/types.js';
+import { plural } from '../text/plural.js';
 import { imagesDir } from '../paths.js';
 import { formatSize } from '../checks/values.js';
 import { UserError } from '../errors.js';
@@ -19,7 +21,7 @@ export async function runDoctor(ctx: CliContext): Promise<number> {
     if (f.fix && !f.ok) ctx.out(`  → ${f.fix}\n`);
   }
   const bad = findings.filter((f) => !f.ok && !f.warn).length;
-  ctx.out(bad ? `\n${bad} problem(s) to fix before the labs can run.\n` : '\nReady for the labs.\n');
+  ctx.out(bad ? `\n${plural(bad, 'problem')} to fix before the labs can run.\n` : '\nReady for the labs.\n');
   return bad ? 1 : 0;
 }
 
@@ -52,11 +54,12 @@ export async function runImages(ctx: CliContext, args: readonly string[], opts: 
     return 0;
   }
   if (sub !== 'list') throw new UserError(`"images ${sub}" is not a command. Use images, images build [name...] or images bootstrap.`);
-  let labs: ReturnType<typeof loadLabs> = [];
+  // The image list is still worth showing when a lab file is broken: the well-formed labs name their users.
+  let labs: Lab[] = [];
   try {
-    labs = loadLabs(ctx.labsDir);
+    labs = readLabSet(ctx.labsDir).labs;
   } catch {
-    // The image list is still worth showing when a lab file is broken.
+    // No labs folder at all: the images are listed without users.
   }
   const width = Math.max(...[...catalog.keys()].map((n) => n.length));
   for (const def of catalog.values()) {

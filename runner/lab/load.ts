@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { LabFormatError } from './errors.js';
 import { parseLab } from './parse.js';
 import { labCacheKey, readCachedLab, writeCachedLab } from './cache.js';
@@ -15,52 +15,93 @@ export class UnknownLabError extends UserError {
   }
 }
 
+/** Every lab of a folder that parsed, and every authoring mistake found in the others (one per broken lab). */
+export interface LabSet {
+  readonly labs: Lab[];
+  readonly problems: LabFormatError[];
+}
+
+/** Several labs failed to parse: each is reported at its own file:line. */
+export class LabsFormatError extends UserError {
+  readonly problems: readonly LabFormatError[];
+  constructor(problems: readonly LabFormatError[]) {
+    super(problems.length === 1 ? problems[0]!.message : `${problems.length} labs have mistakes:\n${problems.map((p) => p.message).join('\n')}`, 2);
+    this.problems = problems;
+  }
+}
+
 /**
- * Reads every `<dir>/<id>/lab.md`. A folder whose name differs from the lab's id is an authoring error.
+ * Reads every `<dir>/<id>/lab.md`, keeping going past a broken lab so that every mistake is reported at once and
+ * the well-formed labs stay usable. A folder whose name differs from the lab's id is an authoring error.
  * Parsed labs are cached in the state folder by content (LEAN_LABS_NO_CACHE=1 turns that off).
  */
-export function loadLabs(dir: string, cacheDir: string | undefined = process.env.LEAN_LABS_NO_CACHE ? undefined : join(stateDir(), 'cache', 'labs')): Lab[] {
+export function readLabSet(dir: string, cacheDir: string | undefined = process.env.LEAN_LABS_NO_CACHE ? undefined : join(stateDir(), 'cache', 'labs')): LabSet {
   if (!existsSync(dir)) throw new UserError(`The labs folder ${dir} does not exist. Pass --labs with a folder that holds <lab>/lab.md files.`);
   if (!statSync(dir).isDirectory())
     throw new UserError(`${dir} is a file, not a folder of labs. Pass --labs with a folder that holds <lab>/lab.md files (e.g. --labs ${dirname(dir)}).`);
   const labs: Lab[] = [];
+  const problems: LabFormatError[] = [];
   for (const name of readdirSync(dir).sort()) {
     const labDir = join(dir, name);
     const file = join(labDir, LAB_FILE);
     if (!isDirectory(labDir) || !existsSync(file)) continue;
-    const shown = relative(process.cwd(), file) || file;
-    if (!statSync(file).isFile())
-      throw new LabFormatError({ file: shown, line: 1 }, `${LAB_FILE} is not a file`, `Each lab is one Markdown file: ${join(name, LAB_FILE)}.`);
-    const source = readFileSync(file, 'utf8');
-    const fileName = shown.startsWith('..') ? file : shown;
-    const key = labCacheKey(fileName, labDir, source);
-    let lab = readCachedLab(cacheDir, key);
-    if (!lab) {
-      lab = parseLab(source, fileName, labDir);
-      writeCachedLab(cacheDir, key, lab);
+    try {
+      labs.push(readOne(name, labDir, file, cacheDir));
+    } catch (err) {
+      if (!(err instanceof LabFormatError)) throw err;
+      problems.push(err);
     }
-    if (lab.id !== name)
-      throw new LabFormatError({ file: lab.file, line: 2 }, `the lab id "${lab.id}" differs from its folder "${name}"`,
-        `Rename the folder to ${lab.id}, or write \`id: ${name}\`.`);
-    labs.push(lab);
   }
-  checkNoSharedNames(labs);
-  return labs.sort((a, b) => (a.order ?? Infinity) - (b.order ?? Infinity) || a.id.localeCompare(b.id));
+  const shared = sharedNames(labs);
+  problems.push(...shared.problems);
+  return {
+    labs: labs.filter((l) => !shared.broken.has(l.id)).sort((a, b) => (a.order ?? Infinity) - (b.order ?? Infinity) || a.id.localeCompare(b.id)),
+    problems,
+  };
+}
+
+function readOne(name: string, labDir: string, file: string, cacheDir: string | undefined): Lab {
+  const shown = relative(process.cwd(), file) || file;
+  if (!statSync(file).isFile())
+    throw new LabFormatError({ file: shown, line: 1 }, `${LAB_FILE} is not a file`, `Each lab is one Markdown file: ${join(name, LAB_FILE)}.`);
+  const source = readFileSync(file, 'utf8');
+  const fileName = shown.startsWith('..') ? file : shown;
+  const key = labCacheKey(fileName, labDir, source);
+  let lab = readCachedLab(cacheDir, key);
+  if (!lab) {
+    lab = parseLab(source, fileName, labDir);
+    writeCachedLab(cacheDir, key, lab);
+  }
+  if (lab.id !== name)
+    throw new LabFormatError({ file: lab.file, line: 2 }, `the lab id "${lab.id}" differs from its folder "${name}"`,
+      `Rename the folder to ${lab.id}, or write \`id: ${name}\`.`);
+  return lab;
+}
+
+/** Every lab of the folder; any authoring mistake in any of them is an error listing all of them. */
+export function loadLabs(dir: string, cacheDir?: string): Lab[] {
+  const set = cacheDir === undefined ? readLabSet(dir) : readLabSet(dir, cacheDir);
+  if (set.problems.length) throw new LabsFormatError(set.problems);
+  return set.labs;
 }
 
 /** Two labs that declare the same resource name could not be verified side by side, and reset would be ambiguous. */
-function checkNoSharedNames(labs: readonly Lab[]): void {
+function sharedNames(labs: readonly Lab[]): { problems: LabFormatError[]; broken: Set<string> } {
   const owner = new Map<string, string>();
+  const problems: LabFormatError[] = [];
+  const broken = new Set<string>();
   for (const lab of labs)
     for (const [kind, names] of Object.entries(lab.resources))
       for (const n of names as string[]) {
         const key = `${kind}:${n}`;
         const other = owner.get(key);
-        if (other)
-          throw new LabFormatError({ file: lab.file, line: 2 }, `${kind} name "${n}" is also declared by lab ${other}`,
-            'Prefix resource names with something of the lab, e.g. ns-a for the namespaces lab.');
-        owner.set(key, lab.id);
+        if (other) {
+          problems.push(new LabFormatError({ file: lab.file, line: 2 }, `${kind} name "${n}" is also declared by lab ${other}`,
+            'Prefix resource names with something of the lab, e.g. ns-a for the namespaces lab.'));
+          broken.add(lab.id);
+        } else owner.set(key, lab.id);
       }
+  return { problems, broken };
 }
 
 export function findLab(labs: readonly Lab[], id: string, dir: string): Lab {
@@ -77,10 +118,27 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** The labs to work on: an empty folder is a mistake to report, not a run that proves nothing. */
-export function loadSomeLabs(dir: string): Lab[] {
-  const labs = loadLabs(dir);
-  if (labs.length === 0)
+/**
+ * The labs to work on, and the mistakes of the ones left out: a broken lab never stops the others, unless it is
+ * one of those named in `ids`. A folder with no labs at all is a mistake to report, not a run that proves nothing.
+ */
+export function loadSomeLabs(dir: string, ids: readonly string[] = []): LabSet {
+  const set = readLabSet(dir);
+  const named = set.problems.filter((p) => ids.some((id) => labOf(p.file) === id));
+  if (named.length) throw new LabsFormatError(named);
+  if (set.labs.length === 0) {
+    if (set.problems.length) throw new LabsFormatError(set.problems);
     throw new UserError(`No labs in ${dir}: it holds no <lab>/lab.md files. Pass --labs with a folder of labs.`);
-  return labs;
+  }
+  return set;
+}
+
+/** The lab folder a lab file's path names (…/<id>/lab.md). */
+function labOf(file: string): string {
+  return basename(dirname(file));
+}
+
+/** The mistakes of labs that were left out, for a command to print after its own output. */
+export function leftOutText(problems: readonly LabFormatError[]): string {
+  return `Left out ${problems.length} lab${problems.length === 1 ? '' : 's'} with mistakes:\n${problems.map((p) => p.message.replace(/^/gm, '  ')).join('\n')}\n`;
 }

@@ -99,6 +99,29 @@ describe('lean-labs CLI on the real engine', () => {
     expect(r.stderr).not.toContain('    at ');
   });
 
+  it('one malformed lab in a --labs folder does not stop list or verify of the others, and every mistake is shown', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'll-mixed-'));
+    const good = readFileSync(join(ROOT, 'test/fixtures/labs/tiny/lab.md'), 'utf8');
+    for (const [id, text] of [
+      ['tiny', good],
+      ['broken-one', good.replace('id: tiny', 'id: broken-one').replace('tiny-one', 'b1-one').replace('title: A tiny lab', 'colour: red')],
+      ['broken-two', good.replace('id: tiny', 'id: broken-two').replaceAll('tiny-one', 'b2-one').replace('kind: container', 'kind: teleport')],
+    ] as const) {
+      mkdirSync(join(dir, id));
+      writeFileSync(join(dir, id, 'lab.md'), text);
+    }
+    const list = await cli(['list', '--labs', dir]);
+    expect(list.code).toBe(2);
+    expect(list.stdout).toMatch(/^tiny .*A tiny lab\n\n1 lab\. Prove one/);
+    expect(list.stderr).toMatch(/Left out 2 labs with mistakes:\n.*broken-one\/lab\.md:\d+: unknown front matter field "colour"[\s\S]*broken-two\/lab\.md:\d+: unknown check kind "teleport"/);
+    const verify = await cli(['verify', 'tiny', '--labs', dir]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    expect(verify.stdout).toContain('✔ tiny passed');
+    const named = await cli(['verify', 'broken-two', '--labs', dir]);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toContain('unknown check kind "teleport"');
+  });
+
   it('a dead engine gets a message with the fix, not a stack', async () => {
     const r = await cli(['verify', 'namespaces'], { DOCKER_HOST: 'unix:///tmp/no-engine-here.sock' });
     expect(r.code).toBe(1);

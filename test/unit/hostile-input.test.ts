@@ -6,8 +6,7 @@ import { writeBugReport } from '../../runner/bug-report.js';
 import { parseDockerHost } from '../../runner/docker/endpoint.js';
 import { EngineUnreachableError } from '../../runner/docker/errors.js';
 import { UserError } from '../../runner/errors.js';
-import { LabFormatError } from '../../runner/lab/errors.js';
-import { loadSomeLabs } from '../../runner/lab/load.js';
+import { loadLabs, LabsFormatError, loadSomeLabs } from '../../runner/lab/load.js';
 import { escapeAllControls, escapeControls, hasControls, settleLine } from '../../runner/text/controls.js';
 import { fitProgress } from '../../runner/tutor/progress.js';
 import { Tally } from '../../runner/reporters/tally.js';
@@ -95,8 +94,30 @@ describe('labs folders that are not what they should be', () => {
     expect(() => loadSomeLabs(join(dir, 'notes.txt'))).toThrow(UserError);
     expect(() => loadSomeLabs(join(dir, 'notes.txt'))).toThrow(/is a file, not a folder of labs/);
     mkdirSync(join(dir, 'odd', 'lab.md'), { recursive: true });
-    expect(() => loadSomeLabs(dir)).toThrow(LabFormatError);
+    expect(() => loadSomeLabs(dir)).toThrow(LabsFormatError);
     expect(() => loadSomeLabs(dir)).toThrow(/lab\.md:1: lab\.md is not a file/);
+  });
+
+  it('one malformed lab leaves the others usable, and every lab\'s mistakes are reported at once', () => {
+    const dir = tmp('ll-mixed-');
+    const good = readFileSync(join(import.meta.dirname, '../fixtures/labs/tiny/lab.md'), 'utf8');
+    for (const [id, text] of [
+      ['tiny', good],
+      ['broken-one', good.replace('id: tiny', 'id: broken-one').replace('title: A tiny lab', 'colour: red')],
+      ['broken-two', good.replace('id: tiny', 'id: broken-two').replace('kind: container', 'kind: teleport')],
+    ]) {
+      mkdirSync(join(dir, id!));
+      writeFileSync(join(dir, id!, 'lab.md'), text!);
+    }
+    const set = loadSomeLabs(dir);
+    expect(set.labs.map((l) => l.id)).toEqual(['tiny']);
+    expect(set.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/broken-one\/lab\.md:\d+: unknown front matter field "colour"/),
+      expect.stringMatching(/broken-two\/lab\.md:\d+: unknown check kind "teleport"/),
+    ]);
+    expect(loadSomeLabs(dir, ['tiny']).labs.map((l) => l.id)).toEqual(['tiny']);
+    expect(() => loadSomeLabs(dir, ['broken-two'])).toThrow(/unknown check kind "teleport"/);
+    expect(() => loadLabs(dir)).toThrow(/2 labs have mistakes:\n.*colour[\s\S]*teleport/);
   });
 });
 
