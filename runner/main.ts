@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { CliContext } from './commands/cli-context.js';
 import { runList, runReset, runVerify } from './commands/labs.js';
 import { runDoctor, runEngine, runImages } from './commands/system.js';
-import { HELP } from './commands/help.js';
+import { COMMANDS, commandHelp, HELP } from './commands/help.js';
 import { UserError } from './errors.js';
 import { writeBugReport } from './bug-report.js';
 import { bundledLabsDir, packageVersion, stateDir } from './paths.js';
@@ -52,9 +52,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const [command, ...args] = positionals;
-  if (values.help || !command) {
+  if (!command) {
     process.stdout.write(`${HELP}\n`);
-    return command || values.help ? 0 : 2;
+    return values.help ? 0 : 2;
+  }
+  const spec = COMMANDS[command];
+  if (spec && values.help) {
+    process.stdout.write(`${commandHelp(command)}\n`);
+    return 0;
+  }
+  if (spec) {
+    // Each command takes its own options: a misplaced one is a mistake to point out, not to ignore.
+    const given = Object.keys(values).filter((k) => k !== 'help' && k !== 'version' && argv.some((a) => a === `--${k}` || a.startsWith(`--${k}=`) || (k === 'yes' && a === '-y')));
+    const foreign = given.filter((k) => !spec.options.includes(k));
+    if (foreign.length)
+      throw new UsageError(`\`lean-labs ${command}\` does not take ${foreign.map((k) => `--${k}`).join(', ')}. \`npx lean-labs ${command} --help\` lists its options.`);
   }
   const ctx: CliContext = {
     labsDir: values.labs ?? bundledLabsDir(),

@@ -26,7 +26,73 @@ Options
   --presenter              start: type each command out visibly before running it (live demos)
   --pane                   start, inside tmux: open a shell pane beside the runner in the lab's folder
   --yes                    agree to installs (engine up, base image) without asking
-  -h, --help               this text
+  -h, --help               this text; \`npx lean-labs <command> --help\` for one command and its options
   -v, --version            the version
 
 Start here: npx lean-labs engine up (if no engine runs), then npx lean-labs start.`;
+
+/** One command's usage, what it does, and the options it takes (every other option is refused). */
+export interface CommandHelp {
+  readonly usage: string;
+  readonly about: string;
+  readonly options: readonly string[];
+}
+
+const OPTION_TEXT: Record<string, string> = {
+  labs: '--labs <dir>             load labs from <dir> instead of the bundled ones',
+  reporter: '--reporter <name>        plain (default), tap or junit',
+  out: '--out <file|dir>         verify --reporter junit: the report file; slides: the export folder',
+  keep: "--keep                   leave the lab's containers for inspection (reset removes them later)",
+  bail: '--bail                   stop at the first failing step',
+  presenter: '--presenter              type each command out visibly before running it (live demos)',
+  pane: "--pane                   inside tmux: open a shell pane beside the runner in the lab's folder",
+  yes: '-y, --yes                agree to installs (engine, base image, images) without asking',
+  rebuild: '--rebuild                build again from scratch, without the layer cache',
+  port: '--port <n>               the port to serve on (default: any free one)',
+  open: '--open                   open the deck in a browser',
+};
+
+export const COMMANDS: Record<string, CommandHelp> = {
+  start: {
+    usage: 'start [lab]',
+    about: 'The interactive runner: pick a lab, type its commands in your own terminal, and watch each check turn green. Needs a terminal; `?` inside lists the keys.',
+    options: ['labs', 'presenter', 'pane', 'yes'],
+  },
+  slides: {
+    usage: 'slides [deck]',
+    about: "Lists the talk's decks, or presents one on http://127.0.0.1:<port>/. With --out, writes a self-contained copy instead.",
+    options: ['labs', 'port', 'open', 'out'],
+  },
+  list: { usage: 'list', about: 'The labs: id, duration, steps, title; and the mistakes of any lab that does not parse.', options: ['labs'] },
+  verify: {
+    usage: 'verify [lab...]',
+    about: 'Runs labs end to end: every check must fail before its step and pass after it, then nothing of the lab may remain. All labs when none is named. Exit code 1 on any failure, 2 for a malformed lab.',
+    options: ['labs', 'reporter', 'out', 'keep', 'bail', 'yes'],
+  },
+  reset: { usage: 'reset <lab>', about: 'Removes what the lab made, and never your own things.', options: ['labs'] },
+  doctor: { usage: 'doctor', about: 'Checks the engine (which endpoint, and why), cgroups, Compose v2, the docker CLI and the lab images; each problem with its fix.', options: ['labs'] },
+  engine: { usage: 'engine up | down', about: 'Linux, root: starts a local engine (installing Debian packages first when needed, after asking), or stops one it started.', options: ['yes'] },
+  images: {
+    usage: 'images [build [name...] | bootstrap]',
+    about: 'Lists the lab images (present or missing, which labs use them), builds missing ones, or makes the Debian base image without a registry.',
+    options: ['labs', 'rebuild', 'yes'],
+  },
+};
+
+export function commandHelp(name: string): string {
+  const c = COMMANDS[name]!;
+  const options = [...c.options.map((o) => OPTION_TEXT[o]!), '-h, --help               this text'];
+  return `Usage: npx lean-labs ${c.usage}\n\n${wrap(c.about, 100)}\n\nOptions\n${options.map((o) => `  ${o}`).join('\n')}`;
+}
+
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line].join('\n');
+}

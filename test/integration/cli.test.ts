@@ -122,6 +122,19 @@ describe('lean-labs CLI on the real engine', () => {
     expect(named.stderr).toContain('unknown check kind "teleport"');
   });
 
+  it('each command has its own help, and refuses options it does not take', async () => {
+    const help = await cli(['verify', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: npx lean-labs verify \[lab\.\.\.\]\n/);
+    expect(help.stdout).toContain('--reporter <name>');
+    expect(help.stdout).not.toContain('--presenter');
+    const wrong = await cli(['verify', 'namespaces', '--presenter']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('`lean-labs verify` does not take --presenter. `npx lean-labs verify --help` lists its options.');
+    const global = await cli(['--help']);
+    expect(global.stdout).toContain('npx lean-labs <command> --help');
+  });
+
   it('a dead engine gets a message with the fix, not a stack', async () => {
     const r = await cli(['verify', 'namespaces'], { DOCKER_HOST: 'unix:///tmp/no-engine-here.sock' });
     expect(r.code).toBe(1);
