@@ -48,8 +48,24 @@ export function formatSize(bytes: number): string {
   for (const [unit, size] of [['g', 1024 ** 3], ['m', 1024 ** 2], ['k', 1024]] as const) {
     if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
   }
-  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  // Not a whole number of units: say which unit, so nobody compares binary megabytes with docker's decimal ones.
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
   return `${bytes} bytes`;
+}
+
+/**
+ * A measured size as `docker images` and `docker ps -s` print it (decimal units, four significant digits: 228MB,
+ * 1.99MB, 4.1kB), so the learner sees the same figure in both places.
+ */
+export function dockerSize(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let size = bytes;
+  let i = 0;
+  while (size >= 1000 && i < units.length - 1) {
+    size /= 1000;
+    i++;
+  }
+  return `${parseFloat(size.toPrecision(4))}${units[i]}`;
 }
 
 /** Shortens command output for a one-line message. */

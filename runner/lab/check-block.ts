@@ -9,7 +9,7 @@ import { entries, parseYaml } from './yaml-lines.js';
 
 /** After a step, a check is re-judged for this long before it counts as failed (engine state settles). */
 export const DEFAULT_WITHIN_MS = 2000;
-const COMMON = ['kind', 'message', 'within', 'guard'];
+const COMMON = ['kind', 'title', 'message', 'within', 'guard'];
 
 function kindList(): string {
   return [...CHECK_KINDS.keys()].join(', ');
@@ -71,6 +71,7 @@ function parseOne(node: Node, block: ReturnType<typeof parseYaml>, file: string)
     throw new LabFormatError({ file, line: kindEntry.line }, `unknown check kind "${String(kindEntry.value)}"`, `Use one of: ${kindList()}.`);
   const fields: Record<string, unknown> = {};
   let message: string | undefined;
+  let title: string | undefined;
   let withinMs = DEFAULT_WITHIN_MS;
   let guard = false;
   for (const e of all) {
@@ -79,6 +80,11 @@ function parseOne(node: Node, block: ReturnType<typeof parseYaml>, file: string)
     if (e.key === 'message') {
       if (typeof e.value !== 'string') throw new LabFormatError(at, 'message must be text', 'Write a sentence for the learner.');
       message = e.value;
+      continue;
+    }
+    if (e.key === 'title') {
+      if (typeof e.value !== 'string' || !e.value.trim()) throw new LabFormatError(at, 'title must be text', 'Write what the check proves, e.g. `title: the proxy sees the worker`.');
+      title = e.value.trim();
       continue;
     }
     if (e.key === 'guard') {
@@ -105,7 +111,7 @@ function parseOne(node: Node, block: ReturnType<typeof parseYaml>, file: string)
       throw new LabFormatError(pos, `this ${kind.kind} check needs "${name}" (${spec.doc})`, `Add \`${name}: …\`.`);
   if (kind.oneOf && !kind.oneOf.some((k) => k in fields))
     throw new LabFormatError(pos, `this ${kind.kind} check asserts nothing`, `Give at least one of: ${kind.oneOf.join(', ')}.`);
-  return { kind: kind.kind, fields, message, withinMs, guard, pos };
+  return { kind: kind.kind, fields, message, title, withinMs, guard, pos };
 }
 
 /** Parses the YAML list inside a ```check fence; firstLine is the file line of the fence's first content line. */

@@ -14,6 +14,8 @@ export interface CheckSpec {
   readonly fields: Readonly<Record<string, unknown>>;
   /** Extra learner-facing sentence shown when the check fails. */
   readonly message?: string;
+  /** The author's name for the check, shown instead of what its kind says it checks. */
+  readonly title?: string;
   /** After the step, keep re-judging for up to this many ms before calling it failed. */
   readonly withinMs: number;
   /**

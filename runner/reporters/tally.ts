@@ -1,6 +1,6 @@
 import type { LabEvent } from '../engine/events.js';
 import type { CheckOutcome } from '../checks/types.js';
-import { CHECK_KINDS } from '../checks/registry.js';
+import { checkTitle } from '../checks/title.js';
 import { failureText } from '../engine/judge.js';
 import { escapeAllControls } from '../text/controls.js';
 import { describeResource } from '../engine/resources.js';
@@ -17,8 +17,7 @@ export interface TestCase {
 
 /** The name of a check's test case, the same whether it ran or was skipped. */
 function caseName(step: Step, check: CheckSpec): string {
-  const kind = CHECK_KINDS.get(check.kind);
-  return `${step.index + 1}. ${step.title} › ${kind ? kind.describe(check.fields) : check.kind}`;
+  return `${step.index + 1}. ${step.title} › ${checkTitle(check)}`;
 }
 
 /**

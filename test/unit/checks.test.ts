@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { CHECK_KINDS } from '../../runner/checks/registry.js';
 import type { CheckContext } from '../../runner/checks/types.js';
 import { parseRestartPolicy } from '../../runner/checks/values.js';
+import { checkTitle } from '../../runner/checks/title.js';
+import { parseCheckBlock } from '../../runner/lab/check-block.js';
 import { containerFacts, FakeDocker } from './fake-docker.js';
 
 const ctxOf = (docker: FakeDocker): CheckContext => ({ docker, labels: { 'lean-labs.lab': 't' }, helperImage: 'lean-labs/busybox:v1', since: 0 });
@@ -243,7 +245,7 @@ describe('file, logs, image, volume, network, compose checks', () => {
     const d = new FakeDocker();
     d.images.set('app:small', { id: 'sha256:1', tags: ['app:small'], size: 12 * 1024 ** 2, layers: 3, created: 0, labels: {} });
     const r = await judge('image', { image: 'app:small', maxSize: 10 * 1024 ** 2, layers: 3 }, d);
-    expect(r).toMatchObject({ pass: false, found: 'it is 12m' });
+    expect(r).toMatchObject({ pass: false, found: 'it is 12.58MB as docker images shows it (12m)' });
   });
 
   it('volume and network: exists and absent', async () => {
@@ -286,7 +288,7 @@ describe('diff check and measured container facts', () => {
     );
     d.sizesOf.set('q', 3 * 1024 ** 2);
     expect(await judge('container', { container: 'q', maxLifetime: 2000 }, d)).toMatchObject({ pass: true, found: 'it took 0.31 s from created to exited' });
-    expect(await judge('container', { container: 'q', maxWritable: 1024 ** 2 }, d)).toMatchObject({ pass: false, found: 'it holds 3m' });
+    expect(await judge('container', { container: 'q', maxWritable: 1024 ** 2 }, d)).toMatchObject({ pass: false, found: 'it holds 3.146MB as docker ps -s shows it' });
     expect((await judge('container', { container: 'q', minWritable: 1024 ** 2 }, d)).pass).toBe(true);
   });
 });
@@ -353,5 +355,29 @@ describe('events check', () => {
     expect((await judge('events', { container: 'web', action: 'health_status', count: 3 }, d)).pass).toBe(true);
     expect((await judge('events', { container: 'web', action: 'exec_start', count: 1 }, d)).pass).toBe(true);
     expect((await judge('events', { container: 'web', action: 'health_status: healthy', count: 2 }, d)).found).toBe('the engine recorded 1 since the lab began');
+  });
+});
+
+describe('check titles', () => {
+  const parse = (yaml: string) => parseCheckBlock(yaml, 'lab.md', 10);
+  it('say what is checked, with the values asked for', () => {
+    const [hc, img1, img2, sh] = parse(
+      [
+        '- kind: hostconfig\n  container: nd-debug\n  networkMode: container:nd-web\n  capAdd: [NET_RAW, NET_ADMIN]\n  privileged: false\n  memory: 64m',
+        '- kind: image\n  image: app:v1\n  maxSize: 10m',
+        '- kind: image\n  image: app:v1\n  layers: 3',
+        '- kind: shell\n  run: |\n    for i in 1 2 3; do\n      curl -sf http://localhost/\n    done',
+      ].join('\n'),
+    );
+    expect(checkTitle(hc!)).toBe('container nd-debug: networkMode container:nd-web, capAdd NET_RAW, NET_ADMIN, not privileged, memory 64m');
+    expect(checkTitle(img1!)).toBe('image app:v1: maxSize 10m');
+    expect(checkTitle(img2!)).toBe('image app:v1: layers 3');
+    expect(checkTitle(sh!)).toBe('host command `for i in 1 2 3; do …`');
+  });
+
+  it('an author names a check with title:, which must be text', () => {
+    const [c] = parse('- kind: container\n  container: web\n  state: running\n  title: the web server is up');
+    expect(checkTitle(c!)).toBe('the web server is up');
+    expect(() => parse('- kind: container\n  container: web\n  state: running\n  title: 3')).toThrow(/lab\.md:13: title must be text/);
   });
 });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compilePattern, formatSize, parseDuration, parseSize } from '../../runner/checks/values.js';
+import { compilePattern, dockerSize, formatSize, parseDuration, parseSize } from '../../runner/checks/values.js';
 import { cgroupReading, expectedReadings, sharesToWeight, sharesToWeightQuadratic } from '../../runner/host/cgroup.js';
 import { debianMirror, parseDeb822, parseSourcesList } from '../../runner/host/apt.js';
 import { isOwned, judgeOwnership } from '../../runner/engine/ownership.js';
@@ -39,7 +39,12 @@ describe('values', () => {
 
   it('formats sizes as learners type them when exact', () => {
     expect(formatSize(67108864)).toBe('64m');
-    expect(formatSize(5_500_000)).toBe('5.2 MB');
+    expect(formatSize(5_500_000)).toBe('5.2 MiB');
+    // As docker images prints them: decimal units, four significant digits.
+    expect(dockerSize(228_000_000)).toBe('228MB');
+    expect(dockerSize(1_990_000)).toBe('1.99MB');
+    expect(dockerSize(4096)).toBe('4.096kB');
+    expect(dockerSize(999)).toBe('999B');
   });
 });
 

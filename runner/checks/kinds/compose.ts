@@ -1,3 +1,4 @@
+import { withFields } from '../describe.js';
 import { combine, fact } from '../outcome.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
 import type { ContainerSummary } from '../../docker/port.js';
@@ -65,7 +66,7 @@ export const compose: CheckKind = {
     createdOnce: { type: 'boolean', doc: 'no container of the service was replaced since the lab began (Compose recreates what changed)' },
     createdBefore: { type: 'string', doc: 'another service of the project: these containers are older than all of its (not recreated since)' },
   },
-  describe: (f) => `stack ${f.project}: service ${f.service}`,
+  describe: (f) => withFields(`stack ${f.project}, service ${f.service}`, f, ['project', 'service']),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as ComposeFields;
     const of = (service: string) => ctx.docker.listContainers(serviceLabels(fields.project, service));

@@ -1,6 +1,7 @@
+import { withFields } from '../describe.js';
 import { combine, fact, type Fact } from '../outcome.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
-import { formatSize, matches } from '../values.js';
+import { dockerSize, formatSize, matches } from '../values.js';
 import type { ContainerFacts } from '../../docker/port.js';
 
 export interface ContainerFields {
@@ -62,9 +63,9 @@ export function judgeContainer(f: ContainerFields, c: ContainerFacts | null, ext
   if (f.maxWritable !== undefined || f.minWritable !== undefined) {
     const w = extras.writable ?? 0;
     if (f.maxWritable !== undefined)
-      facts.push(fact(w <= f.maxWritable, `its own writable layer holds at most ${formatSize(f.maxWritable)}`, `it holds ${formatSize(w)}`));
+      facts.push(fact(w <= f.maxWritable, `its own writable layer holds at most ${formatSize(f.maxWritable)}`, `it holds ${dockerSize(w)} as docker ps -s shows it`));
     if (f.minWritable !== undefined)
-      facts.push(fact(w >= f.minWritable, `its own writable layer holds at least ${formatSize(f.minWritable)}`, `it holds ${formatSize(w)}`));
+      facts.push(fact(w >= f.minWritable, `its own writable layer holds at least ${formatSize(f.minWritable)}`, `it holds ${dockerSize(w)} as docker ps -s shows it`));
   }
   if (f.maxLifetime !== undefined) {
     const end = Date.parse(c.state.finishedAt);
@@ -92,7 +93,7 @@ export const container: CheckKind = {
     maxLifetime: { type: 'duration', doc: 'longest time from created to exited (measured by the engine)' },
   },
   oneOf: ['state', 'exitCode', 'oomKilled', 'image', 'command', 'maxWritable', 'minWritable', 'maxLifetime'],
-  describe: (f) => `container ${f.container}${f.state ? ` is ${f.state}` : ''}`,
+  describe: (f) => withFields(`container ${f.container}${f.state ? ` is ${f.state}` : ''}`, f, ['container', 'state']),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as ContainerFields;
     const measure = fields.maxWritable !== undefined || fields.minWritable !== undefined;

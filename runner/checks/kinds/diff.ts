@@ -1,3 +1,4 @@
+import { withFields } from '../describe.js';
 import { combine, fact, type Fact } from '../outcome.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
 
@@ -31,6 +32,6 @@ export const diff: CheckKind = {
     empty: { type: 'boolean', doc: 'true: nothing changed; false: something changed' },
   },
   oneOf: ['contains', 'empty'],
-  describe: (f) => `docker diff ${f.container}`,
+  describe: (f) => withFields(`docker diff ${f.container}`, f, ['container']),
   evaluate: async (f, ctx) => judgeDiff(f as unknown as DiffFields, await ctx.docker.containerChanges(String(f.container))),
 };

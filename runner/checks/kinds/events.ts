@@ -1,3 +1,4 @@
+import { withFields } from '../describe.js';
 import { combine, fact, type Fact } from '../outcome.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
 import type { PastEvent } from '../../docker/port.js';
@@ -53,7 +54,7 @@ export const events: CheckKind = {
     minCount: { type: 'number', doc: 'smallest number (default 1 when count is not given)' },
     starts: { type: 'number', doc: 'and the container was started exactly this many times (not restarted)' },
   },
-  describe: (f) => `${f.action} events of ${f.container}`,
+  describe: (f) => withFields(`${f.action} events of ${f.container}`, f, ['action', 'container']),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as EventsFields;
     return judgeEvents(fields, await ctx.docker.pastEvents(fields.container, ctx.since));

@@ -1,3 +1,4 @@
+import { withFields } from '../describe.js';
 import { combine, fact } from '../outcome.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
 import { excerpt, matches } from '../values.js';
@@ -28,7 +29,7 @@ export const file: CheckKind = {
     contains: { type: 'pattern', doc: 'pattern the file content matches' },
     exists: { type: 'boolean', doc: 'false: the file must not exist' },
   },
-  describe: (f) => `${f.path} in ${f.container}`,
+  describe: (f) => withFields(`${f.path} in ${f.container}`, f, ['path', 'container']),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as FileFields;
     const c = await ctx.docker.inspectContainer(fields.container);

@@ -1,3 +1,4 @@
+import { withFields } from '../describe.js';
 import { combine, fact, type Fact } from '../outcome.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
 import { formatRestartPolicy, formatSize, type RestartPolicy } from '../values.js';
@@ -164,7 +165,7 @@ export const hostconfig: CheckKind = {
     logDriver: { type: 'string', doc: '--log-driver' },
   },
   oneOf: ['memory', 'memorySwap', 'cpus', 'cpuShares', 'cpusetCpus', 'networkMode', 'pidMode', 'ipcMode', 'volumesFrom', 'mounts', 'capAdd', 'capDrop', 'privileged', 'readOnly', 'restartPolicy', 'logDriver'],
-  describe: (f) => `container ${f.container} is configured as asked`,
+  describe: (f) => withFields(`container ${f.container}`, f, ['container']),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as HostConfigFields;
     const resolve: Resolver = async (x) => {

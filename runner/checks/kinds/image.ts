@@ -1,6 +1,7 @@
+import { withFields } from '../describe.js';
 import { combine, fact, type Fact } from '../outcome.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
-import { formatSize } from '../values.js';
+import { dockerSize, formatSize } from '../values.js';
 import type { ImageFacts } from '../../docker/port.js';
 
 export interface ImageFields {
@@ -32,7 +33,7 @@ export function judgeImage(f: ImageFields, i: ImageFacts | null, others: OtherIm
   if (!i) return { pass: false, expected: `image ${f.image} exists`, found: `there is no image ${f.image}` };
   const facts: Fact[] = [fact(true, `image ${f.image} exists`, 'it exists')];
   if (f.maxSize !== undefined)
-    facts.push(fact(i.size <= f.maxSize, `it is at most ${formatSize(f.maxSize)}`, `it is ${formatSize(i.size)}`));
+    facts.push(fact(i.size <= f.maxSize, `it is at most ${formatSize(f.maxSize)}`, `it is ${dockerSize(i.size)} as docker images shows it (${formatSize(i.size)})`));
   if (f.layers !== undefined) facts.push(fact(i.layers === f.layers, `it has ${f.layers} layers`, `it has ${i.layers} layers`));
   if (f.minLayers !== undefined)
     facts.push(fact(i.layers >= f.minLayers, `it has at least ${f.minLayers} layers`, `it has ${i.layers} layers`));
@@ -76,7 +77,7 @@ export const image: CheckKind = {
     minSharedLayers: { type: 'number', doc: 'at least this many bottom layers in common with sharesLayersWith' },
     maxSharedLayers: { type: 'number', doc: 'at most this many bottom layers in common with sharesLayersWith' },
   },
-  describe: (f) => `image ${f.image}`,
+  describe: (f) => withFields(`image ${f.image}`, f, ['image']),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as ImageFields;
     const names = [fields.sameAs, fields.baseImage, fields.sharesLayersWith].filter((n): n is string => n !== undefined);

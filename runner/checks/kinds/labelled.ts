@@ -1,3 +1,4 @@
+import { withFields } from '../describe.js';
 import { combine, fact, type Fact } from '../outcome.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
 import type { ContainerSummary } from '../../docker/port.js';
@@ -35,7 +36,7 @@ export const labelled: CheckKind = {
     present: { type: 'number', doc: 'exact number of containers with the label, running or not' },
   },
   oneOf: ['running', 'present'],
-  describe: (f) => `containers labelled ${f.label}`,
+  describe: (f) => withFields(`containers labelled ${f.label}`, f, ['label']),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as LabelledFields;
     return judgeLabelled(fields, await ctx.docker.listContainers(labelOf(fields.label)));

@@ -1,3 +1,4 @@
+import { withFields } from '../describe.js';
 import { combine, fact, type Fact } from '../outcome.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
 import { excerpt, matches } from '../values.js';
@@ -40,7 +41,7 @@ export const logs: CheckKind = {
     count: { type: 'number', doc: 'how many lines must match countOf (default 1)' },
   },
   oneOf: ['contains', 'notContains', 'countOf'],
-  describe: (f) => `logs of ${f.container}`,
+  describe: (f) => withFields(`logs of ${f.container}`, f, ['container']),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as LogsFields;
     const c = await ctx.docker.inspectContainer(fields.container);

@@ -1,3 +1,4 @@
+import { withFields } from '../describe.js';
 import type { CheckKind } from '../types.js';
 import { judgeNamed } from './named.js';
 
@@ -9,7 +10,7 @@ export const network: CheckKind = {
     exists: { type: 'boolean', doc: 'false: the network must be absent' },
     driver: { type: 'string', doc: 'network driver, e.g. bridge' },
   },
-  describe: (f) => `network ${f.network}`,
+  describe: (f) => withFields(`network ${f.network}`, f, ['network']),
   evaluate: async (f, ctx) =>
     judgeNamed('network', String(f.network), f.exists as boolean | undefined, f.driver as string | undefined,
       await ctx.docker.inspectNetwork(String(f.network))),

@@ -44,6 +44,10 @@ export const shell: CheckKind = {
   fields: {
     run: { type: 'string', required: true, doc: 'bash command' },
   },
-  describe: (f) => `\`${f.run}\``,
+  // The first line only: a whole script is no title.
+  describe: (f) => {
+    const first = String(f.run).trim().split('\n')[0]!;
+    return `host command \`${first.length > 60 ? `${first.slice(0, 59)}…` : first}${String(f.run).trim().includes('\n') ? ' …' : ''}\``;
+  },
   evaluate: async (f) => judgeShell(String(f.run), await runShell(String(f.run))),
 };

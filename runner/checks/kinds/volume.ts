@@ -1,3 +1,4 @@
+import { withFields } from '../describe.js';
 import type { CheckKind } from '../types.js';
 import { judgeNamed } from './named.js';
 
@@ -9,7 +10,7 @@ export const volume: CheckKind = {
     exists: { type: 'boolean', doc: 'false: the volume must be absent' },
     driver: { type: 'string', doc: 'volume driver, e.g. local' },
   },
-  describe: (f) => `volume ${f.volume}`,
+  describe: (f) => withFields(`volume ${f.volume}`, f, ['volume']),
   evaluate: async (f, ctx) =>
     judgeNamed('volume', String(f.volume), f.exists as boolean | undefined, f.driver as string | undefined,
       await ctx.docker.inspectVolume(String(f.volume))),

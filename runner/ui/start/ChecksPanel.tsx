@@ -1,9 +1,9 @@
 import { Box, Text } from 'ink';
-import { CHECK_KINDS } from '../../checks/registry.js';
+import { checkTitle } from '../../checks/title.js';
 import type { CheckSpec } from '../../lab/types.js';
 import type { JudgedCheck } from '../../tutor/tutor.js';
 
-const describe = (c: CheckSpec): string => CHECK_KINDS.get(c.kind)?.describe(c.fields) ?? c.kind;
+const describe = checkTitle;
 
 /**
  * The step's checks: green when the engine proves them, red with what was expected and what was found, grey
