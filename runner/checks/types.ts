@@ -36,6 +36,8 @@ export interface CheckContext {
   readonly since: number;
   /** Values measured by earlier checks of this session, by name (see the `rate` kind). */
   readonly measurements?: Measurements;
+  /** How long an exact figure must hold to count as settled (default SETTLE_MS in engine/judge.ts). */
+  readonly settleMs?: number;
 }
 
 /** Named numbers a check records for a later step of the same session to compare against. */
@@ -52,5 +54,11 @@ export interface CheckKind {
   /** Fields of which at least one must be given (otherwise the check asserts nothing). */
   readonly oneOf?: readonly string[];
   describe(fields: Readonly<Record<string, unknown>>): string;
+  /**
+   * For checks that assert an exact figure (a count of events, log lines, containers): whether these fields do,
+   * and the container whose restarts would make the figure pass through the right value on its way elsewhere.
+   * Such a check passes only on a settled state: the same finding twice, SETTLE_MS apart, nothing restarting.
+   */
+  settles?(fields: Readonly<Record<string, unknown>>): { readonly container?: string } | undefined;
   evaluate(fields: Readonly<Record<string, unknown>>, ctx: CheckContext): Promise<CheckOutcome>;
 }

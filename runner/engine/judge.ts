@@ -23,13 +23,31 @@ export function sessionContext(docker: DockerPort, session: SessionRecord, helpe
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How long an exact figure must stay the same to count: longer than a restart loop's early back-off steps. */
+export const SETTLE_MS = 700;
+
 /**
  * Judges one check once. A Docker error while judging is the learner's failure to read about (for example
- * "no such container"), except a dead engine, which stops the run.
+ * "no such container"), except a dead engine, which stops the run. A check of an exact figure passes only on a
+ * settled state: the same finding again SETTLE_MS later, and its container not restarting in between.
  */
 export async function judgeOnce(spec: CheckSpec, ctx: CheckContext): Promise<CheckOutcome> {
   const kind = CHECK_KINDS.get(spec.kind);
   if (!kind) throw new Error(`unknown check kind ${spec.kind}`);
+  const first = await judgeRaw(kind, spec, ctx);
+  const settling = first.pass ? kind.settles?.(spec.fields) : undefined;
+  if (!settling) return first;
+  const restarting = async () => settling.container !== undefined && (await ctx.docker.inspectContainer(settling.container))?.state.status === 'restarting';
+  const unsettled = (why: string): CheckOutcome => ({ ...first, pass: false, found: `${first.found}, but ${why}` });
+  if (await restarting()) return unsettled(`${settling.container} is restarting, so the figure is still changing`);
+  await sleep(ctx.settleMs ?? SETTLE_MS);
+  const again = await judgeRaw(kind, spec, ctx);
+  if (!again.pass || again.found !== first.found) return again.pass ? unsettled(`a moment later it was: ${again.found}`) : again;
+  if (await restarting()) return unsettled(`${settling.container} is restarting, so the figure is still changing`);
+  return again;
+}
+
+async function judgeRaw(kind: NonNullable<ReturnType<typeof CHECK_KINDS.get>>, spec: CheckSpec, ctx: CheckContext): Promise<CheckOutcome> {
   let outcome: CheckOutcome;
   try {
     outcome = await kind.evaluate(spec.fields, ctx);

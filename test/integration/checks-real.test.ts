@@ -3,6 +3,7 @@ import { CHECK_KINDS } from '../../runner/checks/registry.js';
 import type { CheckContext } from '../../runner/checks/types.js';
 import { DockerAdapter } from '../../runner/docker/adapter.js';
 import { loadCatalog } from '../../runner/images/catalog.js';
+import { judgeOnce } from '../../runner/engine/judge.js';
 import { cli, docker, removeContainers } from './helpers.js';
 
 /** Check kinds judged against real containers on the real engine. */
@@ -10,7 +11,7 @@ const adapter = new DockerAdapter();
 const catalog = loadCatalog('images');
 const BUSYBOX = catalog.get('busybox')!.tag;
 const TOOLBOX = catalog.get('toolbox')!.tag;
-const NAMES = ['llt-web', 'llt-side', 'llt-mem', 'llt-done', 'llt-pid', 'llt-health', 'llt-retry'];
+const NAMES = ['llt-web', 'llt-side', 'llt-mem', 'llt-done', 'llt-pid', 'llt-health', 'llt-retry', 'llt-loop'];
 let ctx: CheckContext;
 const judge = (kind: string, fields: Record<string, unknown>) => CHECK_KINDS.get(kind)!.evaluate(fields, ctx);
 
@@ -112,6 +113,22 @@ describe('check kinds on a real engine', () => {
     }
     expect(r.pass, r.found).toBe(true);
     expect((await judge('events', { container: 'llt-health', action: 'health_status: unhealthy', minCount: 1 })).pass).toBe(false);
+  });
+
+  it('events: a container restarting without limit never passes "started exactly 4 times"', async () => {
+    // Counted from now: an earlier run's llt-loop left events under the same name.
+    const since = Date.now() - 500;
+    await docker('run', '-d', '--name', 'llt-loop', '--restart', 'always', BUSYBOX, 'sh', '-c', 'sleep 0.2; exit 1');
+    const check = { kind: 'events', fields: { container: 'llt-loop', action: 'start', count: 4 }, withinMs: 12_000, guard: false, pos: { file: 't', line: 1 } };
+    // Judged over and over as the count climbs through 4: a green at any moment would be the bug.
+    const seen: string[] = [];
+    const deadline = Date.now() + 12_000;
+    while (Date.now() < deadline) {
+      const r = await judgeOnce(check, { ...ctx, since });
+      expect(r.pass, `passed with ${r.found}`).toBe(false);
+      seen.push(r.found);
+    }
+    expect(seen.some((f) => /recorded [5-9]|recorded \d\d/.test(f)), seen.join('\n')).toBe(true);
   });
 
   it('image, volume, network', async () => {

@@ -4,6 +4,7 @@ import type { CheckContext } from '../../runner/checks/types.js';
 import { parseRestartPolicy } from '../../runner/checks/values.js';
 import { checkTitle } from '../../runner/checks/title.js';
 import { parseCheckBlock } from '../../runner/lab/check-block.js';
+import { judgeOnce } from '../../runner/engine/judge.js';
 import { containerFacts, FakeDocker } from './fake-docker.js';
 
 const ctxOf = (docker: FakeDocker): CheckContext => ({ docker, labels: { 'lean-labs.lab': 't' }, helperImage: 'lean-labs/busybox:v1', since: 0 });
@@ -379,5 +380,62 @@ describe('check titles', () => {
     const [c] = parse('- kind: container\n  container: web\n  state: running\n  title: the web server is up');
     expect(checkTitle(c!)).toBe('the web server is up');
     expect(() => parse('- kind: container\n  container: web\n  state: running\n  title: 3')).toThrow(/lab\.md:13: title must be text/);
+  });
+});
+
+describe('exact figures are judged on a settled state', () => {
+  const spec = (kind: string, fields: Record<string, unknown>) => ({ kind, fields, withinMs: 0, guard: false, pos: { file: 'lab.md', line: 1 } });
+  const ctxFor = (docker: FakeDocker): CheckContext => ({ ...ctxOf(docker), settleMs: 20 });
+  const starts = (n: number) => Array.from({ length: n }, () => ({ type: 'container', action: 'start', name: 'loop', time: 10, attributes: {} }));
+  /** Answers the first read with `first`, every later read with `then`: a figure passing through the right value. */
+  const moving = <T>(first: T, then: T) => {
+    let reads = 0;
+    return () => (reads++ === 0 ? first : then);
+  };
+
+  it('events: a container restarting without limit does not pass "started exactly 4 times" as the count goes by', async () => {
+    const d = new FakeDocker().add(containerFacts('loop'));
+    const read = moving(starts(4), starts(5));
+    d.pastEvents = async () => read();
+    const check = spec('events', { container: 'loop', action: 'start', count: 4 });
+    const r = await judgeOnce(check, ctxFor(d));
+    expect(r.pass).toBe(false);
+    expect(r.found).toBe('the engine recorded 5 since the lab began');
+    d.pastEvents = async () => starts(4);
+    expect((await judgeOnce(check, ctxFor(d))).pass).toBe(true);
+    // Settled figures, but the container is between restarts: not settled.
+    d.add(containerFacts('loop', { state: { status: 'restarting', running: false } }));
+    expect((await judgeOnce(check, ctxFor(d))).found).toMatch(/loop is restarting, so the figure is still changing$/);
+  });
+
+  it('logs: a line count that is still growing', async () => {
+    const d = new FakeDocker().add(containerFacts('app'));
+    const read = moving('GET /\nGET /\n', 'GET /\nGET /\nGET /\n');
+    d.logs = async () => read();
+    const check = spec('logs', { container: 'app', countOf: 'GET /', count: 2 });
+    expect((await judgeOnce(check, ctxFor(d))).pass).toBe(false);
+    d.logs = async () => 'GET /\nGET /\n';
+    expect((await judgeOnce(check, ctxFor(d))).pass).toBe(true);
+  });
+
+  it('labelled and compose: a count of containers on its way to another number', async () => {
+    const d = new FakeDocker();
+    const box = (name: string) => ({ id: name, name, labels: {}, state: 'running', created: 0 });
+    const read = moving([box('a'), box('b')], [box('a'), box('b'), box('c')]);
+    d.listContainers = async () => read();
+    expect((await judgeOnce(spec('labelled', { label: 'app', running: 2 }), ctxFor(d))).pass).toBe(false);
+    const read2 = moving([box('a'), box('b')], [box('a')]);
+    d.listContainers = async () => read2();
+    expect((await judgeOnce(spec('compose', { project: 'p', service: 's', replicas: 2 }), ctxFor(d))).pass).toBe(false);
+    d.listContainers = async () => [box('a'), box('b')];
+    expect((await judgeOnce(spec('labelled', { label: 'app', running: 2 }), ctxFor(d))).pass).toBe(true);
+    expect((await judgeOnce(spec('compose', { project: 'p', service: 's', replicas: 2 }), ctxFor(d))).pass).toBe(true);
+  });
+
+  it('only exact figures wait: an at-least count passes at once', async () => {
+    const d = new FakeDocker().add(containerFacts('loop'));
+    const read = moving(starts(4), starts(9));
+    d.pastEvents = async () => read();
+    expect((await judgeOnce(spec('events', { container: 'loop', action: 'start', minCount: 3 }), ctxFor(d))).pass).toBe(true);
   });
 });

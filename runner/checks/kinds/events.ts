@@ -55,6 +55,7 @@ export const events: CheckKind = {
     starts: { type: 'number', doc: 'and the container was started exactly this many times (not restarted)' },
   },
   describe: (f) => withFields(`${f.action} events of ${f.container}`, f, ['action', 'container']),
+  settles: (f) => (f.count !== undefined || f.starts !== undefined ? { container: String(f.container) } : undefined),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as EventsFields;
     return judgeEvents(fields, await ctx.docker.pastEvents(fields.container, ctx.since));

@@ -42,6 +42,7 @@ export const logs: CheckKind = {
   },
   oneOf: ['contains', 'notContains', 'countOf'],
   describe: (f) => withFields(`logs of ${f.container}`, f, ['container']),
+  settles: (f) => (f.countOf !== undefined ? { container: String(f.container) } : undefined),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as LogsFields;
     const c = await ctx.docker.inspectContainer(fields.container);
