@@ -3,7 +3,11 @@ import { formatRestartPolicy, formatSize, type RestartPolicy } from './values.js
 /** Fields whose values are byte counts, shown as docker writes sizes. */
 const SIZE_FIELDS = new Set(['memory', 'memorySwap', 'maxSize', 'minSize', 'maxWritable', 'minWritable']);
 
+/** Fields whose values are milliseconds, shown as a lab writes them. */
+const DURATION_FIELDS = new Set(['maxLifetime', 'over', 'clock']);
+
 function show(key: string, value: unknown): string {
+  if (DURATION_FIELDS.has(key) && typeof value === 'number') return `${key} ${value % 1000 === 0 ? `${value / 1000}s` : `${value}ms`}`;
   if (SIZE_FIELDS.has(key) && typeof value === 'number') return `${key} ${value === -1 ? 'unlimited' : formatSize(value)}`;
   if (typeof value === 'boolean') return value ? key : `not ${key}`;
   if (Array.isArray(value)) return `${key} ${value.join(', ')}`;

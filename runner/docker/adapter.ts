@@ -52,6 +52,8 @@ function containerFacts(c: Json): ContainerFacts {
       startedAt: st.StartedAt ?? '',
       finishedAt: st.FinishedAt ?? '',
       pid: st.Pid ?? 0,
+      health: st.Health?.Status ?? '',
+      restarts: c.RestartCount ?? 0,
     },
     hostConfig: {
       memory: hc.Memory ?? 0,
@@ -100,6 +102,14 @@ function imageFacts(i: Json): ImageFacts {
     // When a tag last moved counts as its creation: a cached build re-tags an old image.
     created: Math.max(typeof i.Created === 'number' ? i.Created * 1000 : toMs(i.Created), toMs(i.Metadata?.LastTagTime)),
     labels: i.Config?.Labels ?? i.Labels ?? {},
+    config: {
+      entrypoint: i.Config?.Entrypoint ?? [],
+      cmd: i.Config?.Cmd ?? [],
+      user: i.Config?.User ?? '',
+      exposedPorts: Object.keys(i.Config?.ExposedPorts ?? {}),
+      // A healthcheck of NONE (disabled) is no healthcheck.
+      healthcheck: Boolean(i.Config?.Healthcheck?.Test?.length) && i.Config.Healthcheck.Test[0] !== 'NONE',
+    },
   };
 }
 

@@ -42,6 +42,10 @@ export interface ContainerFacts {
     readonly startedAt: string;
     readonly finishedAt: string;
     readonly pid: number;
+    /** starting, healthy or unhealthy; '' when the container has no healthcheck. */
+    readonly health: string;
+    /** How often the engine restarted it under its restart policy. */
+    readonly restarts: number;
   };
   readonly hostConfig: {
     readonly memory: number;
@@ -86,6 +90,14 @@ export interface ImageFacts {
   readonly layerIds: readonly string[];
   readonly created: number;
   readonly labels: Readonly<Record<string, string>>;
+  /** How a container of it starts (absent in list results). */
+  readonly config?: {
+    readonly entrypoint: readonly string[];
+    readonly cmd: readonly string[];
+    readonly user: string;
+    readonly exposedPorts: readonly string[];
+    readonly healthcheck: boolean;
+  };
 }
 
 export interface NamedResourceFacts {

@@ -30,6 +30,7 @@ beforeAll(async () => {
   await docker('run', '-d', '--name', 'llt-pid', '--pid', 'container:llt-web', BUSYBOX, 'sleep', '3600');
   await docker('run', '-d', '--name', 'llt-mem', '-m', '32m', '--memory-swap', '32m', BUSYBOX, 'sleep', '3600');
   await docker('run', '--name', 'llt-done', BUSYBOX, 'sh', '-c', 'echo bye; exit 3').catch(() => undefined);
+  await docker('run', '-d', '--name', 'llt-health', '--health-cmd', 'true', '--health-interval', '1s', BUSYBOX, 'sleep', '3600');
 }, 600_000);
 
 afterAll(async () => {
@@ -104,7 +105,6 @@ describe('check kinds on a real engine', () => {
   });
 
   it('events: an action the engine spells with a detail (health_status: healthy)', async () => {
-    await docker('run', '-d', '--name', 'llt-health', '--health-cmd', 'true', '--health-interval', '1s', BUSYBOX, 'sleep', '3600');
     const deadline = Date.now() + 20_000;
     let r = await judge('events', { container: 'llt-health', action: 'health_status: healthy', minCount: 1 });
     while (!r.pass && Date.now() < deadline) {
@@ -129,6 +129,37 @@ describe('check kinds on a real engine', () => {
       seen.push(r.found);
     }
     expect(seen.some((f) => /recorded [5-9]|recorded \d\d/.test(f)), seen.join('\n')).toBe(true);
+  });
+
+  it('dns: by name on a user-defined network, to the right container, and not at all on the default bridge', async () => {
+    expect((await judge('dns', { name: 'www', network: 'llt-net', to: 'llt-web' })).pass).toBe(true);
+    expect((await judge('dns', { name: 'llt-web', from: 'llt-side', to: 'llt-web' })).pass).toBe(true);
+    const wrong = await judge('dns', { name: 'www', network: 'llt-net', to: 'llt-side' });
+    expect(wrong.pass).toBe(false);
+    expect(wrong.found).toMatch(/^(it resolves to [0-9.]+|llt-side has no address on llt-net)$/);
+    // The default bridge has no DNS by name: the name of a container on it does not resolve there.
+    expect((await judge('dns', { name: 'llt-mem', network: 'bridge', resolves: false })).pass).toBe(true);
+    expect((await judge('dns', { name: 'llt-mem', network: 'bridge' })).found).toMatch(/^it does not resolve/);
+    expect(await docker('ps', '-aq', '--filter', 'label=lean-labs.lab=integration')).toBe('');
+  });
+
+  it('health: a running container\'s HEALTHCHECK status', async () => {
+    const deadline = Date.now() + 20_000;
+    let r = await judge('health', { container: 'llt-health', status: 'healthy' });
+    while (!r.pass && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 500));
+      r = await judge('health', { container: 'llt-health', status: 'healthy' });
+    }
+    expect(r.pass, r.found).toBe(true);
+    expect((await judge('health', { container: 'llt-mem', status: 'healthy' })).found).toMatch(/^it has no healthcheck/);
+  });
+
+  it('image: how its containers start (ENTRYPOINT, CMD, USER, EXPOSE)', async () => {
+    const hasher = catalog.get('hasher')!.tag;
+    await cli(['images', 'build', 'netdebug', 'hasher', '--yes']);
+    expect((await judge('image', { image: hasher, exposes: ['80'], cmd: '/^python3 /app/hasher.py$/', healthcheck: false })).pass).toBe(true);
+    expect((await judge('image', { image: catalog.get('netdebug')!.tag, user: '' })).found).toBe('it runs as netdebug');
+    expect((await judge('image', { image: BUSYBOX, minSize: 100 * 1024 ** 2 })).found).toMatch(/^it is [\d.]+MB as docker images shows it/);
   });
 
   it('image, volume, network', async () => {

@@ -5,6 +5,7 @@ import { parseRestartPolicy } from '../../runner/checks/values.js';
 import { checkTitle } from '../../runner/checks/title.js';
 import { parseCheckBlock } from '../../runner/lab/check-block.js';
 import { judgeOnce } from '../../runner/engine/judge.js';
+import { answeredAddresses, judgeDns } from '../../runner/checks/kinds/dns.js';
 import { containerFacts, FakeDocker } from './fake-docker.js';
 
 const ctxOf = (docker: FakeDocker): CheckContext => ({ docker, labels: { 'lean-labs.lab': 't' }, helperImage: 'lean-labs/busybox:v1', since: 0 });
@@ -437,5 +438,43 @@ describe('exact figures are judged on a settled state', () => {
     const read = moving(starts(4), starts(9));
     d.pastEvents = async () => read();
     expect((await judgeOnce(spec('events', { container: 'loop', action: 'start', minCount: 3 }), ctxFor(d))).pass).toBe(true);
+  });
+});
+
+describe('health, dns and image configuration', () => {
+  it('health: read on a running container only, and restarts counted exactly', async () => {
+    const d = new FakeDocker()
+      .add(containerFacts('ok', { state: { health: 'healthy', restarts: 2 } }))
+      .add(containerFacts('down', { state: { status: 'exited', running: false, health: 'unhealthy' } }))
+      .add(containerFacts('plain'));
+    expect((await judge('health', { container: 'ok', status: 'healthy', restarts: 2 }, d)).pass).toBe(true);
+    expect((await judge('health', { container: 'ok', status: 'unhealthy' }, d)).found).toBe('it is healthy');
+    expect((await judge('health', { container: 'down', status: 'unhealthy' }, d)).found).toBe('it is not running (exited)');
+    expect((await judge('health', { container: 'plain', status: 'healthy' }, d)).found).toMatch(/^it has no healthcheck/);
+    expect((await judge('health', { container: 'ok', restarts: 3 }, d)).found).toBe('it was restarted 2 times');
+  });
+
+  it('dns: what busybox nslookup answered, the resolver\'s own address left out', () => {
+    const out = 'Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\nNon-authoritative answer:\nName:\tredis\nAddress: 172.18.0.3\n';
+    expect(answeredAddresses(out)).toEqual(['172.18.0.3']);
+    const ok = { exitCode: 0, stdout: out, stderr: '' };
+    const nx = { exitCode: 1, stdout: "Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\n** server can't find redis: NXDOMAIN\n", stderr: '' };
+    expect(judgeDns({ name: 'redis', network: 'am-lan' }, ok).pass).toBe(true);
+    expect(judgeDns({ name: 'redis', network: 'am-lan' }, ok, { name: 'am-amb', ips: ['172.18.0.3'] }).pass).toBe(true);
+    expect(judgeDns({ name: 'redis', network: 'am-lan' }, ok, { name: 'am-redis1', ips: ['172.18.0.2'] })).toMatchObject({ pass: false, found: 'it resolves to 172.18.0.3' });
+    expect(judgeDns({ name: 'redis', network: 'bridge', resolves: false }, nx).pass).toBe(true);
+    expect(judgeDns({ name: 'redis', network: 'bridge' }, nx).found).toMatch(/^it does not resolve \(.*NXDOMAIN/);
+  });
+
+  it('image: how its containers start, and a lower bound on its size', async () => {
+    const d = new FakeDocker();
+    d.images.set('app:v1', {
+      id: 'sha256:1', tags: ['app:v1'], size: 250 * 1024 ** 2, layers: 5, layerIds: [], created: 0, labels: { team: 'web' },
+      config: { entrypoint: ['/entry.sh'], cmd: ['nginx', '-g', 'daemon off;'], user: 'www', exposedPorts: ['80/tcp'], healthcheck: true },
+    });
+    const all = { image: 'app:v1', minSize: 100 * 1024 ** 2, entrypoint: '/entry.sh', cmd: '/^nginx/', user: 'www', exposes: ['80'], healthcheck: true, labels: ['team=web', 'team'] };
+    expect((await judge('image', all, d)).pass).toBe(true);
+    const r = await judge('image', { image: 'app:v1', user: '', exposes: ['53/udp'], labels: ['team=db'], minSize: 1024 ** 3 }, d);
+    expect(r.found).toBe('it is 262.1MB as docker images shows it (250m); it runs as www; it exposes 80/tcp; its label team is web');
   });
 });

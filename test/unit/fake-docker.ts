@@ -22,7 +22,7 @@ export function containerFacts(name: string, over: Partialish<ContainerFacts> = 
     imageId: 'sha256:abc',
     cmd: ['sleep', 'infinity'],
     labels: {},
-    state: { status: 'running', running: true, exitCode: 0, oomKilled: false, startedAt: '', finishedAt: '', pid: 100 },
+    state: { status: 'running', running: true, exitCode: 0, oomKilled: false, startedAt: '', finishedAt: '', pid: 100, health: '', restarts: 0 },
     hostConfig: {
       memory: 0, memorySwap: 0, nanoCpus: 0, cpuQuota: 0, cpuPeriod: 0, cpuShares: 0, cpusetCpus: '',
       networkMode: 'default', pidMode: '', ipcMode: 'private', volumesFrom: [], capAdd: [], capDrop: [], privileged: false, readonlyRootfs: false,

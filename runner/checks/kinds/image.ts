@@ -1,13 +1,20 @@
 import { withFields } from '../describe.js';
 import { combine, fact, type Fact } from '../outcome.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
-import { dockerSize, formatSize } from '../values.js';
+import { dockerSize, formatSize, matches } from '../values.js';
 import type { ImageFacts } from '../../docker/port.js';
 
 export interface ImageFields {
   image: string;
   exists?: boolean;
   maxSize?: number;
+  minSize?: number;
+  entrypoint?: string;
+  cmd?: string;
+  user?: string;
+  exposes?: string[];
+  healthcheck?: boolean;
+  labels?: string[];
   layers?: number;
   minLayers?: number;
   sameAs?: string;
@@ -34,6 +41,30 @@ export function judgeImage(f: ImageFields, i: ImageFacts | null, others: OtherIm
   const facts: Fact[] = [fact(true, `image ${f.image} exists`, 'it exists')];
   if (f.maxSize !== undefined)
     facts.push(fact(i.size <= f.maxSize, `it is at most ${formatSize(f.maxSize)}`, `it is ${dockerSize(i.size)} as docker images shows it (${formatSize(i.size)})`));
+  if (f.minSize !== undefined)
+    facts.push(fact(i.size >= f.minSize, `it is at least ${formatSize(f.minSize)}`, `it is ${dockerSize(i.size)} as docker images shows it (${formatSize(i.size)})`));
+  const c = i.config;
+  const words = (l: readonly string[] | undefined) => (l?.length ? l.join(' ') : '(none)');
+  if (f.entrypoint !== undefined)
+    facts.push(fact(matches(f.entrypoint, words(c?.entrypoint)), `its ENTRYPOINT matches ${f.entrypoint}`, `its ENTRYPOINT is ${words(c?.entrypoint)}`));
+  if (f.cmd !== undefined) facts.push(fact(matches(f.cmd, words(c?.cmd)), `its CMD matches ${f.cmd}`, `its CMD is ${words(c?.cmd)}`));
+  if (f.user !== undefined)
+    facts.push(fact((c?.user ?? '') === f.user, `it runs as user ${f.user || 'root (no USER)'}`, `it runs as ${c?.user || 'root (no USER)'}`));
+  if (f.exposes) {
+    const ports = c?.exposedPorts ?? [];
+    for (const p of f.exposes) {
+      const want = p.includes('/') ? p : `${p}/tcp`;
+      facts.push(fact(ports.includes(want), `it exposes ${want}`, `it exposes ${ports.join(', ') || 'no port'}`));
+    }
+  }
+  if (f.healthcheck !== undefined)
+    facts.push(fact(Boolean(c?.healthcheck) === f.healthcheck, f.healthcheck ? 'it has a HEALTHCHECK' : 'it has no HEALTHCHECK', c?.healthcheck ? 'it has one' : 'it has none'));
+  if (f.labels)
+    for (const l of f.labels) {
+      const [k, v] = l.includes('=') ? [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] : [l, undefined];
+      const have = i.labels[k];
+      facts.push(fact(have !== undefined && (v === undefined || have === v), `it carries the label ${l}`, have === undefined ? `it has no label ${k}` : `its label ${k} is ${have}`));
+    }
   if (f.layers !== undefined) facts.push(fact(i.layers === f.layers, `it has ${f.layers} layers`, `it has ${i.layers} layers`));
   if (f.minLayers !== undefined)
     facts.push(fact(i.layers >= f.minLayers, `it has at least ${f.minLayers} layers`, `it has ${i.layers} layers`));
@@ -63,11 +94,18 @@ export function judgeImage(f: ImageFields, i: ImageFacts | null, others: OtherIm
 
 export const image: CheckKind = {
   kind: 'image',
-  doc: 'An image exists (or not), within a size, with a number of layers.',
+  doc: 'An image exists (or not), within a size, with a number of layers, and how its containers start (ENTRYPOINT, CMD, USER, EXPOSE, HEALTHCHECK, labels).',
   fields: {
     image: { type: 'string', required: true, doc: 'image name[:tag]' },
     exists: { type: 'boolean', doc: 'false: the image must be absent' },
     maxSize: { type: 'size', doc: 'largest acceptable size, e.g. 10m' },
+    minSize: { type: 'size', doc: 'smallest acceptable size (the toolchain is still in it, say)' },
+    entrypoint: { type: 'pattern', doc: 'its ENTRYPOINT, words joined by spaces, matches' },
+    cmd: { type: 'pattern', doc: 'its CMD, words joined by spaces, matches' },
+    user: { type: 'string', doc: 'its USER (empty: root)' },
+    exposes: { type: 'strings', doc: 'ports it EXPOSEs, e.g. [80] or [53/udp]' },
+    healthcheck: { type: 'boolean', doc: 'it has a HEALTHCHECK (or not)' },
+    labels: { type: 'strings', doc: 'labels it carries: key=value, or key for any value' },
     layers: { type: 'number', doc: 'exact layer count' },
     minLayers: { type: 'number', doc: 'smallest layer count' },
     sameAs: { type: 'string', doc: 'another image it must be identical to (same ID)' },
