@@ -37,6 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       out: { type: 'string' },
       keep: { type: 'boolean', default: false },
       bail: { type: 'boolean', default: false },
+      watch: { type: 'boolean', default: false },
       yes: { type: 'boolean', short: 'y', default: false },
       rebuild: { type: 'boolean', default: false },
       presenter: { type: 'boolean', default: false },
@@ -91,7 +92,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     case 'list':
       return runList(ctx);
+    case 'new': {
+      if (args.length !== 1) throw new UsageError('Name the new lab, e.g. `npx lean-labs new my-volumes --labs ./labs`.');
+      const { writeSkeleton } = await import('./lab/skeleton.js');
+      const dir = values.labs ?? 'labs';
+      const file = writeSkeleton(dir, args[0]!);
+      ctx.out(`Wrote ${file}: a lab that already verifies, every field explained.\n  Prove it: npx lean-labs verify ${args[0]} --labs ${dir}\n  Edit and re-prove as you go: npx lean-labs verify ${args[0]} --labs ${dir} --watch\n`);
+      return 0;
+    }
     case 'verify':
+      if (values.watch) {
+        const { runVerifyWatch } = await import('./commands/watch.js');
+        return runVerifyWatch(ctx, args);
+      }
       return runVerify(ctx, args, { reporter: values.reporter, out: values.out, keep: values.keep, bail: values.bail });
     case 'reset':
       if (args.length !== 1) throw new UsageError('Name one lab to reset, e.g. `npx lean-labs reset namespaces`.');

@@ -9,6 +9,7 @@ Commands
   slides [deck]            list the talk's decks, or present one on localhost (--port, --open);
                            --out <dir> writes a self-contained copy (works from file://, prints one slide a page)
   list                     the labs: id, title, duration, steps
+  new <id>                 write a lab skeleton that already verifies (--labs <dir>, default ./labs)
   verify [lab...]          run labs end to end and prove every step (all labs when none is named)
   reset <lab>              remove what a lab made, and nothing else
   doctor                   check the engine, cgroups, Compose, the docker CLI and the lab images
@@ -23,6 +24,7 @@ Options
   --out <file|dir>         verify --reporter junit: the report file (default lean-labs-junit.xml); slides: the export folder
   --keep                   verify: leave the lab's containers for inspection (reset removes them later)
   --bail                   verify: stop at the first failing step
+  --watch                  verify <lab>: prove it again whenever its files change, showing only what changed
   --presenter              start: type each command out visibly before running it (live demos)
   --pane                   start, inside tmux: open a shell pane beside the runner in the lab's folder
   --yes                    agree to installs (engine up, base image) without asking
@@ -50,6 +52,7 @@ const OPTION_TEXT: Record<string, string> = {
   rebuild: '--rebuild                build again from scratch, without the layer cache',
   port: '--port <n>               the port to serve on (default: any free one)',
   open: '--open                   open the deck in a browser',
+  watch: "--watch                  prove one lab again whenever its files change, showing what changed (authors' loop)",
 };
 
 export const COMMANDS: Record<string, CommandHelp> = {
@@ -63,11 +66,16 @@ export const COMMANDS: Record<string, CommandHelp> = {
     about: "Lists the talk's decks, or presents one on http://127.0.0.1:<port>/. With --out, writes a self-contained copy instead.",
     options: ['labs', 'port', 'open', 'out'],
   },
+  new: {
+    usage: 'new <id> [--labs <dir>]',
+    about: 'Writes <dir>/<id>/lab.md (default dir: ./labs): a small lab that already verifies, with every field explained in a comment. Never writes over an existing lab.',
+    options: ['labs'],
+  },
   list: { usage: 'list', about: 'The labs: id, duration, steps, title; and the mistakes of any lab that does not parse.', options: ['labs'] },
   verify: {
     usage: 'verify [lab...]',
     about: 'Runs labs end to end: every check must fail before its step and pass after it, then nothing of the lab may remain. All labs when none is named. Exit code 1 on any failure, 2 for a malformed lab.',
-    options: ['labs', 'reporter', 'out', 'keep', 'bail', 'yes'],
+    options: ['labs', 'reporter', 'out', 'keep', 'bail', 'watch', 'yes'],
   },
   reset: { usage: 'reset <lab>', about: 'Removes what the lab made, and never your own things.', options: ['labs'] },
   doctor: { usage: 'doctor', about: 'Checks the engine (which endpoint, and why), cgroups, Compose v2, the docker CLI and the lab images; each problem with its fix.', options: ['labs'] },

@@ -135,6 +135,43 @@ describe('lean-labs CLI on the real engine', () => {
     expect(global.stdout).toContain('npx lean-labs <command> --help');
   });
 
+  it('new writes a lab that verifies; verify --watch proves it again on each edit and shows only what changed', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'll-author-')), 'labs');
+    const made = await cli(['new', 'my-volumes', '--labs', dir]);
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toContain(`Wrote ${join(dir, 'my-volumes', 'lab.md')}`);
+    const again = await cli(['new', 'my-volumes', '--labs', dir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('never writes over a lab');
+    const file = join(dir, 'my-volumes', 'lab.md');
+    expect(readFileSync(file, 'utf8')).toMatch(/# Every name the lab's commands create/);
+
+    const state = mkdtempSync(join(tmpdir(), 'll-state-'));
+    const child = spawn(process.execPath, [CLI, 'verify', 'my-volumes', '--labs', dir, '--watch'], { cwd: ROOT, env: { ...process.env, LEAN_LABS_STATE_DIR: state, NO_COLOR: '1' } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (out += d));
+    const until = async (pattern: RegExp, from = 0) => {
+      const end = Date.now() + 60_000;
+      while (!pattern.test(out.slice(from)) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+      expect(out.slice(from), `waited for ${pattern}`).toMatch(pattern);
+      return out.length;
+    };
+    try {
+      let at = await until(/3 passed, 0 failed\nWatching/);
+      writeFileSync(file, readFileSync(file, 'utf8').replace('  state: running', '  state: exited'));
+      at = await until(/lab\.md changed: verifying my-volumes again ──\n  broken ✗ 1\. Start a container › my-volumes-box is running\n[\s\S]*2 passed, 1 failed/, at);
+      writeFileSync(file, readFileSync(file, 'utf8').replace('  state: exited', '  state: running'));
+      at = await until(/  fixed  ✓ 1\. Start a container › my-volumes-box is running\n3 passed, 0 failed/, at);
+      writeFileSync(file, readFileSync(file, 'utf8').replace('- kind: container\n  container: my-volumes-box\n  state: absent', '- kind: containr'));
+      await until(/the lab does not parse ──\n.*lab\.md:\d+: unknown check kind "containr"/, at);
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((r) => child.on('close', r));
+    }
+    expect(await containerExists('my-volumes-box')).toBe(false);
+  });
+
   it('a dead engine gets a message with the fix, not a stack', async () => {
     const r = await cli(['verify', 'namespaces'], { DOCKER_HOST: 'unix:///tmp/no-engine-here.sock' });
     expect(r.code).toBe(1);

@@ -1,3 +1,5 @@
+import type { TestCase } from '../../runner/reporters/tally.js';
+import { changedCases } from '../../runner/commands/watch.js';
 import { describe, expect, it } from 'vitest';
 import type { LabEvent } from '../../runner/engine/events.js';
 import { parseLab } from '../../runner/lab/parse.js';
@@ -73,5 +75,21 @@ describe('reporters', () => {
 
   it('junit escapes what XML cannot hold', () => {
     expect(junitXml([{ lab: 'a', name: 'x <&> "y"', status: 'passed', ms: 1 }])).toContain('name="x &lt;&amp;&gt; &quot;y&quot;"');
+  });
+});
+
+describe('verify --watch: what changed since the last run', () => {
+  const c = (name: string, status: TestCase['status'], message?: string): TestCase => ({ lab: 'l', name, status, message, ms: 1 });
+  it('names fixed, broken, still-failing-differently, new and gone cases, and nothing else', () => {
+    const before = [c('a', 'passed'), c('b', 'failed', 'x'), c('c', 'failed', 'old'), c('d', 'passed'), c('gone', 'passed')];
+    const after = [c('a', 'passed'), c('b', 'passed'), c('c', 'failed', 'new'), c('d', 'failed', 'why'), c('e', 'passed')];
+    expect(changedCases(before, after)).toEqual([
+      '  fixed  ✓ b',
+      '  still  ✗ c, now:\n      new',
+      '  broken ✗ d\n      why',
+      '  new    ✓ e',
+      '  gone     gone',
+    ]);
+    expect(changedCases(after, after)).toEqual([]);
   });
 });
