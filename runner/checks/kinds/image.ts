@@ -2,7 +2,7 @@ import { withFields } from '../describe.js';
 import { combine, fact, type Fact } from '../outcome.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
 import { dockerSize, formatSize, matches } from '../values.js';
-import type { ImageFacts } from '../../docker/port.js';
+import type { ExecResult, ImageFacts } from '../../docker/port.js';
 
 export interface ImageFields {
   image: string;
@@ -15,6 +15,7 @@ export interface ImageFields {
   exposes?: string[];
   healthcheck?: boolean;
   labels?: string[];
+  hasFile?: string;
   layers?: number;
   minLayers?: number;
   sameAs?: string;
@@ -35,7 +36,11 @@ export function sharedLayers(a: readonly string[], b: readonly string[]): number
 /** Other images a check compares with, looked up by the caller. */
 export type OtherImages = Readonly<Record<string, ImageFacts | null>>;
 
-export function judgeImage(f: ImageFields, i: ImageFacts | null, others: OtherImages = {}): CheckOutcome {
+/**
+ * Judges an image. `fileRead` is what a helper container of the image found at `hasFile` (exit 0 when it is there),
+ * read by the caller.
+ */
+export function judgeImage(f: ImageFields, i: ImageFacts | null, others: OtherImages = {}, fileRead?: ExecResult): CheckOutcome {
   if (f.exists === false) return combine([fact(i === null, `no image ${f.image}`, `image ${f.image} exists`)]);
   if (!i) return { pass: false, expected: `image ${f.image} exists`, found: `there is no image ${f.image}` };
   const facts: Fact[] = [fact(true, `image ${f.image} exists`, 'it exists')];
@@ -65,6 +70,8 @@ export function judgeImage(f: ImageFields, i: ImageFacts | null, others: OtherIm
       const have = i.labels[k];
       facts.push(fact(have !== undefined && (v === undefined || have === v), `it carries the label ${l}`, have === undefined ? `it has no label ${k}` : `its label ${k} is ${have}`));
     }
+  if (f.hasFile !== undefined)
+    facts.push(fact(fileRead?.exitCode === 0, `it holds ${f.hasFile}`, fileRead?.exitCode === 0 ? 'it does' : `it does not hold ${f.hasFile}`));
   if (f.layers !== undefined) facts.push(fact(i.layers === f.layers, `it has ${f.layers} layers`, `it has ${i.layers} layers`));
   if (f.minLayers !== undefined)
     facts.push(fact(i.layers >= f.minLayers, `it has at least ${f.minLayers} layers`, `it has ${i.layers} layers`));
@@ -106,6 +113,7 @@ export const image: CheckKind = {
     exposes: { type: 'strings', doc: 'ports it EXPOSEs, e.g. [80] or [53/udp]' },
     healthcheck: { type: 'boolean', doc: 'it has a HEALTHCHECK (or not)' },
     labels: { type: 'strings', doc: 'labels it carries: key=value, or key for any value' },
+    hasFile: { type: 'string', doc: 'a path its filesystem holds (read by a short-lived container of it; the image needs `test`)' },
     layers: { type: 'number', doc: 'exact layer count' },
     minLayers: { type: 'number', doc: 'smallest layer count' },
     sameAs: { type: 'string', doc: 'another image it must be identical to (same ID)' },
@@ -120,6 +128,12 @@ export const image: CheckKind = {
     const fields = f as unknown as ImageFields;
     const names = [fields.sameAs, fields.baseImage, fields.sharesLayersWith].filter((n): n is string => n !== undefined);
     const [self, ...rest] = await Promise.all([fields.image, ...names].map((n) => ctx.docker.inspectImage(n)));
-    return judgeImage(fields, self ?? null, Object.fromEntries(names.map((n, k) => [n, rest[k] ?? null])));
+    const fileRead =
+      fields.hasFile !== undefined && self
+        ? await ctx.docker.runHelper({ image: fields.image, cmd: ['test', '-e', fields.hasFile], labels: ctx.labels, networkMode: 'none', timeoutMs: 15_000 }).catch(
+            (err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }),
+          )
+        : undefined;
+    return judgeImage(fields, self ?? null, Object.fromEntries(names.map((n, k) => [n, rest[k] ?? null])), fileRead);
   },
 };
