@@ -6,6 +6,7 @@ import { checkTitle } from '../../runner/checks/title.js';
 import { parseCheckBlock } from '../../runner/lab/check-block.js';
 import { judgeOnce } from '../../runner/engine/judge.js';
 import { answeredAddresses, judgeDns } from '../../runner/checks/kinds/dns.js';
+import { judgeContainer } from '../../runner/checks/kinds/container.js';
 import { containerFacts, FakeDocker } from './fake-docker.js';
 
 const ctxOf = (docker: FakeDocker): CheckContext => ({ docker, labels: { 'lean-labs.lab': 't' }, helperImage: 'lean-labs/busybox:v1', since: 0 });
@@ -476,5 +477,20 @@ describe('health, dns and image configuration', () => {
     expect((await judge('image', all, d)).pass).toBe(true);
     const r = await judge('image', { image: 'app:v1', user: '', exposes: ['53/udp'], labels: ['team=db'], minSize: 1024 ** 3 }, d);
     expect(r.found).toBe('it is 262.1MB as docker images shows it (250m); it runs as www; it exposes 80/tcp; its label team is web');
+  });
+});
+
+describe('container state is judged settled too', () => {
+  it('a container its restart policy just brought back is not yet "running"; one that stays up is', async () => {
+    const now = Date.parse('2026-01-01T00:00:10Z');
+    const flap = containerFacts('loop', { state: { restarts: 6, startedAt: '2026-01-01T00:00:09.800Z' } });
+    expect(judgeContainer({ container: 'loop', state: 'running' }, flap, {}, now)).toMatchObject({
+      pass: false,
+      found: 'it keeps restarting (restarted 6 times by its policy, up 200 ms)',
+    });
+    const steady = containerFacts('loop', { state: { restarts: 6, startedAt: '2026-01-01T00:00:05Z' } });
+    expect(judgeContainer({ container: 'loop', state: 'running' }, steady, {}, now).pass).toBe(true);
+    const fresh = containerFacts('web', { state: { restarts: 0, startedAt: '2026-01-01T00:00:09.900Z' } });
+    expect(judgeContainer({ container: 'web', state: 'running' }, fresh, {}, now).pass).toBe(true);
   });
 });

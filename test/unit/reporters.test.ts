@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const lab = parseLab(
-  '---\nformat: 1\nid: demo\ntitle: Demo\nsummary: S\nduration: 1m\n---\n\n## Run it\n\n```sh\ndocker run x\n```\n\n```check\n- kind: container\n  container: x\n  state: running\n- kind: container\n  container: y\n  state: running\n```\n',
+  '---\nformat: 1\nid: demo\ntitle: Demo\nsummary: S\nduration: 1m\n---\n\n## Run it\n\n```sh\ndocker run x\n```\n\n```check\n- kind: container\n  container: x\n  state: running\n- kind: container\n  container: y\n  state: running\n  message: Start y with -d.\n```\n',
   'demo/lab.md',
 );
 const step = lab.steps[0]!;
@@ -91,5 +91,20 @@ describe('verify --watch: what changed since the last run', () => {
       '  gone     gone',
     ]);
     expect(changedCases(after, after)).toEqual([]);
+  });
+});
+
+describe('the author\'s message in every report', () => {
+  it('plain, TAP and JUnit all show the message of a failing check', () => {
+    let plain = '';
+    play(new PlainReporter({ write: (t) => (plain += t), color: false }));
+    let tap = '';
+    play(new TapReporter({ write: (t) => (tap += t), color: false }));
+    const out = join(mkdtempSync(join(tmpdir(), 'll-junit-')), 'r.xml');
+    play(new JunitReporter({ write: () => {}, color: false, outFile: out }));
+    for (const text of [plain, tap, readFileSync(out, 'utf8')]) {
+      expect(text).toContain('there is no container named y');
+      expect(text).toContain('Start y with -d.');
+    }
   });
 });

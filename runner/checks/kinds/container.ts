@@ -27,12 +27,21 @@ const sameImage = (want: string, found: string): boolean =>
   found === want || found === `${want}:latest` || want === `${found}:latest`;
 
 /** Judges a container's existence, state, exit code, OOM kill, image and command. */
-export function judgeContainer(f: ContainerFields, c: ContainerFacts | null, extras: ContainerExtras = {}): CheckOutcome {
+/** How long a container its policy restarted must stay up before it counts as running. */
+export const RESTART_SETTLE_MS = 2000;
+
+export function judgeContainer(f: ContainerFields, c: ContainerFacts | null, extras: ContainerExtras = {}, now = Date.now()): CheckOutcome {
   const name = `container ${f.container}`;
   if (f.state === 'absent') return combine([fact(c === null, `${name} is gone`, `${name} still exists (${c?.state.status})`)]);
   if (!c) return { pass: false, expected: `${name} exists`, found: `there is no container named ${f.container}` };
   const facts: Fact[] = [];
-  if (f.state === 'running') facts.push(fact(c.state.running, `${name} is running`, `it is ${c.state.status}`));
+  if (f.state === 'running') {
+    // A container its restart policy keeps bringing back is running for a moment at a time: that is no settled
+    // "running". Restarted by the policy and up for less than a moment counts as still restarting.
+    const upMs = now - Date.parse(c.state.startedAt || '1970-01-01T00:00:00Z');
+    const flapping = c.state.running && c.state.restarts > 0 && upMs < RESTART_SETTLE_MS;
+    facts.push(fact(c.state.running && !flapping, `${name} is running`, flapping ? `it keeps restarting (restarted ${c.state.restarts} times by its policy, up ${Math.max(0, Math.round(upMs))} ms)` : `it is ${c.state.status}`));
+  }
   if (f.state === 'exited')
     facts.push(fact(c.state.status === 'exited', `${name} has exited`, `it is ${c.state.status}`));
   if (f.state === 'present') facts.push(fact(true, `${name} exists`, 'it exists'));
