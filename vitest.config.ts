@@ -11,6 +11,16 @@ export default defineConfig({
         },
       },
       {
+        // Debian's Chromium against pages served on loopback; needs no engine, so it runs beside the integration suite.
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/setup/browser.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLabs } from '../../runner/lab/load.js';
 import { loadDecks } from '../../runner/slides/deck.js';
 import { exportDeck, serveDeck } from '../../runner/slides/site.js';
-import { cli, ROOT } from './helpers.js';
+import { cli, ROOT } from '../integration/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 // Chromium on a machine with no network: no background connections, no first-run work, a fresh profile.
