@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, ROOT, cli, containerExists, docker, removeContainers } from './helpers.js';
+import { cli, CLI, containerExists, docker, killWhenShown, removeContainers, ROOT } from './helpers.js';
 import { loadLabs } from '../../runner/lab/load.js';
 
 const NS_NAMES = ['ns-a', 'ns-pid', 'ns-none', 'ns-net', 'ns-host', 'ns-ipc1', 'ns-ipc2', 'ns-mnt', 'ns-user'];
@@ -46,14 +46,7 @@ describe('lean-labs CLI on the real engine', () => {
 
   it('a run killed with SIGKILL leaves resources that reset reclaims', async () => {
     const state = mkdtempSync(join(tmpdir(), 'll-state-'));
-    const child = spawn(process.execPath, [CLI, 'verify', 'namespaces'], { cwd: ROOT, env: { ...process.env, LEAN_LABS_STATE_DIR: state } });
-    await new Promise<void>((resolve) => {
-      child.stdout.on('data', (d: Buffer) => {
-        if (d.toString().includes('2. Join another')) resolve();
-      });
-    });
-    child.kill('SIGKILL');
-    await new Promise((r) => child.on('close', r));
+    await killWhenShown(['verify', 'namespaces'], '2. Join another', { LEAN_LABS_STATE_DIR: state });
     expect(await containerExists('ns-a')).toBe(true);
     const reset = await cli(['reset', 'namespaces'], { LEAN_LABS_STATE_DIR: state });
     expect(reset.code, reset.stdout + reset.stderr).toBe(0);

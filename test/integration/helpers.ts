@@ -49,3 +49,17 @@ export async function containerExists(name: string): Promise<boolean> {
     return false;
   }
 }
+
+/** Starts a CLI command, waits until its output shows `line`, then kills it outright (SIGKILL), as a crash would. */
+export async function killWhenShown(args: string[], line: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  await new Promise<void>((resolve) => {
+    let seen = '';
+    child.stdout.on('data', (d: Buffer) => {
+      seen += d;
+      if (seen.includes(line)) resolve();
+    });
+  });
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('close', r));
+}

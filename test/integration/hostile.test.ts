@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, type Server } from 'node:net';
@@ -8,19 +7,25 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TmuxTerminal } from '../../bench/tmux.js';
 import { hasControls } from '../../runner/text/controls.js';
 import { HOSTILE_TEXT, printfFormat } from '../fixtures/hostile.js';
-import { CLI, ROOT, cli, containerExists, docker, removeContainers } from './helpers.js';
+import { cli, CLI, containerExists, docker, killWhenShown, removeContainers, ROOT } from './helpers.js';
 
 /**
  * What a hostile tester tries against the built CLI on the real engine: a learner's own things under the lab's
  * names, control sequences from containers, addresses that never answer, folders that are not labs.
  */
 
+/** Writes one lab into a fresh folder of labs; returns the folder. */
+function labsWith(id: string, text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `ll-${id}-labs-`));
+  mkdirSync(join(dir, id));
+  writeFileSync(join(dir, id, 'lab.md'), text);
+  return dir;
+}
+
 /** A lab whose container prints a catalogue of terminal control sequences, and whose check quotes its logs. */
 function hostileLabs(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'll-hostile-labs-'));
-  mkdirSync(join(dir, 'hostile'));
-  writeFileSync(
-    join(dir, 'hostile', 'lab.md'),
+  return labsWith(
+    'hostile',
     `---
 format: 1
 id: hostile
@@ -46,7 +51,6 @@ docker logs hostile-printer
 \`\`\`
 `,
   );
-  return dir;
 }
 
 const stateDir = () => mkdtempSync(join(tmpdir(), 'll-state-'));
@@ -134,14 +138,7 @@ describe('the learner\'s own things under a lab\'s names', () => {
 
   it('after verify is killed outright, reset leaves an ns-a the learner made after it died', async () => {
     const state = stateDir();
-    const child = spawn(process.execPath, [CLI, 'verify', 'namespaces'], { cwd: ROOT, env: { ...process.env, LEAN_LABS_STATE_DIR: state } });
-    await new Promise<void>((resolve) => {
-      child.stdout.on('data', (d: Buffer) => {
-        if (d.toString().includes('2. Join another')) resolve();
-      });
-    });
-    child.kill('SIGKILL');
-    await new Promise((r) => child.on('close', r));
+    await killWhenShown(['verify', 'namespaces'], '2. Join another', { LEAN_LABS_STATE_DIR: state });
     // What the killed run made is the lab's; the learner clears it by hand, waits, and makes their own ns-a.
     await removeContainers('ns-a', 'ns-pid');
     await new Promise((r) => setTimeout(r, 3000));
@@ -155,10 +152,8 @@ describe('the learner\'s own things under a lab\'s names', () => {
 
 describe('anonymous volumes', () => {
   it('a lab whose commands remove a container without -v fails cleanup, and verify removes the volume', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'll-anon-labs-'));
-    mkdirSync(join(dir, 'anon'));
-    writeFileSync(
-      join(dir, 'anon', 'lab.md'),
+    const dir = labsWith(
+      'anon',
       `---
 format: 1
 id: anon

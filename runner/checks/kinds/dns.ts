@@ -1,5 +1,6 @@
 import { withFields } from '../describe.js';
 import { combine, fact } from '../outcome.js';
+import { vantage } from './vantage.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
 import { excerpt } from '../values.js';
 import type { ExecResult } from '../../docker/port.js';
@@ -45,18 +46,11 @@ export const dns: CheckKind = {
   describe: (f) => withFields(`${f.name} ${f.resolves === false ? 'does not resolve' : 'resolves'} ${f.from ? `from ${f.from}` : `on ${f.network}`}`, f, ['name', 'from', 'network', 'resolves']),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as DnsFields;
-    let networkMode = fields.network;
+    const at = await vantage(fields, ctx);
+    if ('problem' in at) return judgeDns(fields, at.problem);
+    const networkMode = at.networkMode;
     // The network whose address `to` must resolve to; a container that joined another's namespace has none of its own.
-    let networkOf = fields.network;
-    if (fields.from) {
-      const c = await ctx.docker.inspectContainer(fields.from);
-      if (!c) return judgeDns(fields, `there is no container named ${fields.from}`);
-      if (!c.state.running) return judgeDns(fields, `container ${fields.from} is not running`);
-      networkMode = `container:${c.id}`;
-      networkOf = Object.keys(c.networks)[0];
-    } else if (fields.network && !(await ctx.docker.inspectNetwork(fields.network))) {
-      return judgeDns(fields, `there is no network named ${fields.network}`);
-    }
+    const networkOf = at.from ? Object.keys(at.from.networks)[0] : fields.network;
     let target: { name: string; ips: string[] } | string | undefined;
     if (fields.to) {
       const t = await ctx.docker.inspectContainer(fields.to);

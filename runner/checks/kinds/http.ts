@@ -1,4 +1,5 @@
 import { combine, fact, type Fact } from '../outcome.js';
+import { vantage } from './vantage.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
 import { excerpt, matches } from '../values.js';
 import type { ExecResult } from '../../docker/port.js';
@@ -46,15 +47,9 @@ export const http: CheckKind = {
   describe: (f) => `GET ${f.url}`,
   evaluate: async (f, ctx) => {
     const fields = f as unknown as HttpFields;
-    let networkMode = fields.network;
-    if (fields.from) {
-      const c = await ctx.docker.inspectContainer(fields.from);
-      if (!c) return judgeHttp(fields, `there is no container named ${fields.from}`);
-      if (!c.state.running) return judgeHttp(fields, `container ${fields.from} is not running`);
-      networkMode = `container:${c.id}`;
-    } else if (fields.network && !(await ctx.docker.inspectNetwork(fields.network))) {
-      return judgeHttp(fields, `there is no network named ${fields.network}`);
-    }
+    const at = await vantage(fields, ctx);
+    if ('problem' in at) return judgeHttp(fields, at.problem);
+    const networkMode = at.networkMode;
     const r = await ctx.docker.runHelper({
       image: ctx.helperImage,
       // No -T: busybox 1.35's static wget crashes with it; the helper's own timeout bounds the request.
