@@ -36,7 +36,7 @@ describe('lean-labs CLI on the real engine', () => {
     const r = await cli(['verify', 'namespaces']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('container ns-a');
-    expect(r.stdout).toContain('container ns-a (it was there before the lab began): free it with `docker rename ns-a ns-a-mine`');
+    expect(r.stdout).toContain('container ns-a (no session of the lab made it): free it with `docker rename ns-a ns-a-mine`');
     expect(r.stdout).toContain('lean-labs never judges or removes what you made yourself');
     const reset = await cli(['reset', 'namespaces']);
     expect(reset.code).toBe(0);
