@@ -494,3 +494,15 @@ describe('container state is judged settled too', () => {
     expect(judgeContainer({ container: 'web', state: 'running' }, fresh, {}, now).pass).toBe(true);
   });
 });
+
+describe('health is judged settled', () => {
+  it('a status that flips between reads does not pass', async () => {
+    const d = new FakeDocker();
+    let reads = 0;
+    d.inspectContainer = async (name: string) => containerFacts(name, { state: { health: reads++ === 0 ? 'healthy' : 'unhealthy' } });
+    const check = { kind: 'health', fields: { container: 'web', status: 'healthy' }, withinMs: 0, guard: false, pos: { file: 'lab.md', line: 1 } };
+    expect((await judgeOnce(check, { ...ctxOf(d), settleMs: 10 })).found).toBe('it is unhealthy');
+    d.inspectContainer = async (name: string) => containerFacts(name, { state: { health: 'healthy' } });
+    expect((await judgeOnce(check, { ...ctxOf(d), settleMs: 10 })).pass).toBe(true);
+  });
+});
