@@ -117,12 +117,6 @@ async function anonymousVolumes(docker: DockerPort, lab: Lab, session: SessionRe
   return found;
 }
 
-/** The keys of same-named things on the engine before a session opens: never the lab's in that session. */
-export async function preexisting(docker: DockerPort, lab: Lab, session: SessionRecord | undefined): Promise<string[]> {
-  const { foreign } = await survey(docker, lab, session, { anonymous: false });
-  return foreign.map((r) => r.key);
-}
-
 /** Anonymous volumes of the lab that no container of the lab holds any more: left by a removal without -v. */
 export async function orphanedVolumes(docker: DockerPort, found: Survey): Promise<Resource[]> {
   const containers = await Promise.all(found.owned.filter((r) => r.type === 'container').map((r) => docker.inspectContainer(r.ref)));

@@ -3,7 +3,7 @@ import type { DockerPort } from '../docker/port.js';
 import type { CommandBlock, Lab, Step } from '../lab/types.js';
 import type { CommandPhase, Emit } from './events.js';
 import { judgeOnce, judgeWithin, sessionContext } from './judge.js';
-import { orphanedVolumes, preexisting, removeAll, ResourceClashError, survey, type Resource } from './resources.js';
+import { orphanedVolumes, removeAll, ResourceClashError, survey, type Resource } from './resources.js';
 import { clearSession, engineSkew, newSession, readSession, SessionKeeper, type SessionRecord } from './session.js';
 import { runCommands } from './shell.js';
 import { prepareWorkDir, removeWorkDir, workDir } from './workdir.js';
@@ -120,10 +120,10 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
     const t0 = Date.now();
     const helperImage = await opts.prepareImages(lab);
     opts.emit({ kind: 'images-ready', lab, images: lab.images, ms: Date.now() - t0 });
-    const { removed: reclaimed } = await reclaim(opts.docker, lab, opts.stateDir, { refuseForeign: true });
+    // Refused when the learner's things hold the lab's names, so nothing is there before the session but its own.
+    const { removed: reclaimed, foreign } = await reclaim(opts.docker, lab, opts.stateDir, { refuseForeign: true });
     if (reclaimed.length) opts.emit({ kind: 'reclaimed', lab, resources: reclaimed });
-    const before = await preexisting(opts.docker, lab, undefined);
-    keeper = new SessionKeeper(opts.stateDir, { ...newSession(lab.id, 'verify', Date.now(), engineSkew(info)), preexisting: before });
+    keeper = new SessionKeeper(opts.stateDir, { ...newSession(lab.id, 'verify', Date.now(), engineSkew(info)), preexisting: foreign.map((r) => r.key) });
     session = keeper.start();
     prepareWorkDir(opts.stateDir, lab);
     opts.emit({ kind: 'lab-start', lab, session: session.session });

@@ -4,7 +4,8 @@ import { EngineUnreachableError } from '../docker/errors.js';
 import type { DockerPort } from '../docker/port.js';
 import type { ImageEvent } from '../images/ensure.js';
 import { judgeOnce, judgeWithin, sessionContext } from '../engine/judge.js';
-import { preexisting, survey, type Resource } from '../engine/resources.js';
+import { foreignReason } from '../engine/ownership.js';
+import { survey, type Resource } from '../engine/resources.js';
 import { engineSkew, newSession, readSession, SessionKeeper, type SessionRecord } from '../engine/session.js';
 import { runCommands } from '../engine/shell.js';
 import { reclaim } from '../engine/verify.js';
@@ -118,11 +119,10 @@ export class Tutor {
         (toBuild) => this.opts.emit({ kind: 'images-plan', toBuild }),
         (event) => this.opts.emit({ kind: 'image', event }),
       );
-      await this.useSession(readSession(stateDir, lab.id), helperImage);
+      this.foreign = await this.useSession(readSession(stateDir, lab.id), helperImage);
       const dir = workDir(stateDir, lab);
       // The learner's edits in the working folder survive quitting and coming back; only reset starts it afresh.
       if (!existsSync(dir)) prepareWorkDir(stateDir, lab);
-      this.foreign = await this.takenNames();
       this.opts.emit({ kind: 'ready', workDir: dir, foreign: this.foreign });
       await this.watch();
       await this.enterStep();
@@ -136,15 +136,21 @@ export class Tutor {
    * Opens a live window of `existing` (or of a new session) in this process: whatever holds the lab's names now
    * and is not the lab's stays the learner's for the whole session. Judges from now on within it.
    */
-  private async useSession(existing: SessionRecord | undefined, helperImage: string): Promise<void> {
+  private async useSession(existing: SessionRecord | undefined, helperImage: string): Promise<readonly Resource[]> {
     const { docker, lab, stateDir } = this.opts;
-    const held = await preexisting(docker, lab, existing);
-    const base = existing ?? newSession(lab.id, 'start', Date.now(), engineSkew(await docker.info()));
+    const { foreign } = await survey(docker, lab, existing, { anonymous: false });
+    // A local engine shares our clock; only a remote one is asked for its time.
+    const skew = docker.endpoint.startsWith('unix://') ? 0 : engineSkew(await docker.info());
+    const base = existing ?? newSession(lab.id, 'start', Date.now(), skew);
     this.keeper?.stop(true);
-    this.keeper = new SessionKeeper(stateDir, { ...base, preexisting: [...new Set([...base.preexisting, ...held])] });
+    this.keeper = new SessionKeeper(stateDir, { ...base, preexisting: [...new Set([...base.preexisting, ...foreign.map((r) => r.key)])] });
     const record = this.keeper.start();
     this.ctx = sessionContext(docker, record, helperImage, stateDir);
     this.filter = new EventFilter(record.session);
+    // What held the lab's names before this window opened still does: no second look is needed, only the reason
+    // said in the words of the session it now belongs to.
+    const unclaimed = foreignReason('no-session');
+    return foreign.map((r) => (r.why === unclaimed ? { ...r, why: foreignReason(r.created - record.skewMs < record.startedAt ? 'before' : 'closed') } : r));
   }
 
   /** The learner's own things that hold names the lab needs (the one ownership rule: engine/ownership.ts). */
@@ -207,16 +213,17 @@ export class Tutor {
     this.opts.emit({ kind: 'judging', cause });
     try {
       const ctx = this.ctx;
-      // Never judge (or let the learner pass on) things that are not the lab's: wait until the names are free.
-      const foreign = await this.takenNames();
+      // Never let the learner pass on things that are not the lab's: while the names are held, the checks wait.
+      // The ownership survey runs beside the checks (both only read); the checks' results are dropped if it finds any.
+      const [foreign, results] = await Promise.all([
+        this.takenNames(),
+        Promise.all(step.checks.map(async (check) => ({ check, outcome: within ? await judgeWithin(check, ctx) : await judgeOnce(check, ctx) }))),
+      ]);
       if (foreign.map((r) => r.key).join() !== this.foreign.map((r) => r.key).join()) {
         this.foreign = foreign;
         this.opts.emit({ kind: 'foreign', foreign });
       }
-      if (foreign.length || generation !== this.generation) return false;
-      const results = await Promise.all(
-        step.checks.map(async (check) => ({ check, outcome: within ? await judgeWithin(check, ctx) : await judgeOnce(check, ctx) })),
-      );
+      if (foreign.length) return false;
       const passed = results.every((r) => r.outcome.pass);
       // A judging that began earlier and ended later carries an older state of the engine: it is dropped.
       if (this.progress.step !== index || this.closed || generation !== this.generation) return passed;
