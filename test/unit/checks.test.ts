@@ -506,3 +506,17 @@ describe('health is judged settled', () => {
     expect((await judgeOnce(check, { ...ctxOf(d), settleMs: 10 })).pass).toBe(true);
   });
 });
+
+describe('exec and http never judge a container in its moment up in a restart loop', () => {
+  it('refuse to read a container its policy just brought back, and read one that stays up', async () => {
+    const justBack = new Date(Date.now() - 300).toISOString();
+    const d = new FakeDocker()
+      .add(containerFacts('loop', { state: { restarts: 4, startedAt: justBack } }))
+      .add(containerFacts('steady', { state: { restarts: 4, startedAt: new Date(Date.now() - 60_000).toISOString() } }))
+      .answer('loop', /cat/, { stdout: 'ready' })
+      .answer('steady', /cat/, { stdout: 'ready' });
+    expect((await judge('exec', { container: 'loop', run: 'cat /ready', stdout: 'ready' }, d)).found).toMatch(/^container loop: it keeps restarting \(restarted 4 times by its policy, up \d+ ms\)$/);
+    expect((await judge('exec', { container: 'steady', run: 'cat /ready', stdout: 'ready' }, d)).pass).toBe(true);
+    expect((await judge('http', { from: 'loop', url: 'http://localhost/' }, d)).found).toMatch(/^container loop: it keeps restarting/);
+  });
+});

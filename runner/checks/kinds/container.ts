@@ -30,17 +30,25 @@ const sameImage = (want: string, found: string): boolean =>
 /** How long a container its policy restarted must stay up before it counts as running. */
 export const RESTART_SETTLE_MS = 2000;
 
+/**
+ * A container its restart policy keeps bringing back runs for a moment at a time: restarted by the policy and up for
+ * less than RESTART_SETTLE_MS, it counts as still restarting. Returns why, or undefined when it is settled.
+ */
+export function flapping(c: ContainerFacts, now = Date.now()): string | undefined {
+  const upMs = now - Date.parse(c.state.startedAt || '1970-01-01T00:00:00Z');
+  return c.state.running && c.state.restarts > 0 && upMs < RESTART_SETTLE_MS
+    ? `it keeps restarting (restarted ${c.state.restarts} times by its policy, up ${Math.max(0, Math.round(upMs))} ms)`
+    : undefined;
+}
+
 export function judgeContainer(f: ContainerFields, c: ContainerFacts | null, extras: ContainerExtras = {}, now = Date.now()): CheckOutcome {
   const name = `container ${f.container}`;
   if (f.state === 'absent') return combine([fact(c === null, `${name} is gone`, `${name} still exists (${c?.state.status})`)]);
   if (!c) return { pass: false, expected: `${name} exists`, found: `there is no container named ${f.container}` };
   const facts: Fact[] = [];
   if (f.state === 'running') {
-    // A container its restart policy keeps bringing back is running for a moment at a time: that is no settled
-    // "running". Restarted by the policy and up for less than a moment counts as still restarting.
-    const upMs = now - Date.parse(c.state.startedAt || '1970-01-01T00:00:00Z');
-    const flapping = c.state.running && c.state.restarts > 0 && upMs < RESTART_SETTLE_MS;
-    facts.push(fact(c.state.running && !flapping, `${name} is running`, flapping ? `it keeps restarting (restarted ${c.state.restarts} times by its policy, up ${Math.max(0, Math.round(upMs))} ms)` : `it is ${c.state.status}`));
+    const restarting = flapping(c, now);
+    facts.push(fact(c.state.running && !restarting, `${name} is running`, restarting ?? `it is ${c.state.status}`));
   }
   if (f.state === 'exited')
     facts.push(fact(c.state.status === 'exited', `${name} has exited`, `it is ${c.state.status}`));

@@ -3,6 +3,7 @@ import type { CheckKind, CheckOutcome } from '../types.js';
 import { excerpt, matches } from '../values.js';
 import type { ExecResult } from '../../docker/port.js';
 import { serviceLabels } from './compose.js';
+import { flapping } from './container.js';
 
 export interface ExecFields {
   container?: string;
@@ -64,6 +65,9 @@ export const exec: CheckKind = {
     const c = await ctx.docker.inspectContainer(name);
     if (!c) return judgeExec(fields, `there is no container named ${name}`);
     if (!c.state.running) return judgeExec(fields, `container ${name} is not running (${c.state.status})`);
+    // What a container in a restart loop answers in its moment up proves nothing about it.
+    const restarting = flapping(c);
+    if (restarting) return judgeExec(fields, `container ${name}: ${restarting}`);
     return judgeExec(fields, await ctx.docker.exec(name, ['sh', '-c', fields.run]));
   },
 };

@@ -1,4 +1,5 @@
 import type { CheckContext } from '../types.js';
+import { flapping } from './container.js';
 import type { ContainerFacts } from '../../docker/port.js';
 
 /** Where a helper container asks from: inside a container's network namespace, or on a network. */
@@ -15,6 +16,8 @@ export async function vantage(f: { readonly from?: string; readonly network?: st
     const c = await ctx.docker.inspectContainer(f.from);
     if (!c) return { problem: `there is no container named ${f.from}` };
     if (!c.state.running) return { problem: `container ${f.from} is not running` };
+    const restarting = flapping(c);
+    if (restarting) return { problem: `container ${f.from}: ${restarting}` };
     return { networkMode: `container:${c.id}`, from: c };
   }
   if (f.network && !(await ctx.docker.inspectNetwork(f.network))) return { problem: `there is no network named ${f.network}` };
