@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-file.js';
 import { join } from 'node:path';
 import type { Measurements } from '../checks/types.js';
 
@@ -28,10 +29,7 @@ export function sessionMeasurements(state: string, lab: string, session: string)
     get: (name) => read()[name],
     set: (name, value) => {
       const values = { ...read(), [name]: value };
-      mkdirSync(join(state, 'sessions'), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ session, values }, null, 2));
-      renameSync(tmp, file);
+      writeFileAtomic(file, JSON.stringify({ session, values }, null, 2));
     },
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-file.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { clearMeasurements } from './measurements.js';
@@ -58,10 +59,7 @@ export function readSession(state: string, lab: string): SessionRecord | undefin
 
 /** Written atomically: a half-written record would be worse than none. */
 export function writeSession(state: string, record: SessionRecord): void {
-  mkdirSync(dirOf(state), { recursive: true });
-  const tmp = `${fileOf(state, record.lab)}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(record, null, 2));
-  renameSync(tmp, fileOf(state, record.lab));
+  writeFileAtomic(fileOf(state, record.lab), JSON.stringify(record, null, 2));
 }
 
 export function clearSession(state: string, lab: string): void {

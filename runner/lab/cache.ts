@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-file.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Lab } from './types.js';
@@ -43,10 +44,7 @@ export function readCachedLab(cacheDir: string | undefined, key: string): Lab | 
 export function writeCachedLab(cacheDir: string | undefined, key: string, lab: Lab): void {
   if (!cacheDir) return;
   try {
-    mkdirSync(cacheDir, { recursive: true });
-    const tmp = join(cacheDir, `${key}.${process.pid}.tmp`);
-    writeFileSync(tmp, JSON.stringify(lab));
-    renameSync(tmp, join(cacheDir, `${key}.json`));
+    writeFileAtomic(join(cacheDir, `${key}.json`), JSON.stringify(lab));
   } catch {
     // A cache that cannot be written only costs time.
   }

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-file.js';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { LAB_FILE } from './load.js';
@@ -94,9 +95,6 @@ export function writeSkeleton(dir: string, id: string): string {
   const labDir = join(dir, id);
   const file = join(labDir, LAB_FILE);
   if (existsSync(file)) throw new UserError(`${file} already exists; lean-labs never writes over a lab. Pick another id, or edit that one.`);
-  mkdirSync(labDir, { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, skeletonLab(id));
-  renameSync(tmp, file);
+  writeFileAtomic(file, skeletonLab(id));
   return file;
 }

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-file.js';
+import { join } from 'node:path';
 
 /** Where a learner is in one lab: saved on every change, read back when they return. */
 export interface LabProgress {
@@ -65,10 +66,7 @@ export function loadProgress(stateDir: string, now = Date.now()): LoadedProgress
 /** Written to a temporary file and renamed over the old one: a crash mid-write leaves the old file whole. */
 export function saveProgress(stateDir: string, progress: ProgressFile): void {
   const file = progressFile(stateDir);
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(progress, null, 2)}\n`);
-  renameSync(tmp, file);
+  writeFileAtomic(file, `${JSON.stringify(progress, null, 2)}\n`);
 }
 
 export function withLab(progress: ProgressFile, id: string, lab: LabProgress | undefined): ProgressFile {
