@@ -172,13 +172,13 @@ export class DockerAdapter implements DockerPort, ImagePort {
     }
   }
 
+  /** `call`, with "no such thing" (HTTP 404, kept on the translated error) answered as null. */
   private async orNull<T>(what: string, fn: () => Promise<T>): Promise<T | null> {
     try {
-      return await withTimeout(fn(), CALL_DEADLINE_MS, what, () => this.noAnswer(CALL_DEADLINE_MS));
+      return await this.call(what, fn);
     } catch (err) {
-      if (err instanceof EngineUnreachableError) throw err;
       if (isNotFound(err)) return null;
-      throw translate(err, this.endpoint, what, this.resolved.source);
+      throw err;
     }
   }
 

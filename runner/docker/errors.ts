@@ -40,8 +40,8 @@ export class DockerError extends UserError {
   }
 }
 
-const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE']);
 
+/** Socket errors that mean no engine answers there, with what each means in words. */
 const CAUSES: Record<string, string> = {
   ENOENT: 'the socket does not exist',
   ECONNREFUSED: 'connection refused',
@@ -56,7 +56,8 @@ const CAUSES: Record<string, string> = {
 /** Turns a dockerode/socket error into one of ours; `what` says what we were doing. */
 export function translate(err: unknown, endpoint: string, what: string, source?: string): Error {
   const e = err as { code?: string; statusCode?: number; json?: { message?: string }; message?: string };
-  if (e.code && UNREACHABLE.has(e.code)) return new EngineUnreachableError(endpoint, CAUSES[e.code] ?? e.code, source);
+  const cause = e.code ? CAUSES[e.code] : undefined;
+  if (cause) return new EngineUnreachableError(endpoint, cause, source);
   const detail = e.json?.message ?? e.message ?? String(err);
   return new DockerError(`${what}: ${detail.trim()}`, e.statusCode);
 }
