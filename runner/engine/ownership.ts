@@ -43,10 +43,6 @@ export function judgeOwnership(c: Candidate, key: string, lab: string, session: 
   return inWindow ? { owned: true } : { owned: false, why: 'closed' };
 }
 
-export function isOwned(c: Candidate, key: string, lab: string, session: SessionRecord | undefined): boolean {
-  return judgeOwnership(c, key, lab, session).owned;
-}
-
 /** Why a same-named thing is the learner's, in words. */
 export function foreignReason(why: Exclude<Verdict, { owned: true }>['why']): string {
   switch (why) {

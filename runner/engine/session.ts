@@ -87,6 +87,9 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** Whether a window is this process's own and still open. */
+const ours = (w: SessionWindow): boolean => w.to === undefined && w.pid === process.pid && w.host === hostname();
+
 /** A window of this process, opened now. */
 export function openWindow(now = Date.now()): SessionWindow {
   return { from: now, aliveAt: now, pid: process.pid, host: hostname(), procStart: procStart(process.pid) };
@@ -135,9 +138,9 @@ export class SessionKeeper {
   /** Writes the record (with this process's window open) and starts the heartbeat. */
   start(): SessionRecord {
     const now = Date.now();
-    const windows = this.current.windows.map((w) => (w.to === undefined && !(w.pid === process.pid && w.host === hostname()) ? { ...w, to: windowEnd(w) === Infinity ? now : windowEnd(w) } : w));
-    const mine = windows.find((w) => w.to === undefined && w.pid === process.pid && w.host === hostname());
-    this.current = { ...this.current, windows: mine ? windows : [...windows, openWindow(now)] };
+    // Another process's open window is closed: where it still runs, this one takes the session over now.
+    const windows = this.current.windows.map((w) => (w.to === undefined && !ours(w) ? { ...w, to: Math.min(windowEnd(w), now) } : w));
+    this.current = { ...this.current, windows: windows.some(ours) ? windows : [...windows, openWindow(now)] };
     writeSession(this.stateDir, this.current);
     this.timer ??= setInterval(() => this.beat(), HEARTBEAT_MS);
     this.timer.unref?.();
@@ -155,7 +158,7 @@ export class SessionKeeper {
   private beat(): void {
     if (this.stopped) return;
     const now = Date.now();
-    this.current = { ...this.current, windows: this.current.windows.map((w) => (w.to === undefined && w.pid === process.pid ? { ...w, aliveAt: now } : w)) };
+    this.current = { ...this.current, windows: this.current.windows.map((w) => (ours(w) ? { ...w, aliveAt: now } : w)) };
     try {
       writeSession(this.stateDir, this.current);
     } catch {
@@ -174,9 +177,7 @@ export class SessionKeeper {
       return;
     }
     const now = Date.now();
-    const r = this.current;
-    this.current = { ...r, windows: r.windows.map((w) => (w.to === undefined && w.pid === process.pid ? { ...w, aliveAt: now, to: now } : w)) };
+    this.current = { ...this.current, windows: this.current.windows.map((w) => (ours(w) ? { ...w, aliveAt: now, to: now } : w)) };
     writeSession(this.stateDir, this.current);
   }
-
 }

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { plural } from '../text/plural.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { LabFormatError } from './errors.js';
@@ -140,5 +141,5 @@ function labOf(file: string): string {
 
 /** The mistakes of labs that were left out, for a command to print after its own output. */
 export function leftOutText(problems: readonly LabFormatError[]): string {
-  return `Left out ${problems.length} lab${problems.length === 1 ? '' : 's'} with mistakes:\n${problems.map((p) => p.message.replace(/^/gm, '  ')).join('\n')}\n`;
+  return `Left out ${plural(problems.length, 'lab')} with mistakes:\n${problems.map((p) => p.message.replace(/^/gm, '  ')).join('\n')}\n`;
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { compilePattern, dockerSize, formatSize, parseDuration, parseSize } from '../../runner/checks/values.js';
 import { cgroupReading, expectedReadings, sharesToWeight, sharesToWeightQuadratic } from '../../runner/host/cgroup.js';
 import { debianMirror, parseDeb822, parseSourcesList } from '../../runner/host/apt.js';
-import { isOwned, judgeOwnership } from '../../runner/engine/ownership.js';
+import { judgeOwnership } from '../../runner/engine/ownership.js';
 import { HEARTBEAT_MS, newSession, readSession, windowLive, type SessionRecord } from '../../runner/engine/session.js';
 import { buildOrder, fromLines, loadCatalog } from '../../runner/images/catalog.js';
 import { demuxBuffer, firstFileFromTar } from '../../runner/docker/demux.js';
@@ -91,7 +91,7 @@ describe('ownership', () => {
   const live = newSession('lab', 'verify', T);
   const dead: SessionRecord = { ...live, windows: [{ ...live.windows[0]!, pid: 0, aliveAt: T + 10_000 }] };
   const own = (created: number, s: SessionRecord | undefined, labels: Record<string, string> = {}, key = `container:x@${created}`) =>
-    isOwned({ labels, created }, key, 'lab', s);
+    judgeOwnership({ labels, created }, key, 'lab', s).owned;
 
   it('owns what the runner labelled for this lab, and never another lab\'s', () => {
     expect(own(0, undefined, { 'lean-labs.lab': 'lab' })).toBe(true);
