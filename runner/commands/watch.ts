@@ -40,7 +40,7 @@ export async function runVerifyWatch(ctx: CliContext, ids: readonly string[]): P
   let previous: TestCase[] | undefined;
   let running: Promise<void> | undefined;
   let again = false;
-  let abort = new AbortController();
+  const abort = new AbortController();
 
   const once = async (why: string) => {
     let lab: Lab;
@@ -105,7 +105,6 @@ export async function runVerifyWatch(ctx: CliContext, ids: readonly string[]): P
       watcher.close();
       if (timer) clearTimeout(timer);
       abort.abort();
-      abort = new AbortController();
       ctx.err('\nStopped watching; cleaning up what the lab made…\n');
       void (running ?? Promise.resolve()).finally(() => resolve(previous?.some((c) => c.status === 'failed') ? 1 : 0));
     };
