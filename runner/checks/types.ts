@@ -46,6 +46,20 @@ export interface Measurements {
   set(name: string, value: number): void;
 }
 
+/**
+ * How a kind's finding settles. A passing finding counts only when no container in `containers` is restarting
+ * (or was just brought back by its restart policy) and, with `repeat`, when it reads the same again SETTLE_MS later.
+ */
+export interface Settling {
+  /** Containers whose restart loop would let the finding pass in a moment that does not last. */
+  readonly containers: readonly string[];
+  /** The finding is a figure that keeps moving by itself (a count, a health status, a size): read it twice. */
+  readonly repeat: boolean;
+}
+
+/** A finding that cannot pass through a value: configuration the engine fixed when the thing was made. */
+export const FIXED: Settling = { containers: [], repeat: false };
+
 /** One kind of check: its fields, a one-line description, and how it is judged against the engine. */
 export interface CheckKind {
   readonly kind: string;
@@ -55,10 +69,9 @@ export interface CheckKind {
   readonly oneOf?: readonly string[];
   describe(fields: Readonly<Record<string, unknown>>): string;
   /**
-   * For checks that assert an exact figure (a count of events, log lines, containers): whether these fields do,
-   * and the container whose restarts would make the figure pass through the right value on its way elsewhere.
-   * Such a check passes only on a settled state: the same finding twice, SETTLE_MS apart, nothing restarting.
+   * What could make this check pass for a moment on its way to a wrong state, so the judge can wait it out
+   * (engine/judge.ts): every kind says, so no kind is left to pass on a transient reading.
    */
-  settles?(fields: Readonly<Record<string, unknown>>): { readonly container?: string } | undefined;
+  settles(fields: Readonly<Record<string, unknown>>): Settling;
   evaluate(fields: Readonly<Record<string, unknown>>, ctx: CheckContext): Promise<CheckOutcome>;
 }

@@ -1,5 +1,6 @@
 import { CHECK_KINDS } from '../checks/registry.js';
-import type { CheckContext, CheckOutcome } from '../checks/types.js';
+import { flapping } from '../checks/flapping.js';
+import type { CheckContext, CheckKind, CheckOutcome } from '../checks/types.js';
 import { EngineUnreachableError } from '../docker/errors.js';
 import type { DockerPort } from '../docker/port.js';
 import type { CheckSpec } from '../lab/types.js';
@@ -23,31 +24,45 @@ export function sessionContext(docker: DockerPort, session: SessionRecord, helpe
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** How long an exact figure must stay the same to count: longer than a restart loop's early back-off steps. */
+/** How long a moving figure must stay the same to count: longer than a restart loop's early back-off steps. */
 export const SETTLE_MS = 700;
 
 /**
  * Judges one check once. A Docker error while judging is the learner's failure to read about (for example
- * "no such container"), except a dead engine, which stops the run. A check of an exact figure passes only on a
- * settled state: the same finding again SETTLE_MS later, and its container not restarting in between.
+ * "no such container"), except a dead engine, which stops the run. A pass counts only on a settled state, as the
+ * kind describes it (`settles`): none of its containers restarting, and a moving figure the same SETTLE_MS later.
  */
 export async function judgeOnce(spec: CheckSpec, ctx: CheckContext): Promise<CheckOutcome> {
   const kind = CHECK_KINDS.get(spec.kind);
   if (!kind) throw new Error(`unknown check kind ${spec.kind}`);
+  return judgeSettled(kind, spec, ctx);
+}
+
+/** judgeOnce for a given kind (tests hand it a kind whose engine moves between readings). */
+export async function judgeSettled(kind: CheckKind, spec: CheckSpec, ctx: CheckContext): Promise<CheckOutcome> {
   const first = await judgeRaw(kind, spec, ctx);
-  const settling = first.pass ? kind.settles?.(spec.fields) : undefined;
-  if (!settling) return first;
-  const restarting = async () => settling.container !== undefined && (await ctx.docker.inspectContainer(settling.container))?.state.status === 'restarting';
-  const unsettled = (why: string): CheckOutcome => ({ ...first, pass: false, found: `${first.found}, but ${why}` });
-  if (await restarting()) return unsettled(`${settling.container} is restarting, so the figure is still changing`);
+  if (!first.pass) return first;
+  const settling = kind.settles(spec.fields);
+  const unsettled = (why: string): CheckOutcome => ({ ...first, pass: false, found: escapeControls(`${first.found}, but ${why}`) });
+  const restarting = async (): Promise<string | undefined> => {
+    for (const name of settling.containers) {
+      const c = await ctx.docker.inspectContainer(name);
+      const why = c && flapping(c);
+      if (why) return `container ${name}: ${why}, so this is still changing`;
+    }
+    return undefined;
+  };
+  const before = await restarting();
+  if (before) return unsettled(before);
+  if (!settling.repeat) return first;
   await sleep(ctx.settleMs ?? SETTLE_MS);
   const again = await judgeRaw(kind, spec, ctx);
   if (!again.pass || again.found !== first.found) return again.pass ? unsettled(`a moment later it was: ${again.found}`) : again;
-  if (await restarting()) return unsettled(`${settling.container} is restarting, so the figure is still changing`);
-  return again;
+  const after = await restarting();
+  return after ? unsettled(after) : again;
 }
 
-async function judgeRaw(kind: NonNullable<ReturnType<typeof CHECK_KINDS.get>>, spec: CheckSpec, ctx: CheckContext): Promise<CheckOutcome> {
+async function judgeRaw(kind: CheckKind, spec: CheckSpec, ctx: CheckContext): Promise<CheckOutcome> {
   let outcome: CheckOutcome;
   try {
     outcome = await kind.evaluate(spec.fields, ctx);

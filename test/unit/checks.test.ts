@@ -407,7 +407,7 @@ describe('exact figures are judged on a settled state', () => {
     expect((await judgeOnce(check, ctxFor(d))).pass).toBe(true);
     // Settled figures, but the container is between restarts: not settled.
     d.add(containerFacts('loop', { state: { status: 'restarting', running: false } }));
-    expect((await judgeOnce(check, ctxFor(d))).found).toMatch(/loop is restarting, so the figure is still changing$/);
+    expect((await judgeOnce(check, ctxFor(d))).found).toMatch(/container loop: it is restarting \(restarted 0 times by its policy\), so this is still changing$/);
   });
 
   it('logs: a line count that is still growing', async () => {

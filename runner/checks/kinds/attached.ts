@@ -1,5 +1,5 @@
 import { combine, fact, type Fact } from '../outcome.js';
-import type { CheckKind, CheckOutcome } from '../types.js';
+import { type CheckKind, type CheckOutcome, FIXED } from '../types.js';
 import type { ContainerFacts } from '../../docker/port.js';
 
 export interface AttachedFields {
@@ -33,6 +33,8 @@ export const attached: CheckKind = {
     aliases: { type: 'strings', doc: 'names it answers to on that network (--network-alias)' },
   },
   describe: (f) => `${f.container} on network ${f.network}${f.aliases ? ` as ${(f.aliases as string[]).join(', ')}` : ''}`,
+  // Which networks a container is on and its aliases there change only when someone connects or disconnects it.
+  settles: () => FIXED,
   evaluate: async (f, ctx) => {
     const fields = f as unknown as AttachedFields;
     return judgeAttached(fields, await ctx.docker.inspectContainer(fields.container));

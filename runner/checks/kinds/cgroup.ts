@@ -1,5 +1,5 @@
 import { combine, fact } from '../outcome.js';
-import type { CheckKind, CheckOutcome } from '../types.js';
+import { type CheckKind, type CheckOutcome, FIXED } from '../types.js';
 import { parseSize } from '../values.js';
 import { CGROUP_SETTINGS, cgroupReading, expectedReadings, type CgroupSetting, type CgroupVersion } from '../../host/cgroup.js';
 
@@ -31,6 +31,8 @@ export const cgroup: CheckKind = {
     equals: { type: 'string', required: true, doc: 'value as given to docker run (64m, 0.5, 512, 0-1, max)' },
   },
   describe: (f) => `${f.setting} inside ${f.container}`,
+  // Limits are set when the container is made (or by docker update); they do not drift.
+  settles: () => FIXED,
   evaluate: async (f, ctx) => {
     const fields = f as unknown as CgroupFields;
     const { cgroupVersion } = await ctx.docker.info();

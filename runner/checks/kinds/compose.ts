@@ -67,7 +67,7 @@ export const compose: CheckKind = {
     createdBefore: { type: 'string', doc: 'another service of the project: these containers are older than all of its (not recreated since)' },
   },
   describe: (f) => withFields(`stack ${f.project}, service ${f.service}`, f, ['project', 'service']),
-  settles: (f) => (f.replicas !== undefined ? {} : undefined),
+  settles: (f) => ({ containers: [], repeat: f.replicas !== undefined }),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as ComposeFields;
     const of = (service: string) => ctx.docker.listContainers(serviceLabels(fields.project, service));

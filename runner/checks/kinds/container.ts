@@ -3,6 +3,7 @@ import { combine, fact, type Fact } from '../outcome.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
 import { dockerSize, formatSize, matches } from '../values.js';
 import type { ContainerFacts } from '../../docker/port.js';
+import { flapping } from '../flapping.js';
 
 export interface ContainerFields {
   container: string;
@@ -27,20 +28,6 @@ const sameImage = (want: string, found: string): boolean =>
   found === want || found === `${want}:latest` || want === `${found}:latest`;
 
 /** Judges a container's existence, state, exit code, OOM kill, image and command. */
-/** How long a container its policy restarted must stay up before it counts as running. */
-export const RESTART_SETTLE_MS = 2000;
-
-/**
- * A container its restart policy keeps bringing back runs for a moment at a time: restarted by the policy and up for
- * less than RESTART_SETTLE_MS, it counts as still restarting. Returns why, or undefined when it is settled.
- */
-export function flapping(c: ContainerFacts, now = Date.now()): string | undefined {
-  const upMs = now - Date.parse(c.state.startedAt || '1970-01-01T00:00:00Z');
-  return c.state.running && c.state.restarts > 0 && upMs < RESTART_SETTLE_MS
-    ? `it keeps restarting (restarted ${c.state.restarts} times by its policy, up ${Math.max(0, Math.round(upMs))} ms)`
-    : undefined;
-}
-
 export function judgeContainer(f: ContainerFields, c: ContainerFacts | null, extras: ContainerExtras = {}, now = Date.now()): CheckOutcome {
   const name = `container ${f.container}`;
   if (f.state === 'absent') return combine([fact(c === null, `${name} is gone`, `${name} still exists (${c?.state.status})`)]);
@@ -111,6 +98,8 @@ export const container: CheckKind = {
   },
   oneOf: ['state', 'exitCode', 'oomKilled', 'image', 'command', 'maxWritable', 'minWritable', 'maxLifetime'],
   describe: (f) => withFields(`container ${f.container}${f.state ? ` is ${f.state}` : ''}`, f, ['container', 'state']),
+  // Running is judged only when no restart loop is bringing it back for a moment; a size limit waits for writes to stop.
+  settles: (f) => ({ containers: f.state === 'running' ? [String(f.container)] : [], repeat: f.maxWritable !== undefined || f.minWritable !== undefined }),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as ContainerFields;
     const measure = fields.maxWritable !== undefined || fields.minWritable !== undefined;

@@ -9,8 +9,11 @@ export interface DiffFields {
 }
 
 type Change = { kind: 'A' | 'C' | 'D'; path: string };
-const show = (cs: readonly Change[]): string =>
-  cs.length === 0 ? 'no changes' : `${cs.slice(0, 8).map((c) => `${c.kind} ${c.path}`).join(', ')}${cs.length > 8 ? ` and ${cs.length - 8} more` : ''}`;
+/** In path order: the engine lists changes in no fixed order, and a settled finding must read the same twice. */
+const show = (unordered: readonly Change[]): string => {
+  const cs = [...unordered].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return cs.length === 0 ? 'no changes' : `${cs.slice(0, 8).map((c) => `${c.kind} ${c.path}`).join(', ')}${cs.length > 8 ? ` and ${cs.length - 8} more` : ''}`;
+};
 
 /** Judges `docker diff`: entries written like the CLI prints them (`A /root/new.txt`, `C /etc`, `D /etc/issue.net`). */
 export function judgeDiff(f: DiffFields, changes: readonly Change[] | null): CheckOutcome {
@@ -33,5 +36,8 @@ export const diff: CheckKind = {
   },
   oneOf: ['contains', 'empty'],
   describe: (f) => withFields(`docker diff ${f.container}`, f, ['container']),
+  // Whether a container wrote nothing can change while its processes run: that reading must hold twice. A listed
+  // entry only needs to be there (others may come and go beside it).
+  settles: (f) => ({ containers: [], repeat: f.empty !== undefined }),
   evaluate: async (f, ctx) => judgeDiff(f as unknown as DiffFields, await ctx.docker.containerChanges(String(f.container))),
 };

@@ -44,6 +44,7 @@ export const dns: CheckKind = {
   },
   oneOf: ['from', 'network'],
   describe: (f) => withFields(`${f.name} ${f.resolves === false ? 'does not resolve' : 'resolves'} ${f.from ? `from ${f.from}` : `on ${f.network}`}`, f, ['name', 'from', 'network', 'resolves']),
+  settles: (f) => ({ containers: f.from ? [String(f.from)] : [], repeat: false }),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as DnsFields;
     const at = await vantage(fields, ctx);

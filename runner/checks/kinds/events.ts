@@ -1,6 +1,6 @@
 import { withFields } from '../describe.js';
 import { combine, fact, type Fact } from '../outcome.js';
-import type { CheckKind, CheckOutcome } from '../types.js';
+import { type CheckKind, type CheckOutcome, FIXED } from '../types.js';
 import type { PastEvent } from '../../docker/port.js';
 
 export interface EventsFields {
@@ -55,7 +55,7 @@ export const events: CheckKind = {
     starts: { type: 'number', doc: 'and the container was started exactly this many times (not restarted)' },
   },
   describe: (f) => withFields(`${f.action} events of ${f.container}`, f, ['action', 'container']),
-  settles: (f) => (f.count !== undefined || f.starts !== undefined ? { container: String(f.container) } : undefined),
+  settles: (f) => (f.count !== undefined || f.starts !== undefined ? { containers: [String(f.container)], repeat: true } : FIXED),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as EventsFields;
     return judgeEvents(fields, await ctx.docker.pastEvents(fields.container, ctx.since));

@@ -3,7 +3,7 @@ import type { CheckKind, CheckOutcome } from '../types.js';
 import { excerpt, matches } from '../values.js';
 import type { ExecResult } from '../../docker/port.js';
 import { serviceLabels } from './compose.js';
-import { flapping } from './container.js';
+import { flapping } from '../flapping.js';
 
 export interface ExecFields {
   container?: string;
@@ -50,6 +50,8 @@ export const exec: CheckKind = {
   },
   oneOf: ['container', 'service'],
   describe: (f) => `\`${f.run}\` in ${where(f as unknown as ExecFields)}`,
+  // What a container in a restart loop answers in its moment up proves nothing; a command's own output is the author's to make steady.
+  settles: (f) => ({ containers: f.container ? [String(f.container)] : [], repeat: false }),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as ExecFields;
     let name = fields.container;

@@ -1,6 +1,6 @@
 import { withFields } from '../describe.js';
 import { combine, fact } from '../outcome.js';
-import type { CheckKind, CheckOutcome } from '../types.js';
+import { type CheckKind, type CheckOutcome, FIXED } from '../types.js';
 import { excerpt, matches } from '../values.js';
 
 export interface FileFields {
@@ -30,6 +30,8 @@ export const file: CheckKind = {
     exists: { type: 'boolean', doc: 'false: the file must not exist' },
   },
   describe: (f) => withFields(`${f.path} in ${f.container}`, f, ['path', 'container']),
+  // A file a learner wrote or mounted; a file a process keeps rewriting is better read with logs or exec.
+  settles: () => FIXED,
   evaluate: async (f, ctx) => {
     const fields = f as unknown as FileFields;
     const c = await ctx.docker.inspectContainer(fields.container);

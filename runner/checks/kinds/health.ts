@@ -38,7 +38,7 @@ export const health: CheckKind = {
   oneOf: ['status', 'restarts'],
   describe: (f) => withFields(`health of ${f.container}`, f, ['container']),
   // A restart count moves, and a health status flips while a healthcheck is failing now and then: both must hold.
-  settles: (f) => ({ container: String(f.container) }),
+  settles: (f) => ({ containers: [String(f.container)], repeat: true }),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as HealthFields;
     return judgeHealth(fields, await ctx.docker.inspectContainer(fields.container));

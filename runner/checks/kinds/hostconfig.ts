@@ -1,6 +1,6 @@
 import { withFields } from '../describe.js';
 import { combine, fact, type Fact } from '../outcome.js';
-import type { CheckKind, CheckOutcome } from '../types.js';
+import { type CheckKind, type CheckOutcome, FIXED } from '../types.js';
 import { formatRestartPolicy, formatSize, type RestartPolicy } from '../values.js';
 import type { ContainerFacts } from '../../docker/port.js';
 
@@ -166,6 +166,8 @@ export const hostconfig: CheckKind = {
   },
   oneOf: ['memory', 'memorySwap', 'cpus', 'cpuShares', 'cpusetCpus', 'networkMode', 'pidMode', 'ipcMode', 'volumesFrom', 'mounts', 'capAdd', 'capDrop', 'privileged', 'readOnly', 'restartPolicy', 'logDriver'],
   describe: (f) => withFields(`container ${f.container}`, f, ['container']),
+  // Configuration fixed when the container was made: a container its restart policy keeps restarting still has it.
+  settles: () => FIXED,
   evaluate: async (f, ctx) => {
     const fields = f as unknown as HostConfigFields;
     const resolve: Resolver = async (x) => {

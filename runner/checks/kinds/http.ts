@@ -45,6 +45,7 @@ export const http: CheckKind = {
   },
   oneOf: ['from', 'network'],
   describe: (f) => `GET ${f.url}`,
+  settles: (f) => ({ containers: f.from ? [String(f.from)] : [], repeat: false }),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as HttpFields;
     const at = await vantage(fields, ctx);

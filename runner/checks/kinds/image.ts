@@ -1,6 +1,6 @@
 import { withFields } from '../describe.js';
 import { combine, fact, type Fact } from '../outcome.js';
-import type { CheckKind, CheckOutcome } from '../types.js';
+import { type CheckKind, type CheckOutcome, FIXED } from '../types.js';
 import { dockerSize, formatSize, matches } from '../values.js';
 import type { ExecResult, ImageFacts } from '../../docker/port.js';
 
@@ -124,6 +124,8 @@ export const image: CheckKind = {
     maxSharedLayers: { type: 'number', doc: 'at most this many bottom layers in common with sharesLayersWith' },
   },
   describe: (f) => withFields(`image ${f.image}`, f, ['image']),
+  // An image never changes; a tag moves only when someone builds or tags.
+  settles: () => FIXED,
   evaluate: async (f, ctx) => {
     const fields = f as unknown as ImageFields;
     const names = [fields.sameAs, fields.baseImage, fields.sharesLayersWith].filter((n): n is string => n !== undefined);

@@ -37,7 +37,7 @@ export const labelled: CheckKind = {
   },
   oneOf: ['running', 'present'],
   describe: (f) => withFields(`containers labelled ${f.label}`, f, ['label']),
-  settles: () => ({}),
+  settles: () => ({ containers: [], repeat: true }),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as LabelledFields;
     return judgeLabelled(fields, await ctx.docker.listContainers(labelOf(fields.label)));

@@ -1,6 +1,6 @@
 import { withFields } from '../describe.js';
 import { combine, fact, type Fact } from '../outcome.js';
-import type { CheckKind, CheckOutcome } from '../types.js';
+import { type CheckKind, type CheckOutcome, FIXED } from '../types.js';
 import { excerpt, matches } from '../values.js';
 
 export interface LogsFields {
@@ -42,7 +42,7 @@ export const logs: CheckKind = {
   },
   oneOf: ['contains', 'notContains', 'countOf'],
   describe: (f) => withFields(`logs of ${f.container}`, f, ['container']),
-  settles: (f) => (f.countOf !== undefined ? { container: String(f.container) } : undefined),
+  settles: (f) => (f.countOf !== undefined ? { containers: [String(f.container)], repeat: true } : FIXED),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as LogsFields;
     const c = await ctx.docker.inspectContainer(fields.container);

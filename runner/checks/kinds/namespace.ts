@@ -36,6 +36,8 @@ export const namespace: CheckKind = {
     shared: { type: 'boolean', required: true, doc: 'true: same inodes; false: different inodes' },
   },
   describe: (f) => `${f.a} and ${f.b} ${f.shared ? 'share' : 'do not share'} ${(f.namespaces as string[]).join(', ')}`,
+  // A container brought back by its restart policy gets new namespaces: judge only ones that stay up.
+  settles: (f) => ({ containers: [String(f.a), String(f.b)], repeat: false }),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as NamespaceFields;
     // Both must run before anything is read: a step's "before" judgement then costs two inspects.

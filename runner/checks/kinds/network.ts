@@ -1,5 +1,5 @@
 import { withFields } from '../describe.js';
-import type { CheckKind } from '../types.js';
+import { type CheckKind, FIXED } from '../types.js';
 import { judgeNamed } from './named.js';
 
 export const network: CheckKind = {
@@ -11,6 +11,7 @@ export const network: CheckKind = {
     driver: { type: 'string', doc: 'network driver, e.g. bridge' },
   },
   describe: (f) => withFields(`network ${f.network}`, f, ['network']),
+  settles: () => FIXED,
   evaluate: async (f, ctx) =>
     judgeNamed('network', String(f.network), f.exists as boolean | undefined, f.driver as string | undefined,
       await ctx.docker.inspectNetwork(String(f.network))),

@@ -1,5 +1,5 @@
 import { combine, fact, type Fact } from '../outcome.js';
-import type { CheckKind, CheckOutcome, Measurements } from '../types.js';
+import { type CheckKind, type CheckOutcome, FIXED, type Measurements } from '../types.js';
 import { excerpt } from '../values.js';
 import { serviceLabels } from './compose.js';
 
@@ -120,6 +120,8 @@ export const rate: CheckKind = {
   },
   oneOf: ['min', 'minRatio', 'maxRatio', 'record'],
   describe: (f) => `rate of ${f.field} at ${f.url}`,
+  // A rate is itself two readings over a window, with the replica count held at both ends.
+  settles: () => FIXED,
   evaluate: async (f, ctx) => {
     const fields = f as unknown as RateFields;
     if (!(await ctx.docker.inspectNetwork(fields.network))) return judgeRate(fields, `there is no network named ${fields.network}`);

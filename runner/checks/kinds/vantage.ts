@@ -1,5 +1,5 @@
 import type { CheckContext } from '../types.js';
-import { flapping } from './container.js';
+import { flapping } from '../flapping.js';
 import type { ContainerFacts } from '../../docker/port.js';
 
 /** Where a helper container asks from: inside a container's network namespace, or on a network. */

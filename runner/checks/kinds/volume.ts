@@ -1,5 +1,5 @@
 import { withFields } from '../describe.js';
-import type { CheckKind } from '../types.js';
+import { type CheckKind, FIXED } from '../types.js';
 import { judgeNamed } from './named.js';
 
 export const volume: CheckKind = {
@@ -11,6 +11,7 @@ export const volume: CheckKind = {
     driver: { type: 'string', doc: 'volume driver, e.g. local' },
   },
   describe: (f) => withFields(`volume ${f.volume}`, f, ['volume']),
+  settles: () => FIXED,
   evaluate: async (f, ctx) =>
     judgeNamed('volume', String(f.volume), f.exists as boolean | undefined, f.driver as string | undefined,
       await ctx.docker.inspectVolume(String(f.volume))),
