@@ -40,6 +40,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       watch: { type: 'boolean', default: false },
       yes: { type: 'boolean', short: 'y', default: false },
       rebuild: { type: 'boolean', default: false },
+      purge: { type: 'boolean', default: false },
       presenter: { type: 'boolean', default: false },
       pane: { type: 'boolean', default: false },
       port: { type: 'string' },
@@ -113,7 +114,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runDoctor(ctx);
     case 'engine':
       if (args[0] !== 'up' && args[0] !== 'down') throw new UsageError('Say `engine up` or `engine down`.');
-      return runEngine(ctx, args[0]);
+      if (values.purge && args[0] !== 'down') throw new UsageError('--purge goes with `engine down`: it undoes what `engine up` installed.');
+      return runEngine(ctx, args[0], { purge: values.purge });
     case 'images':
       return runImages(ctx, args, { rebuild: values.rebuild });
     default:

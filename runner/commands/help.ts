@@ -13,7 +13,7 @@ Commands
   verify [lab...]          run labs end to end and prove every step (all labs when none is named)
   reset <lab>              remove what a lab made, and nothing else
   doctor                   check the engine, cgroups, Compose, the docker CLI and the lab images
-  engine up | down         start (installing if needed, Linux + root) or stop a local engine
+  engine up | down         start (installing if needed, Linux + root) or stop a local engine; down --purge undoes the install
   images                   list the lab images: present or missing, size
   images build [name...]   build missing lab images (--rebuild: again from scratch, no cache)
   images bootstrap         make the Debian base image without a registry (debootstrap)
@@ -49,6 +49,7 @@ const OPTION_TEXT: Record<string, string> = {
   presenter: '--presenter              type each command out visibly before running it (live demos)',
   pane: "--pane                   inside tmux: open a shell pane beside the runner in the lab's folder",
   yes: '-y, --yes                agree to installs (engine, base image, images) without asking',
+  purge: '--purge                  engine down: also remove the packages and apt files engine up added',
   rebuild: '--rebuild                build again from scratch, without the layer cache',
   port: '--port <n>               the port to serve on (default: any free one)',
   open: '--open                   open the deck in a browser',
@@ -79,7 +80,12 @@ export const COMMANDS: Record<string, CommandHelp> = {
   },
   reset: { usage: 'reset <lab>', about: 'Removes what the lab made, and never your own things.', options: ['labs'] },
   doctor: { usage: 'doctor', about: 'Checks the engine (which endpoint, and why), cgroups, Compose v2, the docker CLI and the lab images; each problem with its fix.', options: ['labs'] },
-  engine: { usage: 'engine up | down', about: 'Linux, root: starts a local engine (installing Debian packages first when needed, after asking), or stops one it started.', options: ['yes'] },
+  engine: {
+    usage: 'engine up | down [--purge]',
+    about:
+      'Linux, root: starts a local engine (when it must install Debian packages first, it lists every change it will make and asks), or stops one it started (checking the pid is still that dockerd). `down --purge` also removes the packages and apt files `up` added, and only those.',
+    options: ['yes', 'purge'],
+  },
   images: {
     usage: 'images [build [name...] | bootstrap]',
     about: 'Lists the lab images (present or missing, which labs use them), builds missing ones, or makes the Debian base image without a registry.',

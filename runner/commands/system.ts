@@ -25,9 +25,9 @@ export async function runDoctor(ctx: CliContext): Promise<number> {
   return bad ? 1 : 0;
 }
 
-export async function runEngine(ctx: CliContext, action: 'up' | 'down'): Promise<number> {
+export async function runEngine(ctx: CliContext, action: 'up' | 'down', opts: { purge: boolean }): Promise<number> {
   const host = { say: (l: string) => ctx.out(`${l}\n`), confirm: ctx.confirm, stateDir: ctx.stateDir };
-  const message = action === 'up' ? await engineUp(new DockerAdapter(), host, { yes: ctx.yes }) : await engineDown(host);
+  const message = action === 'up' ? await engineUp(new DockerAdapter(), host, { yes: ctx.yes }) : await engineDown(host, { purge: opts.purge, yes: ctx.yes });
   ctx.out(`${message}\n`);
   return 0;
 }

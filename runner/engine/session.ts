@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { processAlive, processStart } from '../host/process-identity.js';
 import { readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '../atomic-file.js';
 import { hostname } from 'node:os';
@@ -67,38 +68,18 @@ export function clearSession(state: string, lab: string): void {
   clearMeasurements(state, lab);
 }
 
-function procStart(pid: number): string | undefined {
-  try {
-    // Field 22 of /proc/<pid>/stat, counted after the command name (which may hold spaces) closes.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  if (pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Whether a window is this process's own and still open. */
 const ours = (w: SessionWindow): boolean => w.to === undefined && w.pid === process.pid && w.host === hostname();
 
 /** A window of this process, opened now. */
 export function openWindow(now = Date.now()): SessionWindow {
-  return { from: now, aliveAt: now, pid: process.pid, host: hostname(), procStart: procStart(process.pid) };
+  return { from: now, aliveAt: now, pid: process.pid, host: hostname(), procStart: processStart(process.pid) };
 }
 
 /** Whether the window's process is still running (on this machine: a record from another host is not live). */
 export function windowLive(w: SessionWindow): boolean {
   if (w.to !== undefined || w.host !== hostname() || !processAlive(w.pid)) return false;
-  const started = procStart(w.pid);
+  const started = processStart(w.pid);
   return w.procStart === undefined || started === undefined || started === w.procStart;
 }
 

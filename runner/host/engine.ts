@@ -3,7 +3,10 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DockerPort } from '../docker/port.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import { aptSources, debianCodename, debianMirror } from './apt.js';
+import { addedPackages, forgetHostChanges, installedFrom, readHostChanges, recordHostChanges } from './host-changes.js';
+import { identify, processAlive } from './process-identity.js';
 import { run, which } from './proc.js';
 
 export const TRIXIE_SOURCES = '/etc/apt/sources.list.d/lean-labs-trixie.sources';
@@ -31,33 +34,72 @@ export function enginePackages(hasNewerSuite: boolean): string[] {
   return hasNewerSuite ? ['docker.io', 'docker-compose', 'debootstrap'] : ['docker.io/trixie', 'docker-compose/trixie', 'debootstrap'];
 }
 
-/** Installs Debian's engine packages. */
-export async function installEngine(host: EngineHost): Promise<void> {
+/** What installing the engine will change on this system, one line per change, for the learner to agree to. */
+export interface InstallPlan {
+  readonly hasNewerSuite: boolean;
+  readonly mirror?: string;
+  readonly packages: readonly string[];
+}
+
+export function planInstall(env: NodeJS.ProcessEnv = process.env): InstallPlan {
   if (!debianCodename() && !existsSync('/etc/debian_version'))
     throw new UserError('lean-labs can install an engine on Debian only. Install Docker Engine for your system (or Docker Desktop), then run `npx lean-labs doctor`.');
-  const env = { DEBIAN_FRONTEND: 'noninteractive' };
   const sources = aptSources();
   const hasNewerSuite = sources.some((s) => s.suites.some((x) => NEWER_SUITES.test(x)));
-  if (!hasNewerSuite) {
-    const mirror = debianMirror(process.env, sources);
-    if (!mirror) throw new UserError('No Debian mirror found in /etc/apt. Set LEAN_LABS_DEBIAN_MIRROR to its URL and try again.');
+  const mirror = hasNewerSuite ? undefined : debianMirror(env, sources);
+  if (!hasNewerSuite && !mirror) throw new UserError('No Debian mirror found in /etc/apt. Set LEAN_LABS_DEBIAN_MIRROR to its URL and try again.');
+  return { hasNewerSuite, mirror, packages: enginePackages(hasNewerSuite) };
+}
+
+export function planLines(plan: InstallPlan, stateDir: string): string[] {
+  return [
+    ...(plan.hasNewerSuite
+      ? []
+      : [
+          `write ${TRIXIE_SOURCES}: Debian 13 (trixie) from ${plan.mirror}, for docker.io 26 and Compose v2`,
+          `write ${TRIXIE_PIN}: trixie at priority 100, so nothing else on this system moves to Debian 13`,
+        ]),
+    'run apt-get update',
+    `install ${plan.packages.map((p) => p.replace(/\/trixie$/, '')).join(', ')}, with the dependencies apt chooses (about 100 MB)`,
+    `start dockerd as root in the background (it keeps its data in /var/lib/docker and adds the docker0 bridge and firewall rules; log: ${dockerdLog(stateDir)})`,
+    `record these changes in ${join(stateDir, 'host-changes.json')}: \`npx lean-labs engine down --purge\` undoes them`,
+  ];
+}
+
+async function installedPackages(): Promise<Set<string>> {
+  return installedFrom(await run('dpkg-query', ['-W', '-f', '${Package}\t${db:Status-Status}\n']).catch(() => ''));
+}
+
+/** Installs Debian's engine packages as planned, and records every change so `engine down --purge` can undo it. */
+export async function installEngine(host: EngineHost, plan: InstallPlan): Promise<void> {
+  const env = { DEBIAN_FRONTEND: 'noninteractive' };
+  const before = await installedPackages();
+  if (!plan.hasNewerSuite) {
     host.say(`Adding Debian 13 (trixie) at low priority, for docker.io 26 and Compose v2 only (${TRIXIE_SOURCES})`);
-    writeFileSync(TRIXIE_SOURCES, `Types: deb\nURIs: ${mirror}\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`);
+    writeFileSync(TRIXIE_SOURCES, `Types: deb\nURIs: ${plan.mirror}\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`);
     writeFileSync(TRIXIE_PIN, 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n');
+    recordHostChanges(host.stateDir, { files: [TRIXIE_SOURCES, TRIXIE_PIN], packages: [] });
   }
   host.say('Updating package lists…');
   await run('apt-get', ['update', '-q'], { env });
   host.say('Installing docker.io and docker-compose (about a minute)…');
   let last = 0;
-  await run('apt-get', ['install', '-y', '-q', ...enginePackages(hasNewerSuite)], {
-    env,
-    onLine: (l) => {
-      if (/^(Setting up|Unpacking) /.test(l) && Date.now() - last > 2000) {
-        last = Date.now();
-        host.say(`  ${l.trim()}`);
-      }
-    },
-  });
+  try {
+    await run('apt-get', ['install', '-y', '-q', ...plan.packages], {
+      env,
+      onLine: (l) => {
+        if (/^(Setting up|Unpacking) /.test(l) && Date.now() - last > 2000) {
+          last = Date.now();
+          host.say(`  ${l.trim()}`);
+        }
+      },
+    });
+  } finally {
+    // Even a failed install may have added some packages: they are recorded too.
+    const added = addedPackages(before, await installedPackages());
+    recordHostChanges(host.stateDir, { files: [], packages: added });
+    if (added.length) host.say(`  installed ${added.length} packages (recorded for \`engine down --purge\`)`);
+  }
 }
 
 async function waitForEngine(docker: DockerPort, say: (l: string) => void): Promise<void> {
@@ -90,9 +132,12 @@ export async function engineUp(docker: DockerPort, host: EngineHost, opts: { yes
   if (process.platform !== 'linux') throw new UserError('`engine up` works on Linux only. Start Docker Desktop instead, then run `npx lean-labs doctor`.');
   if (process.getuid?.() !== 0) throw new UserError('`engine up` needs root to install and start the engine: run `sudo npx lean-labs engine up`.');
   if (!(await which('dockerd'))) {
-    const ok = opts.yes || (await host.confirm('No Docker engine is installed. Install Debian\'s docker.io and docker-compose packages now?'));
-    if (!ok) throw new UserError('Nothing installed. Run `sudo npx lean-labs engine up --yes` to install, or install Docker yourself.');
-    await installEngine(host);
+    const plan = planInstall();
+    host.say('No Docker engine is installed. Installing one makes these changes to this system:');
+    for (const line of planLines(plan, host.stateDir)) host.say(`  - ${line}`);
+    const ok = opts.yes || (await host.confirm('Make these changes now?'));
+    if (!ok) throw new UserError('Nothing changed. Run `sudo npx lean-labs engine up --yes` to install, or install Docker yourself.');
+    await installEngine(host, plan);
   }
   const dockerd = (await which('dockerd')) ?? 'dockerd';
   mkdirSync(host.stateDir, { recursive: true });
@@ -102,7 +147,9 @@ export async function engineUp(docker: DockerPort, host: EngineHost, opts: { yes
   const child = spawn(dockerd, [], { detached: true, stdio: ['ignore', log, log] });
   closeSync(log);
   child.unref();
-  if (child.pid) writeFileSync(pidFile(host.stateDir), String(child.pid));
+  // Who it is, not only its number: `engine down` signals it only if that pid is still this dockerd.
+  const who = child.pid ? identify(child.pid) : undefined;
+  if (child.pid) writeFileAtomic(pidFile(host.stateDir), JSON.stringify(who ?? { pid: child.pid }));
   try {
     await waitForEngine(docker, host.say);
   } catch {
@@ -112,11 +159,52 @@ export async function engineUp(docker: DockerPort, host: EngineHost, opts: { yes
   return `Engine up at ${docker.endpoint} in ${((Date.now() - t0) / 1000).toFixed(1)} s (Docker ${info.serverVersion}, API ${info.apiVersion}, cgroup v${info.cgroupVersion}).\nStop it with \`npx lean-labs engine down\`.`;
 }
 
-/** Stops the engine `engine up` started, and only that one. */
-export async function engineDown(host: EngineHost): Promise<string> {
+interface PidRecord {
+  readonly pid: number;
+  readonly start?: string;
+  readonly program?: string;
+}
+
+function readPidRecord(file: string): PidRecord | undefined {
+  const text = readFileSync(file, 'utf8').trim();
+  // Earlier versions wrote the bare number.
+  if (/^\d+$/.test(text)) return { pid: Number(text) };
+  try {
+    const r = JSON.parse(text) as PidRecord;
+    return Number.isInteger(r.pid) && r.pid > 0 ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the recorded pid is still the dockerd `engine up` started: the same program and, when recorded, the same
+ * start time. After a crash or a reboot the number may belong to an unrelated process, which is never signalled.
+ */
+export function stillOurs(record: PidRecord, now = identify(record.pid)): { ours: boolean; why?: string } {
+  if (!now) return { ours: false, why: `pid ${record.pid} is not running` };
+  if (now.program !== (record.program ?? 'dockerd')) return { ours: false, why: `pid ${record.pid} is now ${now.program}, not the dockerd lean-labs started` };
+  if (record.start !== undefined && now.start !== record.start) return { ours: false, why: `pid ${record.pid} is a dockerd started later, not the one lean-labs started` };
+  return { ours: true };
+}
+
+/** Stops the engine `engine up` started, and only that one; with purge, also undoes what `engine up` installed. */
+export async function engineDown(host: EngineHost, opts: { purge?: boolean; yes?: boolean } = {}): Promise<string> {
+  const stopped = await stopOurEngine(host);
+  if (!opts.purge) return stopped;
+  return `${stopped}\n${await purgeHostChanges(host, opts.yes ?? false)}`;
+}
+
+async function stopOurEngine(host: EngineHost): Promise<string> {
   const file = pidFile(host.stateDir);
   if (!existsSync(file)) return 'lean-labs did not start the running engine (if any), so it leaves it alone. Stop it the way it was started.';
-  const pid = Number(readFileSync(file, 'utf8'));
+  const record = readPidRecord(file);
+  const verdict = record ? stillOurs(record) : { ours: false, why: `${file} holds no pid` };
+  if (!record || !verdict.ours) {
+    rmSync(file, { force: true });
+    return `The engine lean-labs started is no longer running (${verdict.why}); nothing was signalled.`;
+  }
+  const { pid } = record;
   try {
     process.kill(pid, 'SIGTERM');
   } catch {
@@ -124,14 +212,30 @@ export async function engineDown(host: EngineHost): Promise<string> {
     return `The engine lean-labs started (pid ${pid}) is no longer running.`;
   }
   const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-      await new Promise((r) => setTimeout(r, 200));
-    } catch {
-      rmSync(file, { force: true });
-      return `Engine stopped (pid ${pid}). Containers and images stay on disk for the next \`engine up\`.`;
-    }
+  while (Date.now() < deadline && processAlive(pid) && stillOurs(record).ours) await new Promise((r) => setTimeout(r, 200));
+  if (processAlive(pid) && stillOurs(record).ours)
+    throw new UserError(`The engine (pid ${pid}) did not stop within 20 s; see ${dockerdLog(host.stateDir)}.`);
+  rmSync(file, { force: true });
+  return `Engine stopped (pid ${pid}). Containers and images stay on disk for the next \`engine up\`.`;
+}
+
+/** Undoes what `engine up` recorded: removes the packages it added (only those) and the apt files it wrote. */
+async function purgeHostChanges(host: EngineHost, yes: boolean): Promise<string> {
+  const changes = readHostChanges(host.stateDir);
+  if (!changes || (!changes.files.length && !changes.packages.length))
+    return 'lean-labs installed nothing on this system (no record of changes), so there is nothing to purge.';
+  if (process.getuid?.() !== 0) throw new UserError('Purging needs root to remove packages: run `sudo npx lean-labs engine down --purge`.');
+  host.say('Undoing what `engine up` changed on this system:');
+  if (changes.packages.length) host.say(`  - remove the ${changes.packages.length} packages it installed: ${changes.packages.join(', ')}`);
+  for (const f of changes.files) host.say(`  - delete ${f}`);
+  if (!yes && !(await host.confirm('Go ahead?'))) throw new UserError('Nothing removed. `npx lean-labs engine down --purge --yes` does it without asking.');
+  const env = { DEBIAN_FRONTEND: 'noninteractive' };
+  if (changes.packages.length) {
+    host.say('Removing packages…');
+    await run('apt-get', ['purge', '-y', '-q', ...changes.packages], { env });
   }
-  throw new UserError(`The engine (pid ${pid}) did not stop within 20 s; see ${dockerdLog(host.stateDir)}.`);
+  for (const f of changes.files) rmSync(f, { force: true });
+  if (changes.files.length) await run('apt-get', ['update', '-q'], { env }).catch(() => '');
+  forgetHostChanges(host.stateDir);
+  return `Removed ${changes.packages.length} packages and ${changes.files.length} apt files. The engine's data in /var/lib/docker was kept: delete that folder to get its space back.`;
 }
