@@ -13,6 +13,7 @@ import { loadCatalog } from '../runner/images/catalog.js';
 import { findLab, loadLabs } from '../runner/lab/load.js';
 import { bundledLabsDir, imagesDir, packageRoot } from '../runner/paths.js';
 import { figure, median, percentile, timed } from './stats.js';
+import { installFigures } from './install.js';
 import { tuiFigures } from './tui.js';
 
 const ROUNDS = 60;
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
   await docker.ping();
   const info = await docker.info();
   const out = [`lean-labs bench on Docker ${info.serverVersion}, cgroup v${info.cgroupVersion}, node ${process.version}`, ''];
+  installFigures(out);
   await checkLatency(docker, out);
   verifyOverhead(out);
   await tuiFigures(out);

@@ -1,7 +1,7 @@
 /**
  * Bundles the CLI into one file (dist/lean-labs.js), the package's `bin`. Loading ink, React and the parser
  * from one minified file instead of ~400 modules cuts the runner's start-up roughly in half on Node 20 (see
- * `npm run bench`). dockerode stays a normal dependency, loaded when the engine is first called.
+ * `npm run bench`). Everything the CLI uses is bundled, so the package has no dependencies to install.
  */
 import { build } from 'esbuild';
 
@@ -10,13 +10,16 @@ await build({
   outfile: 'dist/lean-labs.js',
   bundle: true,
   minify: true,
+  // The map stays beside the build for developers (a bug report's stack maps with the same version's build) and is
+  // not shipped: it would be most of the package's size.
   sourcemap: 'linked',
+  sourcesContent: false,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   jsx: 'automatic',
-  // dockerode is bundled (and evaluated on the first engine call); the SSH and gRPC code it requires at load
-  // time only serves ssh:// endpoints and BuildKit sessions, so those load from node_modules when first used.
+  // dockerode is bundled (and evaluated on the first engine call). What it requires at load time for ssh:// (ssh2)
+  // and BuildKit sessions (gRPC) is never used: ssh:// goes through the ssh client, builds use the classic API.
   // React and Ink ship development builds that create an Error per element for owner stacks and keep extra
   // bookkeeping; the runner is a product, so the bundle takes the production builds.
   define: { 'process.env.NODE_ENV': '"production"' },
@@ -33,3 +36,4 @@ await build({
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { runProcess } from '../host/run.js';
 import { loadLabs } from '../lab/load.js';
 import { packageRoot } from '../paths.js';
 import { findDeck, loadDecks } from '../slides/deck.js';
@@ -37,7 +37,10 @@ export async function runSlides(ctx: CliContext, args: readonly string[], opts: 
       '  Keys: → / Space next, ← previous, Home / End, a number then Enter to jump, s opens the presenter view.\n' +
       '  Ctrl-C stops the server.\n',
   );
-  if (opts.open) spawn('xdg-open', [url], { stdio: 'ignore', detached: true }).on('error', () => ctx.err(`Could not open a browser; open ${url} yourself.\n`)).unref();
+  if (opts.open)
+    void runProcess('xdg-open', [url], { timeoutMs: 30_000 }).then((r) => {
+      if (r.code !== 0) ctx.err(`Could not open a browser; open ${url} yourself.\n`);
+    });
   await new Promise<void>((done) => {
     const stop = () => {
       server.close();

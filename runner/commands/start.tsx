@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DockerAdapter } from '../docker/adapter.js';
+import { runProcess } from '../host/run.js';
 import { LAB_FILES, workDir } from '../engine/workdir.js';
 import { UserError } from '../errors.js';
 import { findLab, loadSomeLabs } from '../lab/load.js';
@@ -20,10 +20,10 @@ export interface StartOptions {
 }
 
 /** Splits the tmux window: a shell in the lab's working folder, beside the runner. */
-export function openTmuxPane(dir: string, env: NodeJS.ProcessEnv = process.env): string {
+export async function openTmuxPane(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   if (!env.TMUX) return 'Not inside tmux: open a second terminal and type the commands there (or start lean-labs inside tmux).';
-  const r = spawnSync('tmux', ['split-window', '-h', '-d', '-l', '45%', '-c', dir], { encoding: 'utf8' });
-  if (r.status !== 0) return `tmux could not open a pane: ${(r.stderr || r.error?.message || '').trim()}`;
+  const r = await runProcess('tmux', ['split-window', '-h', '-d', '-l', '45%', '-c', dir], { env, timeoutMs: 10_000 });
+  if (r.code !== 0) return `tmux could not open a pane: ${r.output.trim()}`;
   return 'Opened a shell pane on the right, in the lab\'s folder (Ctrl-B then an arrow key moves between panes).';
 }
 
@@ -85,7 +85,7 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
             emit(e);
             if (e.kind === 'ready' && opts.pane && !panesOpened.has(lab.id)) {
               panesOpened.add(lab.id);
-              openTmuxPane(e.workDir);
+              void openTmuxPane(e.workDir);
             }
           },
           prepareImages: (l, onPlan, onEvent) => build(l, { onPlan, onEvent }),

@@ -197,7 +197,7 @@ export interface ImagePort {
     tag: string,
     labels: Readonly<Record<string, string>>,
     onProgress: (p: BuildProgress) => void,
-    opts?: { readonly noCache?: boolean },
+    opts?: { readonly noCache?: boolean; readonly buildArgs?: Readonly<Record<string, string>> },
   ): Promise<void>;
   importImage(tar: NodeJS.ReadableStream, tag: string, changes: readonly string[]): Promise<void>;
   /** Tries to pull; resolves false (never throws) when no registry answers within the time. */

@@ -1,5 +1,5 @@
 import type { EngineInfo } from '../docker/port.js';
-import { run } from '../host/proc.js';
+import { mustRun } from '../host/run.js';
 
 /** Host features a lab may need; a lab that needs one the host lacks says so before it starts. */
 export const REQUIREMENTS = {
@@ -18,7 +18,7 @@ export const REQUIREMENT_NAMES = Object.keys(REQUIREMENTS) as Requirement[];
 
 async function hasComposeV2(): Promise<boolean> {
   try {
-    await run('docker', ['compose', 'version', '--short']);
+    await mustRun('docker', ['compose', 'version', '--short']);
     return true;
   } catch {
     return false;

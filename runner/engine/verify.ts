@@ -5,7 +5,8 @@ import type { CommandPhase, Emit } from './events.js';
 import { judgeOnce, judgeWithin, sessionContext } from './judge.js';
 import { orphanedVolumes, removeAll, ResourceClashError, survey, type Resource } from './resources.js';
 import { clearSession, engineSkew, newSession, readSession, SessionKeeper, type SessionRecord } from './session.js';
-import { runCommands } from './shell.js';
+import { runBlock } from '../host/run.js';
+import { escapeControls } from '../text/controls.js';
 import { prepareWorkDir, removeWorkDir, workDir } from './workdir.js';
 import { unmetRequirements, type Requirement } from './requirements.js';
 
@@ -57,13 +58,14 @@ async function runBlocks(
   for (const block of blocks) {
     if (opts.signal?.aborted) return 'interrupted';
     opts.emit({ kind: 'command', lab, step, phase, text: block.text });
-    const r = await runCommands(block.text, {
+    const r = await runBlock(block.text, {
       cwd: workDir(opts.stateDir, lab),
       signal: opts.signal,
-      onOutput: (stream, text) => opts.emit({ kind: 'output', lab, step, stream, text }),
+      // Output is untrusted (containers print it): it leaves here with its control characters made visible.
+      onOutput: (stream, text) => opts.emit({ kind: 'output', lab, step, stream, text: escapeControls(text) }),
     });
     if (r.code !== 0)
-      return r.signal ? 'interrupted' : `the ${phase} commands at ${block.pos.file}:${block.pos.line} failed with exit code ${r.code}`;
+      return opts.signal?.aborted ? 'interrupted' : `the ${phase} commands at ${block.pos.file}:${block.pos.line} failed with exit code ${r.code}`;
   }
   return undefined;
 }

@@ -1,13 +1,12 @@
 import { UserError } from '../errors.js';
-import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { DockerPort } from '../docker/port.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { aptSources, debianCodename, debianMirror } from './apt.js';
 import { addedPackages, forgetHostChanges, installedFrom, readHostChanges, recordHostChanges } from './host-changes.js';
-import { identify, processAlive } from './process-identity.js';
-import { run, which } from './proc.js';
+import { identify, processAlive, processStart } from './process-identity.js';
+import { mustRun, startDaemon, which } from './run.js';
 
 export const TRIXIE_SOURCES = '/etc/apt/sources.list.d/lean-labs-trixie.sources';
 export const TRIXIE_PIN = '/etc/apt/preferences.d/lean-labs-trixie';
@@ -67,7 +66,7 @@ export function planLines(plan: InstallPlan, stateDir: string): string[] {
 }
 
 async function installedPackages(): Promise<Set<string>> {
-  return installedFrom(await run('dpkg-query', ['-W', '-f', '${Package}\t${db:Status-Status}\n']).catch(() => ''));
+  return installedFrom(await mustRun('dpkg-query', ['-W', '-f', '${Package}\t${db:Status-Status}\n']).catch(() => ''));
 }
 
 /** Installs Debian's engine packages as planned, and records every change so `engine down --purge` can undo it. */
@@ -81,11 +80,11 @@ export async function installEngine(host: EngineHost, plan: InstallPlan): Promis
     recordHostChanges(host.stateDir, { files: [TRIXIE_SOURCES, TRIXIE_PIN], packages: [] });
   }
   host.say('Updating package lists…');
-  await run('apt-get', ['update', '-q'], { env });
+  await mustRun('apt-get', ['update', '-q'], { env });
   host.say('Installing docker.io and docker-compose (about a minute)…');
   let last = 0;
   try {
-    await run('apt-get', ['install', '-y', '-q', ...plan.packages], {
+    await mustRun('apt-get', ['install', '-y', '-q', ...plan.packages], {
       env,
       onLine: (l) => {
         if (/^(Setting up|Unpacking) /.test(l) && Date.now() - last > 2000) {
@@ -144,12 +143,11 @@ export async function engineUp(docker: DockerPort, host: EngineHost, opts: { yes
   const log = openSync(dockerdLog(host.stateDir), 'a');
   host.say(`Starting ${dockerd} (log: ${dockerdLog(host.stateDir)})…`);
   const t0 = Date.now();
-  const child = spawn(dockerd, [], { detached: true, stdio: ['ignore', log, log] });
+  const pid = startDaemon(dockerd, [], log);
   closeSync(log);
-  child.unref();
   // Who it is, not only its number: `engine down` signals it only if that pid is still this dockerd.
-  const who = child.pid ? identify(child.pid) : undefined;
-  if (child.pid) writeFileAtomic(pidFile(host.stateDir), JSON.stringify(who ?? { pid: child.pid }));
+  // Its start time is read now, and stays when the shell that started it execs into dockerd.
+  if (pid) writeFileAtomic(pidFile(host.stateDir), JSON.stringify({ pid, start: processStart(pid), program: basename(dockerd) }));
   try {
     await waitForEngine(docker, host.say);
   } catch {
@@ -232,10 +230,10 @@ async function purgeHostChanges(host: EngineHost, yes: boolean): Promise<string>
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
   if (changes.packages.length) {
     host.say('Removing packages…');
-    await run('apt-get', ['purge', '-y', '-q', ...changes.packages], { env });
+    await mustRun('apt-get', ['purge', '-y', '-q', ...changes.packages], { env });
   }
   for (const f of changes.files) rmSync(f, { force: true });
-  if (changes.files.length) await run('apt-get', ['update', '-q'], { env }).catch(() => '');
+  if (changes.files.length) await mustRun('apt-get', ['update', '-q'], { env }).catch(() => '');
   forgetHostChanges(host.stateDir);
   return `Removed ${changes.packages.length} packages and ${changes.files.length} apt files. The engine's data in /var/lib/docker was kept: delete that folder to get its space back.`;
 }

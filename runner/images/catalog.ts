@@ -3,7 +3,15 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
+/** The Debian base the lab images build on: Dockerfiles say `ARG BASE=debian:bookworm-slim` and `FROM ${BASE}`. */
 export const BASE_IMAGE = 'debian:bookworm-slim';
+/**
+ * Where a base made from Debian's packages goes when the real one cannot be pulled: under lean-labs's own name,
+ * so it never shadows the official image for anyone else on the engine. Builds then get it as the BASE argument.
+ */
+export const BOOTSTRAP_BASE = 'lean-labs/debian-base:bookworm';
+/** The build argument a Dockerfile names its Debian base with (`FROM ${BASE}`). */
+export const BASE_ARG = 'BASE';
 export const IMAGE_REPO = 'lean-labs';
 export const IMAGE_LABEL = 'lean-labs.image';
 export const VERSION_LABEL = 'lean-labs.images-version';
@@ -13,8 +21,10 @@ export interface ImageDef {
   readonly dir: string;
   /** Other lab images this one is built FROM. */
   readonly deps: readonly string[];
-  /** Whether it needs the Debian base (directly). */
+  /** Whether building it needs the Debian base (itself or an image it builds on). */
   readonly needsBase: boolean;
+  /** Whether its own Dockerfile builds FROM the base (and so takes the BASE build argument). */
+  readonly fromBase: boolean;
   /** Hash of the folder's files and of its deps' versions. */
   readonly version: string;
   readonly tag: string;
@@ -30,14 +40,14 @@ function filesOf(dir: string): string[] {
     .sort();
 }
 
-/** Names in FROM lines: `lean-labs/x` become deps; the Debian base is noted. */
+/** Names in FROM lines: `lean-labs/x` become deps; the Debian base (named directly or as `${BASE}`) is noted. */
 export function fromLines(dockerfile: string): { deps: string[]; needsBase: boolean } {
   const deps = new Set<string>();
   let needsBase = false;
   for (const m of dockerfile.matchAll(/^\s*FROM\s+(?:--\S+\s+)*(\S+)/gim)) {
     const ref = m[1] ?? '';
     if (ref.startsWith(`${IMAGE_REPO}/`)) deps.add(ref.slice(IMAGE_REPO.length + 1).split(':')[0] ?? '');
-    if (ref === BASE_IMAGE) needsBase = true;
+    if (ref === BASE_IMAGE || ref === '${BASE}' || ref === '$BASE') needsBase = true;
   }
   return { deps: [...deps], needsBase };
 }
@@ -62,7 +72,7 @@ export function loadCatalog(root: string): Map<string, ImageDef> {
     const deps = r.deps.map((d) => visit(d, [...path, name]));
     const version = createHash('sha256').update(r.hash).update(deps.map((d) => d.version).join(',')).digest('hex').slice(0, 12);
     const def: ImageDef = {
-      name, dir: r.dir, deps: r.deps, needsBase: r.needsBase || deps.some((d) => d.needsBase), version,
+      name, dir: r.dir, deps: r.deps, needsBase: r.needsBase || deps.some((d) => d.needsBase), fromBase: r.needsBase, version,
       tag: `${IMAGE_REPO}/${name}:${version}`, latest: `${IMAGE_REPO}/${name}:latest`,
     };
     done.set(name, def);

@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { DockerPort, ImagePort } from '../docker/port.js';
 import { ensureBase } from './base.js';
-import { buildOrder, IMAGE_LABEL, VERSION_LABEL, type ImageDef } from './catalog.js';
+import { BASE_ARG, buildOrder, IMAGE_LABEL, VERSION_LABEL, type ImageDef } from './catalog.js';
 
 export type ImageEvent =
   | { readonly kind: 'base'; readonly line: string }
@@ -51,8 +51,9 @@ export async function ensureImages(
   const present = new Map(await Promise.all(order.map(async (d) => [d.name, (await docker.inspectImage(d.tag)) !== null] as const)));
   const toBuild = order.filter((d) => opts.rebuild || !present.get(d.name));
   await opts.onPlan?.(toBuild.map((d) => d.name));
-  if (toBuild.some((d) => d.needsBase))
-    await ensureBase(docker, (line) => opts.onEvent({ kind: 'base', line }), { allowInstall: opts.allowInstall ?? false });
+  const base = toBuild.some((d) => d.needsBase)
+    ? await ensureBase(docker, (line) => opts.onEvent({ kind: 'base', line }), { allowInstall: opts.allowInstall ?? false })
+    : undefined;
 
   const results = new Map<string, Promise<boolean>>();
   const failed: string[] = [];
@@ -93,7 +94,7 @@ export async function ensureImages(
             opts.onEvent({ kind: 'step', name: def.name, step: p.step, total: p.total, text: p.text });
           } else if (p.kind === 'cached') opts.onEvent({ kind: 'cached', name: def.name, step });
           else opts.onEvent({ kind: 'output', name: def.name, text: p.text });
-        }, { noCache: opts.rebuild });
+        }, { noCache: opts.rebuild, buildArgs: def.fromBase && base ? { [BASE_ARG]: base.ref } : {} });
         await docker.tagImage(def.tag, def.latest);
         opts.onEvent({ kind: 'done', name: def.name, ms: Date.now() - t0, built: true });
         return true;

@@ -7,7 +7,8 @@ import { judgeOnce, judgeWithin, sessionContext } from '../engine/judge.js';
 import { foreignReason } from '../engine/ownership.js';
 import { survey, type Resource } from '../engine/resources.js';
 import { engineSkew, newSession, readSession, SessionKeeper, type SessionRecord } from '../engine/session.js';
-import { runCommands } from '../engine/shell.js';
+import { runBlock } from '../host/run.js';
+import { escapeControls } from '../text/controls.js';
 import { reclaim } from '../engine/verify.js';
 import { prepareWorkDir, workDir } from '../engine/workdir.js';
 import type { CheckSpec, CommandBlock, Lab, Step } from '../lab/types.js';
@@ -264,10 +265,11 @@ export class Tutor {
       for (const block of blocks) {
         this.opts.emit({ kind: 'command', text: block.text, what });
         if (this.opts.typeMs && (what === 'commands' || what === 'solution')) await this.typeOut(block.text, abort.signal);
-        const r = await runCommands(block.text, {
+        const r = await runBlock(block.text, {
           cwd: workDir(this.opts.stateDir, this.lab),
           signal: abort.signal,
-          onOutput: (_stream, text) => this.opts.emit({ kind: 'output', text }),
+          // Output is untrusted (containers print it): control characters are made visible before it is shown.
+          onOutput: (_stream, text) => this.opts.emit({ kind: 'output', text: escapeControls(text) }),
         });
         this.opts.emit({ kind: 'command-end', code: r.code, interrupted: abort.signal.aborted });
         if (r.code !== 0 || abort.signal.aborted) return false;

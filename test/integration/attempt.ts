@@ -7,7 +7,7 @@ import { failureText, judgeWithin } from '../../runner/engine/judge.js';
 import { runnerLabels } from '../../runner/engine/labels.js';
 import { removeAll, survey } from '../../runner/engine/resources.js';
 import { newSession, SessionKeeper } from '../../runner/engine/session.js';
-import { runCommands } from '../../runner/engine/shell.js';
+import { runBlock } from '../../runner/host/run.js';
 import { reclaim } from '../../runner/engine/verify.js';
 import { prepareWorkDir, removeWorkDir } from '../../runner/engine/workdir.js';
 import { loadCatalog } from '../../runner/images/catalog.js';
@@ -40,7 +40,7 @@ export async function attempt(labId: string, a: Attempt): Promise<string[]> {
   const cwd = prepareWorkDir(state, lab);
   const sh = async (text: string, mustPass: boolean) => {
     let out = '';
-    const r = await runCommands(text, { cwd, onOutput: (_s, t) => (out += t) });
+    const r = await runBlock(text, { cwd, onOutput: (_s, t) => (out += t) });
     if (mustPass && r.code !== 0) throw new Error(`solution failed (${r.code}): ${text}\n${out}`);
   };
   try {

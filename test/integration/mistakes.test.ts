@@ -68,7 +68,7 @@ describe('labs reject the mistakes learners usually make', () => {
       wrong: `docker build -q -t im-site:v2 site-v2\ndocker exec im-web sh -c 'echo "<h1>Site release 2</h1>" > /usr/share/nginx/html/index.html'`,
       judgeStep: 2,
     });
-    expect(failures).toHaveLength(1);
+    expect(failures, failures.join('\n---\n')).toHaveLength(1);
     expect(failures[0]).toContain('it runs image im-site:v1');
     expect(failures[0]).toContain('changing files inside the old one does not count');
   });
@@ -159,8 +159,8 @@ describe('labs reject the mistakes learners usually make', () => {
   });
 
   it('config-and-signals: restarting the server instead of sending it SIGHUP', async () => {
-    const failures = await attempt('config-and-signals', { solvedSteps: 2, wrong: 'docker restart -t 1 cs-web', judgeStep: 3 });
-    expect(failures).toHaveLength(1);
+    const failures = await attempt('config-and-signals', { solvedSteps: 2, wrong: 'docker restart -t 1 cs-web\nsleep 1', judgeStep: 3 });
+    expect(failures, failures.join('\n---\n')).toHaveLength(1);
     expect(failures[0]).toContain('it was started 2 times since the lab began');
     expect(failures[0]).toContain('docker restart stops and starts the server instead');
   });
@@ -171,7 +171,7 @@ describe('labs reject the mistakes learners usually make', () => {
       wrong: 'docker run --name bk-net --network bk-lan -v bk-backups:/backup lean-labs/backup redis-cli -h bk-db --rdb /backup/net.rdb',
       judgeStep: 4,
     });
-    expect(failures).toHaveLength(1);
+    expect(failures, failures.join('\n---\n')).toHaveLength(1);
     expect(failures[0]).toContain('memory limit is no limit');
     expect(failures[0]).toContain('Run the backup on bk-lan with -m 64m --memory-swap 64m.');
   });
@@ -189,7 +189,7 @@ describe('labs reject the mistakes learners usually make', () => {
       ].join('\n'),
       judgeStep: 4,
     });
-    expect(failures).toHaveLength(1);
+    expect(failures, failures.join('\n---\n')).toHaveLength(1);
     expect(failures[0]).toContain('the engine recorded 2 since the lab began');
     expect(failures[0]).toContain('The client must not be restarted or recreated; only the ambassador changes.');
   });
@@ -219,7 +219,7 @@ describe('labs reject the mistakes learners usually make', () => {
       judgeStep: 3,
       cleanup: 'docker rm -f coins-worker-2',
     });
-    expect(failures).toHaveLength(1);
+    expect(failures, failures.join('\n---\n')).toHaveLength(1);
     expect(failures[0]).toContain('it is measured with 2 worker running, but 1 worker running');
     expect(failures[0]).toContain('a container started by hand is not part of the stack');
   });
@@ -236,7 +236,7 @@ describe('labs reject the mistakes learners usually make', () => {
       judgeStep: 2,
     });
     const text = failures.join('\n');
-    expect(failures).toHaveLength(4);
+    expect(failures, failures.join('\n---\n')).toHaveLength(4);
     for (const service of ['hasher', 'rng', 'redis', 'webui'])
       expect(text).toContain(`service ${service} of stack ambcoins has 1 running; its containers were created before hasherproxy's (left as they were); each of its containers was created once since the lab began (none replaced), but 2 were created for the 1 there: Compose replaced 1`);
     expect(text).toContain('The rewrite must leave hasher as it was, so Compose keeps its container.');
@@ -248,7 +248,7 @@ describe('labs reject the mistakes learners usually make', () => {
       wrong: 'docker run -d --name es-plain --label es.logs=1 -v /var/log/nginx lean-labs/web\nsleep 3',
       judgeStep: 3,
     });
-    expect(failures).toHaveLength(1);
+    expect(failures, failures.join('\n---\n')).toHaveLength(1);
     expect(failures[0]).toContain('container es-plain-logs still exists (running)');
     expect(failures[0]).toContain('Only containers labelled es.logs get a sidekick; es-plain has no label.');
   });

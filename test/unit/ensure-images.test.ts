@@ -11,12 +11,16 @@ import { FakeDocker } from './fake-docker.js';
 /** A fake engine that "builds" by recording, failing the images it is told to. */
 class FakeBuilder extends FakeDocker implements ImagePort {
   built: string[] = [];
+  buildArgs = new Map<string, Readonly<Record<string, string>>>();
+  imported: string[] = [];
+  pullable = false;
   tagged: Array<[string, string]> = [];
-  constructor(private readonly failing: readonly string[]) {
+  constructor(private readonly failing: readonly string[], base: string | undefined = 'debian:bookworm-slim') {
     super();
-    this.images.set('debian:bookworm-slim', { id: 'base', tags: [], size: 1, layers: 1, created: 0, labels: {} } as ImageFacts);
+    if (base) this.images.set(base, { id: 'base', tags: [], size: 1, layers: 1, created: 0, labels: {} } as ImageFacts);
   }
-  async buildImage(_dir: string, _files: readonly string[], tag: string, _l: unknown, onProgress: (p: BuildProgress) => void) {
+  async buildImage(_dir: string, _files: readonly string[], tag: string, _l: unknown, onProgress: (p: BuildProgress) => void, opts: { buildArgs?: Readonly<Record<string, string>> } = {}) {
+    this.buildArgs.set(tag.split(':')[0]!, opts.buildArgs ?? {});
     onProgress({ kind: 'step', step: 1, total: 1, text: 'RUN make' });
     if (this.failing.some((f) => tag.includes(`/${f}:`))) throw new BuildError(tag, 'step 1/1 (RUN make)', 'make: *** boom', 'exit 2');
     this.built.push(tag.split(':')[0]!);
@@ -25,9 +29,12 @@ class FakeBuilder extends FakeDocker implements ImagePort {
   override async tagImage(source: string, target: string) {
     this.tagged.push([source, target]);
   }
-  async importImage() {}
-  async tryPull() {
-    return false;
+  async importImage(_tar: unknown, tag: string) {
+    this.imported.push(tag);
+  }
+  async tryPull(name: string) {
+    if (this.pullable) this.images.set(name, { id: 'pulled', tags: [name], size: 1, layers: 1, created: 0, labels: {} } as ImageFacts);
+    return this.pullable;
   }
 }
 
@@ -39,7 +46,7 @@ function catalogDir(): string {
   };
   make('base-tools', 'debian:bookworm-slim');
   make('app', 'lean-labs/base-tools');
-  make('other', 'debian:bookworm-slim');
+  make('other', '${BASE}');
   return root;
 }
 
@@ -71,5 +78,24 @@ describe('ensureImages', () => {
     await ensureImages(docker, catalog, ['other'], { onEvent: () => {} });
     await ensureImages(docker, catalog, ['other'], { onEvent: () => {} });
     expect(docker.built).toEqual(['lean-labs/other']);
+  });
+
+  it('builds FROM the official base when the engine has it or can pull it, else from lean-labs\'s own copy, never under the official name', async () => {
+    const catalog = loadCatalog(catalogDir());
+    const present = new FakeBuilder([]);
+    await ensureImages(present, catalog, ['app', 'other'], { onEvent: () => {} });
+    expect(present.buildArgs.get('lean-labs/other')).toEqual({ BASE: 'debian:bookworm-slim' });
+    expect(present.buildArgs.get('lean-labs/app'), 'an image FROM another lab image takes no base argument').toEqual({});
+    const pulled = new FakeBuilder([], undefined);
+    pulled.pullable = true;
+    await ensureImages(pulled, catalog, ['other'], { onEvent: () => {} });
+    expect(pulled.buildArgs.get('lean-labs/other')).toEqual({ BASE: 'debian:bookworm-slim' });
+    const madeEarlier = new FakeBuilder([], 'lean-labs/debian-base:bookworm');
+    const lines: string[] = [];
+    await ensureImages(madeEarlier, catalog, ['other'], { onEvent: (e) => e.kind === 'base' && lines.push(e.line) });
+    expect(madeEarlier.buildArgs.get('lean-labs/other')).toEqual({ BASE: 'lean-labs/debian-base:bookworm' });
+    expect(madeEarlier.imported).toEqual([]);
+    expect(lines.at(-1)).toBe("No registry answered; building on lean-labs/debian-base:bookworm, made earlier from Debian's packages.");
+    expect(await madeEarlier.inspectImage('debian:bookworm-slim'), 'the official name stays free').toBeNull();
   });
 });

@@ -11,7 +11,8 @@ import { Tutor, type TutorEvent } from '../../runner/tutor/tutor.js';
 import { initialLabView, reduceLabView } from '../../runner/tutor/view-state.js';
 import { labAction, LAB_KEYS } from '../../runner/ui/start/keys.js';
 import { BOX_LAB } from './box-lab.js';
-import { runShell } from '../../runner/checks/kinds/shell.js';
+import { judgeShell } from '../../runner/checks/kinds/shell.js';
+import { runProcess } from '../../runner/host/run.js';
 import { containerFacts, FakeDocker } from './fake-docker.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -272,8 +273,9 @@ describe('Tutor on a scripted engine', () => {
 
   it('a shell check\'s timeout stops everything its command started', async () => {
     const t0 = Date.now();
-    const r = await runShell('sleep 6 | cat', 300);
-    expect(r.output).toContain('(timed out)');
+    const r = await runProcess('bash', ['-c', 'sleep 6 | cat'], { timeoutMs: 300 });
+    expect(r.timedOut).toBe(true);
+    expect(judgeShell('sleep 6 | cat', r)).toMatchObject({ pass: false, found: expect.stringContaining('(timed out)') });
     expect(Date.now() - t0).toBeLessThan(4000);
   });
 

@@ -1,41 +1,18 @@
-import { spawn } from 'node:child_process';
+import { runProcess, type RunResult } from '../../host/run.js';
 import { type CheckKind, type CheckOutcome, FIXED } from '../types.js';
 import { excerpt } from '../values.js';
 
-export interface ShellResult {
-  readonly code: number;
-  readonly output: string;
-}
+/** How long a shell check may run before its whole process group is stopped. */
+export const SHELL_CHECK_TIMEOUT_MS = 30_000;
 
 /** The escape hatch: a host shell command; exit 0 passes and its output is what the learner reads. */
-export function judgeShell(run: string, r: ShellResult): CheckOutcome {
+export function judgeShell(run: string, r: Pick<RunResult, 'code' | 'output' | 'timedOut'>): CheckOutcome {
+  const output = r.timedOut ? `${r.output}\n(timed out)` : r.output;
   return {
-    pass: r.code === 0,
+    pass: r.code === 0 && !r.timedOut,
     expected: `\`${run}\` succeeds`,
-    found: r.code === 0 ? excerpt(r.output, 300) || 'it succeeded' : `exit ${r.code}: ${excerpt(r.output, 300)}`,
+    found: r.code === 0 && !r.timedOut ? excerpt(output, 300) || 'it succeeded' : `exit ${r.code}: ${excerpt(output, 300)}`,
   };
-}
-
-export function runShell(command: string, timeoutMs = 30_000): Promise<ShellResult> {
-  return new Promise((resolve) => {
-    // Its own process group, so a timeout stops everything the command started (`sleep 9 | cat`), not only bash.
-    const child = spawn('bash', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let output = '';
-    const timer = setTimeout(() => {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }, timeoutMs);
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', (err) => resolve({ code: 127, output: err.message }));
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), output: signal === 'SIGKILL' ? `${output}\n(timed out)` : output });
-    });
-  });
 }
 
 export const shell: CheckKind = {
@@ -51,5 +28,5 @@ export const shell: CheckKind = {
   },
   // The author's script decides what it reads; it is judged as it answers.
   settles: () => FIXED,
-  evaluate: async (f) => judgeShell(String(f.run), await runShell(String(f.run))),
+  evaluate: async (f) => judgeShell(String(f.run), await runProcess('bash', ['-c', String(f.run)], { timeoutMs: SHELL_CHECK_TIMEOUT_MS })),
 };

@@ -25,7 +25,7 @@ export interface StartAppProps {
   readonly initialLab?: string;
   readonly hasFiles: (lab: Lab) => boolean;
   /** Opens a shell pane beside the runner; returns a sentence to show (done, or why not). */
-  readonly openPane?: (lab: Lab) => string;
+  readonly openPane?: (lab: Lab) => Promise<string>;
   readonly presenter?: boolean;
   /** Called with every event, for the benchmark's trace. */
   readonly onTutorEvent?: (e: TutorEvent) => void;
@@ -189,7 +189,8 @@ export function StartApp(props: StartAppProps) {
         changeOverlay('help');
         break;
       case 'pane':
-        setFlash(props.openPane ? props.openPane(openLab) : 'Opening a pane needs tmux: start lean-labs inside tmux, or use a second terminal.');
+        if (props.openPane) void props.openPane(openLab).then(setFlash);
+        else setFlash('Opening a pane needs tmux: start lean-labs inside tmux, or use a second terminal.');
         break;
       case 'back':
         if (s?.busy) setFlash('A command is still running: wait, or Ctrl-C to stop it.');

@@ -1,0 +1,226 @@
+import { access, constants } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import { Duplex, type Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { $ } from 'zx/core';
+import { UserError } from '../errors.js';
+
+/**
+ * The one place lean-labs runs an external program (lab blocks, the shell check, apt, debootstrap, the docker CLI
+ * for doctor), through zx. One policy for all of them:
+ * - each runs in its own process group, and stopping it (a timeout, Ctrl-C) stops the whole group, so nothing it
+ *   started (`sleep 9 | cat`) outlives it;
+ * - output is collected as it comes, both streams in order, and each chunk can be watched;
+ * - a program that exits non-zero is a result, not an exception; `mustRun` turns it into a CommandError.
+ */
+export interface RunOptions {
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Stop the whole process group (SIGKILL) after this long; the result says `timedOut`. */
+  readonly timeoutMs?: number;
+  /** Stop the whole process group (SIGTERM) when this aborts. */
+  readonly signal?: AbortSignal;
+  /** Each decoded piece of output as it comes. */
+  readonly onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** Output lines beyond this many characters are dropped from the front of `output` (default 1 MB). */
+  readonly keepChars?: number;
+}
+
+export interface RunResult {
+  /** The exit code; 128 + n when a signal ended it, 127 when it could not start. */
+  readonly code: number;
+  readonly signal?: string;
+  readonly timedOut: boolean;
+  /** stdout and stderr, in the order they came. */
+  readonly output: string;
+}
+
+function stopGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is gone already.
+  }
+}
+
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+/** zx keeps every chunk of output by default; the output here is kept once, by runProcess, within its bound. */
+class Discard<T> extends Array<T> {
+  override push(): number {
+    return 0;
+  }
+}
+
+/** Runs `file args` and resolves when it and its output are done. Never rejects for a failing program. */
+export function runProcess(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  return streamProcess(file, args, opts).done;
+}
+
+/**
+ * Starts `file args` and hands out its standard output as a stream (a tar of a root filesystem, say) besides
+ * watching it; `done` resolves as runProcess does, with stderr (and stdout, unless `streamOnly`) collected.
+ */
+export function streamProcess(
+  file: string,
+  args: readonly string[],
+  opts: RunOptions & { readonly streamOnly?: boolean } = {},
+): { readonly stdout: Readable; readonly done: Promise<RunResult> } {
+  const keep = opts.keepChars ?? 1_000_000;
+  let output = '';
+  let timedOut = false;
+  const p = $({
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    quiet: true,
+    verbose: false,
+    nothrow: true,
+    // Its own process group: the group is what a timeout or Ctrl-C stops.
+    detached: true,
+    store: { stdout: new Discard(), stderr: new Discard(), stdall: new Discard() } as never,
+  })`${file} ${[...args]}`;
+  const collect = (stream: 'stdout' | 'stderr') => {
+    const decoder = new StringDecoder('utf8');
+    return (d: Buffer) => {
+      const text = decoder.write(d);
+      if (!text) return;
+      output += text;
+      if (output.length > keep * 2) output = output.slice(-keep);
+      opts.onOutput?.(stream, text);
+    };
+  };
+  if (!opts.streamOnly) p.stdout.on('data', collect('stdout'));
+  p.stderr.on('data', collect('stderr'));
+  const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => {
+    timedOut = true;
+    stopGroup(p.pid, 'SIGKILL');
+  }, opts.timeoutMs);
+  const onAbort = () => stopGroup(p.pid, 'SIGTERM');
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const done = (async (): Promise<RunResult> => {
+    try {
+      const out = await p;
+      const signal = out.signal ?? undefined;
+      const code = out.exitCode ?? (signal ? 128 + (SIGNAL_NUMBERS[signal] ?? 1) : 1);
+      return { code, signal, timedOut, output: output.length > keep ? output.slice(-keep) : output };
+    } catch (err) {
+      return { code: 127, timedOut, output: `${output}${(err as Error).message}\n` };
+    } finally {
+      if (timer) clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  })();
+  return { stdout: p.stdout, done };
+}
+
+export class CommandError extends UserError {
+  constructor(cmd: string, code: number | null, tail: string) {
+    super(`\`${cmd}\` failed${code === null ? '' : ` with exit code ${code}`}${tail ? `:\n${tail}` : ''}`);
+  }
+}
+
+/** Runs a program that must succeed, feeding its output lines to onLine; rejects with its last lines otherwise. */
+export async function mustRun(
+  file: string,
+  args: readonly string[],
+  opts: { onLine?: (line: string) => void; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<string> {
+  let partial = '';
+  const r = await runProcess(file, args, {
+    env: { ...process.env, ...opts.env },
+    timeoutMs: opts.timeoutMs,
+    keepChars: 200_000,
+    onOutput: opts.onLine
+      ? (_stream, text) => {
+          const lines = (partial + text).split('\n');
+          partial = lines.pop() ?? '';
+          for (const l of lines) opts.onLine!(l);
+        }
+      : undefined,
+  });
+  if (partial) opts.onLine?.(partial);
+  if (r.code === 0) return r.output;
+  const tail = `${r.output.trim().split('\n').slice(-15).join('\n')}${r.timedOut ? '\n(stopped: it ran too long)' : ''}`;
+  throw new CommandError(`${file} ${args.join(' ')}`, r.code === 127 ? null : r.code, tail);
+}
+
+/** Finds a program on PATH (plus the sbin folders root programs live in). */
+export async function which(name: string): Promise<string | undefined> {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/local/sbin'];
+  for (const d of dirs) {
+    const p = join(d, name);
+    try {
+      await access(p, constants.X_OK);
+      return p;
+    } catch {
+      // keep looking
+    }
+  }
+  return undefined;
+}
+
+/** A block of a lab's commands: bash, stopping at the first failing command (also inside a pipe). */
+export function runBlock(text: string, opts: RunOptions): Promise<RunResult> {
+  return runProcess('bash', ['-e', '-o', 'pipefail', '-c', text], opts);
+}
+
+/**
+ * Starts a program that outlives lean-labs (the dockerd of `engine up`): in its own session, its output appended
+ * to `logFd`, nothing of it keeping this process alive. `exec` makes the pid the program's own, not a shell's.
+ */
+export function startDaemon(file: string, args: readonly string[], logFd: number): number | undefined {
+  const p = $({ detached: true, stdio: ['ignore', logFd, logFd], nothrow: true, quiet: true, verbose: false })`exec ${file} ${[...args]}`;
+  p.catch(() => undefined);
+  p.child?.unref();
+  return p.pid;
+}
+
+/**
+ * Starts a program to talk to through its standard input and output (`ssh host docker system dial-stdio`): one
+ * stream that writes to its stdin and reads its stdout. If it ends with a failure before the conversation does,
+ * the stream fails with what the program said on stderr; destroying the stream stops its process group.
+ */
+export function dialProcess(file: string, args: readonly string[], opts: { readonly env?: NodeJS.ProcessEnv } = {}): Duplex {
+  let stderr = '';
+  const p = $({
+    env: opts.env ?? process.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    quiet: true,
+    verbose: false,
+    nothrow: true,
+    detached: true,
+    store: { stdout: new Discard(), stderr: new Discard(), stdall: new Discard() } as never,
+  })`${file} ${[...args]}`;
+  const stream: Duplex = new Duplex({
+    write(chunk: Buffer, _enc, done) {
+      p.stdin.write(chunk, done);
+    },
+    final(done) {
+      p.stdin.end();
+      done();
+    },
+    read() {
+      p.stdout.resume();
+    },
+    destroy(err, done) {
+      stopGroup(p.pid, 'SIGTERM');
+      done(err);
+    },
+  });
+  p.stdin.on('error', () => undefined);
+  p.stdout.on('data', (d: Buffer) => {
+    if (!stream.push(d)) p.stdout.pause();
+  });
+  p.stdout.on('end', () => stream.push(null));
+  p.stderr.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString('utf8')).slice(-4000);
+  });
+  void p.then((out) => {
+    if (out.exitCode !== 0 && !stream.destroyed)
+      stream.destroy(new Error(`\`${file} ${args.join(' ')}\` ended with exit code ${out.exitCode ?? out.signal}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
+  });
+  return stream;
+}
