@@ -1,5 +1,6 @@
 import { DockerAdapter } from '../docker/adapter.js';
-import { run, which } from '../host/proc.js';
+import { describeEndpoint } from '../docker/endpoint.js';
+import { mustRun, which } from '../host/run.js';
 import { loadCatalog } from '../images/catalog.js';
 
 export interface Finding {
@@ -13,7 +14,7 @@ export interface Finding {
 /** Every fact a learner's setup needs, each with the fix when it is wrong. */
 export async function diagnose(docker: DockerAdapter, imagesRoot: string): Promise<Finding[]> {
   const out: Finding[] = [];
-  out.push({ ok: true, what: `engine endpoint: ${docker.endpoint} (from ${docker.resolved.source})` });
+  out.push({ ok: true, what: `engine endpoint: ${describeEndpoint(docker.resolved)}` });
   let engineId = '';
   try {
     await docker.ping();
@@ -33,7 +34,7 @@ export async function diagnose(docker: DockerAdapter, imagesRoot: string): Promi
   if (!cli) out.push({ ok: false, what: 'the docker command is not installed', fix: 'Install the docker CLI: the labs have you type docker commands.' });
   else {
     try {
-      const id = (await run('docker', ['info', '--format', '{{.ID}}'])).trim();
+      const id = (await mustRun('docker', ['info', '--format', '{{.ID}}'])).trim();
       out.push(
         id === engineId
           ? { ok: true, what: `the docker command (${cli}) talks to the same engine` }
@@ -43,7 +44,7 @@ export async function diagnose(docker: DockerAdapter, imagesRoot: string): Promi
       out.push({ ok: false, what: 'the docker command cannot reach the engine', fix: `${(err as Error).message.split('\n').slice(-1)[0]}` });
     }
     try {
-      const v = (await run('docker', ['compose', 'version', '--short'])).trim();
+      const v = (await mustRun('docker', ['compose', 'version', '--short'])).trim();
       out.push({ ok: true, what: `Compose v2: docker compose ${v}` });
     } catch {
       const v1 = await which('docker-compose');

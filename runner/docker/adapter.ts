@@ -6,8 +6,9 @@ import type Docker from 'dockerode';
 import { readFile as readHostFile, readlink } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
+import { clientOptions } from './client-options.js';
 import { resolveEndpoint, type Endpoint } from './endpoint.js';
-import { DockerError, EngineUnreachableError, isNotFound, NotAnEngineError, translate } from './errors.js';
+import { DockerError, EngineTlsError, EngineUnreachableError, isNotFound, NotAnEngineError, translate } from './errors.js';
 import { demuxBuffer, firstFileFromTar } from './demux.js';
 import { BuildStreamReader } from './build-stream.js';
 import type {
@@ -135,6 +136,22 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string, error?: () => E
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * dockerode's connection layer reads DOCKER_HOST, DOCKER_CERT_PATH and friends itself when a client is made, and
+ * merges (or throws on) what it finds there. lean-labs resolves the endpoint once (endpoint.ts), so the client is
+ * made with those variables out of sight; they are back before anything else runs (lab commands need them).
+ */
+function withoutEngineEnv<T>(make: () => T): T {
+  const names = ['DOCKER_HOST', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'DOCKER_PATH_PREFIX', 'DOCKER_CLIENT_TIMEOUT'];
+  const saved = names.map((n) => [n, process.env[n]] as const);
+  for (const n of names) delete process.env[n];
+  try {
+    return make();
+  } finally {
+    for (const [n, v] of saved) if (v !== undefined) process.env[n] = v;
+  }
+}
+
 export class DockerAdapter implements DockerPort, ImagePort {
   readonly endpoint: string;
   readonly resolved: Endpoint;
@@ -153,8 +170,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
       // In the bundle, `require` exists and the bundler resolves this call to its copy of dockerode (evaluated
       // here, not at start-up); from the TypeScript output or the tests, Node loads it from node_modules.
       const DockerClient = (typeof require === 'function' ? require('dockerode') : createRequire(import.meta.url)('dockerode')) as typeof Docker;
-      const e = this.resolved;
-      this.client = e.socketPath ? new DockerClient({ socketPath: e.socketPath }) : new DockerClient({ host: e.host, port: e.port });
+      this.client = withoutEngineEnv(() => new DockerClient(clientOptions(this.resolved)));
     }
     return this.client;
   }
@@ -194,6 +210,8 @@ export class DockerAdapter implements DockerPort, ImagePort {
     } catch (err) {
       const e = err as { name?: string; statusCode?: number; json?: unknown; message?: string };
       if (e.name === 'AbortError' || e.name === 'TimeoutError') throw this.noAnswer(PING_DEADLINE_MS);
+      if (e.statusCode === 400 && /HTTPS server/i.test(`${JSON.stringify(e.json ?? '')} ${e.message ?? ''}`))
+        throw new EngineTlsError(this.endpoint, 'it speaks TLS, and lean-labs spoke plain HTTP to it (set DOCKER_TLS_VERIFY=1, as for the docker CLI)');
       if (e.statusCode !== undefined) throw new NotAnEngineError(this.endpoint, `HTTP ${e.statusCode} to GET /_ping`, this.resolved.source);
       if (/parse error|HPE_/i.test(`${(err as { code?: string }).code ?? ''} ${e.message ?? ''}`))
         throw new NotAnEngineError(this.endpoint, 'something other than HTTP', this.resolved.source);
@@ -501,13 +519,13 @@ export class DockerAdapter implements DockerPort, ImagePort {
     tag: string,
     labels: Readonly<Record<string, string>>,
     onProgress: (p: BuildProgress) => void,
-    opts: { readonly noCache?: boolean } = {},
+    opts: { readonly noCache?: boolean; readonly buildArgs?: Readonly<Record<string, string>> } = {},
   ): Promise<void> {
     const reader = new BuildStreamReader(onProgress);
     await this.call(`build ${tag}`, async () => {
       const stream = (await this.docker.buildImage(
         { context: contextDir, src: [...files] },
-        { t: tag, labels: { ...labels }, rm: true, forcerm: true, nocache: opts.noCache ?? false },
+        { t: tag, labels: { ...labels }, buildargs: { ...opts.buildArgs }, rm: true, forcerm: true, nocache: opts.noCache ?? false },
       )) as unknown as Readable;
       await this.follow(stream, (m) => reader.feed(m));
     }, Infinity);

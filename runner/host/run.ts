@@ -184,6 +184,7 @@ export function startDaemon(file: string, args: readonly string[], logFd: number
  * the stream fails with what the program said on stderr; destroying the stream stops its process group.
  */
 export function dialProcess(file: string, args: readonly string[], opts: { readonly env?: NodeJS.ProcessEnv } = {}): Duplex {
+  // The failure carries the code ESSHDIAL for the Docker adapter: the way to the engine could not be opened.
   let stderr = '';
   const p = $({
     env: opts.env ?? process.env,
@@ -214,13 +215,14 @@ export function dialProcess(file: string, args: readonly string[], opts: { reado
   p.stdout.on('data', (d: Buffer) => {
     if (!stream.push(d)) p.stdout.pause();
   });
-  p.stdout.on('end', () => stream.push(null));
+  // The end of its output is only known to be clean once the program has exited: until then, wait.
   p.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString('utf8')).slice(-4000);
   });
   void p.then((out) => {
-    if (out.exitCode !== 0 && !stream.destroyed)
-      stream.destroy(new Error(`\`${file} ${args.join(' ')}\` ended with exit code ${out.exitCode ?? out.signal}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
+    if (out.exitCode === 0) stream.push(null);
+    else if (!stream.destroyed)
+      stream.destroy(Object.assign(new Error(`\`${file} ${args.join(' ')}\` ended with exit code ${out.exitCode ?? out.signal}${stderr.trim() ? `: ${stderr.trim()}` : ''}`), { code: 'ESSHDIAL' }));
   });
   return stream;
 }

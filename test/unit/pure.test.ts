@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { judgeOwnership } from '../../runner/engine/ownership.js';
 import { HEARTBEAT_MS, newSession, readSession, windowLive, type SessionRecord } from '../../runner/engine/session.js';
 import { buildOrder, fromLines, loadCatalog } from '../../runner/images/catalog.js';
 import { demuxBuffer, firstFileFromTar } from '../../runner/docker/demux.js';
-import { parseDockerHost } from '../../runner/docker/endpoint.js';
+import { parseDockerHost, resolveEndpoint, tlsFromEnv } from '../../runner/docker/endpoint.js';
 import { BuildStreamReader } from '../../runner/docker/build-stream.js';
 
 describe('values', () => {
@@ -146,6 +147,8 @@ describe('ownership', () => {
 describe('image catalog', () => {
   it('finds lab-image and base dependencies in FROM lines', () => {
     expect(fromLines('FROM debian:bookworm-slim AS b\nFROM --platform=x lean-labs/busybox:latest\nFROM scratch')).toEqual({ deps: ['busybox'], needsBase: true });
+    expect(fromLines('ARG BASE=debian:bookworm-slim\nFROM ${BASE} AS build\nFROM scratch')).toEqual({ deps: [], needsBase: true });
+    expect(fromLines('FROM scratch')).toEqual({ deps: [], needsBase: false });
   });
 
   it('versions an image by its files and its parents, and orders builds', () => {
@@ -211,7 +214,28 @@ describe('docker plumbing', () => {
   it('parses DOCKER_HOST', () => {
     expect(parseDockerHost('unix:///run/d.sock', 'env')).toMatchObject({ socketPath: '/run/d.sock' });
     expect(parseDockerHost('tcp://10.0.0.5:2376', 'env')).toMatchObject({ host: '10.0.0.5', port: 2376 });
-    expect(() => parseDockerHost('ssh://box', 'env')).toThrow(/ssh:\/\/ address, which lean-labs cannot use yet[\s\S]*ssh -nNT -L/);
+    expect(parseDockerHost('ssh://box', 'env')).toMatchObject({ ssh: { host: 'box' } });
+    expect(parseDockerHost('ssh://deploy@10.0.0.5:2222', 'env')).toMatchObject({ ssh: { host: '10.0.0.5', user: 'deploy', port: 2222 } });
+  });
+
+  it('reads TLS the way the docker CLI does: from the environment, or from a context that holds certificates', () => {
+    const tls = tlsFromEnv({ DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' });
+    expect(tls).toEqual({ dir: '/certs', verify: true });
+    expect(tlsFromEnv({ DOCKER_TLS: '1', DOCKER_CONFIG: '/cfg' })).toEqual({ dir: '/cfg', verify: false });
+    expect(tlsFromEnv({ DOCKER_CERT_PATH: '/certs' })).toBeUndefined();
+    expect(parseDockerHost('tcp://10.0.0.5', 'DOCKER_HOST', tls)).toMatchObject({ port: 2376, tls });
+    expect(parseDockerHost('tcp://10.0.0.5', 'DOCKER_HOST')).toMatchObject({ port: 2375 });
+    const config = mkdtempSync(join(tmpdir(), 'll-context-'));
+    const hash = createHash('sha256').update('remote').digest('hex');
+    mkdirSync(join(config, 'contexts/meta', hash), { recursive: true });
+    mkdirSync(join(config, 'contexts/tls', hash, 'docker'), { recursive: true });
+    writeFileSync(join(config, 'config.json'), '{"currentContext":"remote"}');
+    writeFileSync(join(config, 'contexts/meta', hash, 'meta.json'), JSON.stringify({ Name: 'remote', Endpoints: { docker: { Host: 'tcp://engine.example:2376', SkipTLSVerify: false } } }));
+    writeFileSync(join(config, 'contexts/tls', hash, 'docker', 'ca.pem'), 'x');
+    expect(resolveEndpoint({ DOCKER_CONFIG: config })).toMatchObject({
+      host: 'engine.example', port: 2376, source: 'docker context "remote"', tls: { dir: join(config, 'contexts/tls', hash, 'docker'), verify: true },
+    });
+    rmSync(config, { recursive: true, force: true });
   });
 
   it('keeps the failing build step and its output', () => {
