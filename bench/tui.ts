@@ -45,7 +45,7 @@ export async function tuiFigures(out: string[]): Promise<void> {
       term = startRunner('', state);
       firstFrames.push((await seen(term, /ambassadors[\s\S]*Run a one-shot container/)) - t0);
     }
-    out.push(figure('start: launch to first complete frame (median of 5)', median(firstFrames), 'ms', { max: 500 }));
+    out.push(figure('start: launch to first complete frame (median of 5)', median(firstFrames), 'ms', { max: 250 }));
 
     // Event to green: the bench starts the learner's container, the runner hears the event, judges the step
     // (an inspect and an exec check) and paints it.
@@ -77,7 +77,7 @@ export async function tuiFigures(out: string[]): Promise<void> {
     }
     out.push(figure('start: engine event to green check on screen (median of 10)', median(latencies), 'ms', { max: 300 }));
     out.push(figure('start: engine event to green check, p90', percentile(latencies, 90), 'ms'));
-    out.push(figure('start: runner memory during a lab (max RSS)', Math.max(...rss), 'MB', { max: 150 }));
+    out.push(figure('start: runner memory during a lab (max RSS)', Math.max(...rss), 'MB', { max: 120 }));
     term.keys(`${term.session}:0`, 'q');
   } finally {
     term?.kill();

@@ -20,7 +20,7 @@ export async function diagnose(docker: DockerAdapter, imagesRoot: string): Promi
     await docker.ping();
     const info = await docker.info();
     engineId = info.id;
-    out.push({ ok: true, what: `engine answers: Docker ${info.serverVersion}, API ${info.apiVersion}, ${info.operatingSystem}` });
+    out.push({ ok: true, what: `engine answers: ${info.product} ${info.serverVersion}, API ${info.apiVersion}, ${info.operatingSystem}` });
     out.push({ ok: true, what: `cgroup v${info.cgroupVersion}, storage driver ${info.storageDriver}` });
     if (!info.swapLimit)
       out.push({ ok: false, warn: true, what: 'the kernel does not account swap: --memory-swap limits are not enforced', fix: 'Labs that cap swap say so when they start.' });

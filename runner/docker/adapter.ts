@@ -225,8 +225,10 @@ export class DockerAdapter implements DockerPort, ImagePort {
     const [info, version] = await this.call('read engine info', () =>
       Promise.all([this.docker.info() as Promise<Json>, this.docker.version() as Promise<Json>]),
     );
+    const components = (version.Components ?? []) as Array<{ Name?: string }>;
     return {
       id: info.ID ?? '',
+      product: components.some((c) => /podman/i.test(c.Name ?? '')) ? 'Podman' : 'Docker',
       serverVersion: version.Version ?? info.ServerVersion ?? '',
       apiVersion: version.ApiVersion ?? '',
       cgroupVersion: info.CgroupVersion === '2' ? '2' : '1',
@@ -534,9 +536,9 @@ export class DockerAdapter implements DockerPort, ImagePort {
   }
 
   async importImage(tar: NodeJS.ReadableStream, tag: string, changes: readonly string[]): Promise<void> {
-    const [repo, t] = tag.split(':');
     await this.call(`import ${tag}`, async () => {
-      const stream = (await this.docker.importImage(tar, { repo, tag: t, changes: [...changes] })) as unknown as Readable;
+      // The whole reference as `repo`: Docker takes the tag from it, and Podman ignores a separate `tag`.
+      const stream = (await this.docker.importImage(tar, { repo: tag, changes: [...changes] })) as unknown as Readable;
       let error: string | undefined;
       await this.follow(stream, (m) => {
         if (m.error) error = m.error;

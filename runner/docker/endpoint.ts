@@ -31,7 +31,20 @@ export interface SshTarget {
   readonly port?: number;
 }
 
-const DEFAULT_SOCKETS = ['/var/run/docker.sock', join(homedir(), '.docker/run/docker.sock')];
+/**
+ * Where an engine's socket is when nothing names one, in the order lean-labs looks: Docker run as root, rootless
+ * Docker, Docker Desktop, then Podman's Docker-compatible API (as root, then rootless).
+ */
+export function localSockets(env: NodeJS.ProcessEnv = process.env): Array<{ path: string; source: string }> {
+  const runtime = env.XDG_RUNTIME_DIR;
+  return [
+    { path: '/var/run/docker.sock', source: 'default socket' },
+    ...(runtime ? [{ path: join(runtime, 'docker.sock'), source: 'rootless Docker socket' }] : []),
+    { path: join(env.HOME || homedir(), '.docker/run/docker.sock'), source: 'Docker Desktop socket' },
+    { path: '/run/podman/podman.sock', source: 'Podman socket' },
+    ...(runtime ? [{ path: join(runtime, 'podman/podman.sock'), source: 'rootless Podman socket' }] : []),
+  ];
+}
 
 /** A DOCKER_HOST (or context) value lean-labs cannot use: says what is wrong with it and what to write instead. */
 export class EndpointError extends UserError {
@@ -129,8 +142,9 @@ export function resolveEndpoint(env: NodeJS.ProcessEnv = process.env): Endpoint 
   if (env.DOCKER_HOST) return parseDockerHost(env.DOCKER_HOST, 'DOCKER_HOST', tlsFromEnv(env));
   const fromContext = contextEndpoint(env);
   if (fromContext) return fromContext;
-  const found = DEFAULT_SOCKETS.find((p) => existsSync(p)) ?? DEFAULT_SOCKETS[0]!;
-  return { url: `unix://${found}`, socketPath: found, source: 'default socket' };
+  const sockets = localSockets(env);
+  const found = sockets.find((s) => existsSync(s.path)) ?? sockets[0]!;
+  return { url: `unix://${found.path}`, socketPath: found.path, source: found.source };
 }
 
 /** The endpoint in one line for doctor: the address, how it is reached, and where lean-labs found it. */

@@ -5,6 +5,9 @@ import { UserError } from '../errors.js';
 export function endpointAdvice(source: string | undefined): string {
   if (source === 'DOCKER_HOST')
     return 'Check that an engine listens at that address, or unset DOCKER_HOST to use the local engine.';
+  if (source?.includes('Podman'))
+    return 'Start Podman\'s API service: `systemctl --user start podman.socket` (rootless) or `sudo podman system service --time=0 &`.';
+  if (source === 'rootless Docker socket') return 'Start the rootless engine: `systemctl --user start docker`.';
   if (source?.startsWith('docker context'))
     return `Check the engine of ${source}, or switch with \`docker context use default\`.`;
   return 'Start one: `sudo npx lean-labs engine up` on Linux, or start Docker Desktop.';

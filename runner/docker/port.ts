@@ -5,6 +5,8 @@
 
 export interface EngineInfo {
   readonly id: string;
+  /** Which engine answers the Docker API: Docker itself, or Podman's compatible service. */
+  readonly product: 'Docker' | 'Podman';
   readonly serverVersion: string;
   readonly apiVersion: string;
   readonly cgroupVersion: '1' | '2';

@@ -10,7 +10,7 @@ import { judgeOwnership } from '../../runner/engine/ownership.js';
 import { HEARTBEAT_MS, newSession, readSession, windowLive, type SessionRecord } from '../../runner/engine/session.js';
 import { buildOrder, fromLines, loadCatalog } from '../../runner/images/catalog.js';
 import { demuxBuffer, firstFileFromTar } from '../../runner/docker/demux.js';
-import { parseDockerHost, resolveEndpoint, tlsFromEnv } from '../../runner/docker/endpoint.js';
+import { localSockets, parseDockerHost, resolveEndpoint, tlsFromEnv } from '../../runner/docker/endpoint.js';
 import { BuildStreamReader } from '../../runner/docker/build-stream.js';
 
 describe('values', () => {
@@ -216,6 +216,17 @@ describe('docker plumbing', () => {
     expect(parseDockerHost('tcp://10.0.0.5:2376', 'env')).toMatchObject({ host: '10.0.0.5', port: 2376 });
     expect(parseDockerHost('ssh://box', 'env')).toMatchObject({ ssh: { host: 'box' } });
     expect(parseDockerHost('ssh://deploy@10.0.0.5:2222', 'env')).toMatchObject({ ssh: { host: '10.0.0.5', user: 'deploy', port: 2222 } });
+  });
+
+  it('looks for local sockets in order: Docker as root, rootless Docker, Docker Desktop, then Podman', () => {
+    expect(localSockets({ XDG_RUNTIME_DIR: '/run/user/1000', HOME: '/home/ada' })).toEqual([
+      { path: '/var/run/docker.sock', source: 'default socket' },
+      { path: '/run/user/1000/docker.sock', source: 'rootless Docker socket' },
+      { path: '/home/ada/.docker/run/docker.sock', source: 'Docker Desktop socket' },
+      { path: '/run/podman/podman.sock', source: 'Podman socket' },
+      { path: '/run/user/1000/podman/podman.sock', source: 'rootless Podman socket' },
+    ]);
+    expect(localSockets({ HOME: '/root' }).map((s) => s.source)).toEqual(['default socket', 'Docker Desktop socket', 'Podman socket']);
   });
 
   it('reads TLS the way the docker CLI does: from the environment, or from a context that holds certificates', () => {
