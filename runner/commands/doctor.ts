@@ -22,6 +22,12 @@ export async function diagnose(docker: DockerAdapter, imagesRoot: string): Promi
     engineId = info.id;
     out.push({ ok: true, what: `engine answers: ${info.product} ${info.serverVersion}, API ${info.apiVersion}, ${info.operatingSystem}` });
     out.push({ ok: true, what: `cgroup v${info.cgroupVersion}, storage driver ${info.storageDriver}` });
+    if (info.product === 'Podman')
+      out.push({
+        ok: false, warn: true,
+        what: `this is Podman's Docker-compatible API, not Docker: lean-labs builds its images there, but the labs are proven on Docker`,
+        fix: 'README.md, "Podman", says what was tried and what to expect; for the labs as written, use Docker Engine or Docker Desktop.',
+      });
     if (!info.swapLimit)
       out.push({ ok: false, warn: true, what: 'the kernel does not account swap: --memory-swap limits are not enforced', fix: 'Labs that cap swap say so when they start.' });
   } catch (err) {

@@ -21,6 +21,10 @@ describe('container check', () => {
   it('passes for a running container with the expected image, accepting an implied :latest', async () => {
     const d = new FakeDocker().add(containerFacts('web', { image: 'lean-labs/toolbox:latest' }));
     expect((await judge('container', { container: 'web', state: 'running', image: 'lean-labs/toolbox' }, d)).pass).toBe(true);
+    // Podman names images with their registry; the default registry's name is no difference.
+    d.add(containerFacts('podman', { image: 'docker.io/lean-labs/toolbox:latest' }));
+    expect((await judge('container', { container: 'podman', image: 'lean-labs/toolbox' }, d)).pass).toBe(true);
+    expect((await judge('container', { container: 'podman', image: 'lean-labs/web' }, d)).pass).toBe(false);
   });
 
   it('reports the exit code it found', async () => {

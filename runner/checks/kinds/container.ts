@@ -24,8 +24,13 @@ export interface ContainerExtras {
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
-const sameImage = (want: string, found: string): boolean =>
-  found === want || found === `${want}:latest` || want === `${found}:latest`;
+/** An image reference as written by hand: without the default registry's name (Podman reports docker.io/…). */
+const shortRef = (ref: string): string => ref.replace(/^(docker\.io|localhost)\//, '').replace(/^library\//, '');
+
+const sameImage = (wantRef: string, foundRef: string): boolean => {
+  const [want, found] = [shortRef(wantRef), shortRef(foundRef)];
+  return found === want || found === `${want}:latest` || want === `${found}:latest`;
+};
 
 /** Judges a container's existence, state, exit code, OOM kill, image and command. */
 export function judgeContainer(f: ContainerFields, c: ContainerFacts | null, extras: ContainerExtras = {}, now = Date.now()): CheckOutcome {
