@@ -1,6 +1,6 @@
-import type { CheckContext, CheckOutcome } from '../checks/types.js';
+import type { CheckContext } from '../checks/types.js';
 import type { DockerPort } from '../docker/port.js';
-import type { CheckSpec, CommandBlock, Lab, Step } from '../lab/types.js';
+import type { CommandBlock, Lab, Step } from '../lab/types.js';
 import type { CommandPhase, Emit } from './events.js';
 import { judgeOnce, judgeWithin, sessionContext } from './judge.js';
 import { orphanedVolumes, removeAll, ResourceClashError, survey, type Resource } from './resources.js';
@@ -70,46 +70,20 @@ async function runBlocks(
   return undefined;
 }
 
-interface Judged {
-  readonly check: CheckSpec;
-  readonly outcome: CheckOutcome;
-  readonly ms: number;
-}
-
-/** A step's checks only read engine state, so they are judged side by side; results keep the authored order. */
-function judgeChecks(step: Step, ctx: CheckContext, phase: 'before' | 'after', signal?: AbortSignal): Promise<Judged[]> {
-  return Promise.all(
-    step.checks.map(async (check) => {
-      const t0 = performance.now();
-      const outcome = phase === 'before' ? await judgeOnce(check, ctx) : await judgeWithin(check, ctx, check.withinMs, signal);
-      return { check, outcome, ms: performance.now() - t0 };
-    }),
-  );
-}
-
-/**
- * Whether the next step's before-checks may be judged while this step's after-checks are: nothing runs between them
- * (this step has no cleanup block, the next no setup block), so both read the same state. It saves a round of
- * engine calls per step, most of what verify spends beyond the commands themselves.
- */
-const nothingBetween = (step: Step, next: Step | undefined): next is Step => next !== undefined && step.cleanup.length === 0 && next.setup.length === 0;
-
-async function verifyStep(
-  step: Step,
-  lab: Lab,
-  ctx: CheckContext,
-  opts: VerifyOptions,
-  early: { readonly before?: Promise<Judged[]>; readonly next?: Step } = {},
-): Promise<{ ok: boolean; nextBefore?: Promise<Judged[]> }> {
+async function verifyStep(step: Step, lab: Lab, ctx: CheckContext, opts: VerifyOptions): Promise<boolean> {
   const started = Date.now();
   const problems: string[] = [];
   const commandProblems: string[] = [];
-  let nextBefore: Promise<Judged[]> | undefined;
+  // A step's checks only read engine state, so they are judged side by side; events keep the authored order.
   const emitCheck = async (phase: 'before' | 'after') => {
     if (opts.signal?.aborted) return;
-    const judging = phase === 'before' && early.before ? early.before : judgeChecks(step, ctx, phase, opts.signal);
-    if (phase === 'after' && nothingBetween(step, early.next)) nextBefore = judgeChecks(early.next, ctx, 'before');
-    const judged = await judging;
+    const judged = await Promise.all(
+      step.checks.map(async (check) => {
+        const t0 = performance.now();
+        const outcome = phase === 'before' ? await judgeOnce(check, ctx) : await judgeWithin(check, ctx, check.withinMs, opts.signal);
+        return { check, outcome, ms: performance.now() - t0 };
+      }),
+    );
     for (const [index, { check, outcome, ms }] of judged.entries()) {
       opts.emit({ kind: 'check', lab, step, check, index, phase, outcome, ms });
       if (phase === 'before' && outcome.pass && !check.guard)
@@ -131,7 +105,7 @@ async function verifyStep(
   if (opts.signal?.aborted && !commandProblems.includes('interrupted')) commandProblems.push('interrupted');
   const ok = problems.length === 0 && commandProblems.length === 0;
   opts.emit({ kind: 'step-end', lab, step, ok, commandProblems, ms: Date.now() - started });
-  return { ok, nextBefore };
+  return ok;
 }
 
 /** Proves a lab: every check fails before its step and passes after it, and nothing is left behind. */
@@ -156,11 +130,9 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
     prepareWorkDir(opts.stateDir, lab);
     opts.emit({ kind: 'lab-start', lab, session: session.session });
     const ctx = sessionContext(opts.docker, session, helperImage, opts.stateDir);
-    let before: Promise<Judged[]> | undefined;
-    for (const [i, step] of lab.steps.entries()) {
+    for (const step of lab.steps) {
       if (opts.signal?.aborted) break;
-      const { ok, nextBefore } = await verifyStep(step, lab, ctx, opts, { before, next: lab.steps[i + 1] });
-      before = nextBefore;
+      const ok = await verifyStep(step, lab, ctx, opts);
       if (!ok) failedSteps++;
       if (!ok && opts.bail) break;
     }
