@@ -71,11 +71,14 @@ function parseSsh(url: string, value: string, source: string): SshTarget {
   };
 }
 
+/** The docker CLI's configuration folder (contexts, and the default place of TLS files). */
+const dockerConfigDir = (env: NodeJS.ProcessEnv): string => env.DOCKER_CONFIG ?? join(homedir(), '.docker');
+
 /** TLS as the docker CLI reads it from the environment: DOCKER_TLS_VERIFY verifies, DOCKER_TLS only encrypts. */
 export function tlsFromEnv(env: NodeJS.ProcessEnv): TlsFiles | undefined {
   const verify = Boolean(env.DOCKER_TLS_VERIFY);
   if (!verify && !env.DOCKER_TLS) return undefined;
-  return { dir: env.DOCKER_CERT_PATH || join(env.DOCKER_CONFIG ?? join(homedir(), '.docker')), verify };
+  return { dir: env.DOCKER_CERT_PATH || dockerConfigDir(env), verify };
 }
 
 export function parseDockerHost(value: string, source: string, tls?: TlsFiles): Endpoint {
@@ -110,7 +113,7 @@ export function parseDockerHost(value: string, source: string, tls?: TlsFiles): 
 
 /** The endpoint of the docker CLI's current context, as the CLI stores it. */
 function contextEndpoint(env: NodeJS.ProcessEnv): Endpoint | undefined {
-  const configDir = env.DOCKER_CONFIG ?? join(homedir(), '.docker');
+  const configDir = dockerConfigDir(env);
   let context = env.DOCKER_CONTEXT;
   if (!context) {
     try {

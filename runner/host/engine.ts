@@ -1,10 +1,10 @@
 import { UserError } from '../errors.js';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { DockerPort } from '../docker/port.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { aptSources, debianCodename, debianMirror } from './apt.js';
-import { addedPackages, forgetHostChanges, installedFrom, readHostChanges, recordHostChanges } from './host-changes.js';
+import { addedPackages, forgetHostChanges, hostChangesFile, installedFrom, readHostChanges, recordHostChanges } from './host-changes.js';
 import { identify, processAlive, processStart } from './process-identity.js';
 import { mustRun, startDaemon, which } from './run.js';
 
@@ -61,7 +61,7 @@ export function planLines(plan: InstallPlan, stateDir: string): string[] {
     'run apt-get update',
     `install ${plan.packages.map((p) => p.replace(/\/trixie$/, '')).join(', ')}, with the dependencies apt chooses (about 100 MB)`,
     `start dockerd as root in the background (it keeps its data in /var/lib/docker and adds the docker0 bridge and firewall rules; log: ${dockerdLog(stateDir)})`,
-    `record these changes in ${join(stateDir, 'host-changes.json')}: \`npx lean-labs engine down --purge\` undoes them`,
+    `record these changes in ${hostChangesFile(stateDir)}: \`npx lean-labs engine down --purge\` undoes them`,
   ];
 }
 
@@ -75,8 +75,9 @@ export async function installEngine(host: EngineHost, plan: InstallPlan): Promis
   const before = await installedPackages();
   if (!plan.hasNewerSuite) {
     host.say(`Adding Debian 13 (trixie) at low priority, for docker.io 26 and Compose v2 only (${TRIXIE_SOURCES})`);
-    writeFileSync(TRIXIE_SOURCES, `Types: deb\nURIs: ${plan.mirror}\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`);
-    writeFileSync(TRIXIE_PIN, 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n');
+    // Atomically: a half-written apt source would break every apt-get on the system.
+    writeFileAtomic(TRIXIE_SOURCES, `Types: deb\nURIs: ${plan.mirror}\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`);
+    writeFileAtomic(TRIXIE_PIN, 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n');
     recordHostChanges(host.stateDir, { files: [TRIXIE_SOURCES, TRIXIE_PIN], packages: [] });
   }
   host.say('Updating package lists…');

@@ -12,12 +12,13 @@ export interface HostChanges {
   readonly packages: readonly string[];
 }
 
-const fileOf = (state: string) => join(state, 'host-changes.json');
+/** Where the record is kept, in the state folder. */
+export const hostChangesFile = (state: string): string => join(state, 'host-changes.json');
 
 export function readHostChanges(state: string): HostChanges | undefined {
-  if (!existsSync(fileOf(state))) return undefined;
+  if (!existsSync(hostChangesFile(state))) return undefined;
   try {
-    const raw = JSON.parse(readFileSync(fileOf(state), 'utf8')) as Partial<HostChanges>;
+    const raw = JSON.parse(readFileSync(hostChangesFile(state), 'utf8')) as Partial<HostChanges>;
     const strings = (x: unknown) => (Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : []);
     return { files: strings(raw.files), packages: strings(raw.packages) };
   } catch {
@@ -32,12 +33,12 @@ export function recordHostChanges(state: string, more: HostChanges): HostChanges
     files: [...new Set([...before.files, ...more.files])],
     packages: [...new Set([...before.packages, ...more.packages])].sort(),
   };
-  writeFileAtomic(fileOf(state), JSON.stringify(merged, null, 2));
+  writeFileAtomic(hostChangesFile(state), JSON.stringify(merged, null, 2));
   return merged;
 }
 
 export function forgetHostChanges(state: string): void {
-  rmSync(fileOf(state), { force: true });
+  rmSync(hostChangesFile(state), { force: true });
 }
 
 /** Parses `dpkg-query -W -f '${Package}\t${db:Status-Status}\n'`: the packages installed now. */

@@ -1,5 +1,6 @@
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import type { StdioOptions } from 'node:child_process';
 import { Duplex, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { $ } from 'zx/core';
@@ -53,6 +54,23 @@ class Discard<T> extends Array<T> {
   }
 }
 
+/**
+ * zx as every program here is started: quiet, a failing exit a result rather than a throw, in its own process group
+ * (what a timeout, Ctrl-C or a destroyed stream stops), and no output kept by zx (callers keep what they need).
+ */
+function startInGroup(file: string, args: readonly string[], o: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv; readonly stdio: StdioOptions }) {
+  return $({
+    cwd: o.cwd,
+    env: o.env ?? process.env,
+    stdio: o.stdio,
+    quiet: true,
+    verbose: false,
+    nothrow: true,
+    detached: true,
+    store: { stdout: new Discard(), stderr: new Discard(), stdall: new Discard() } as never,
+  })`${file} ${[...args]}`;
+}
+
 /** Runs `file args` and resolves when it and its output are done. Never rejects for a failing program. */
 export function runProcess(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   return streamProcess(file, args, opts).done;
@@ -70,17 +88,7 @@ export function streamProcess(
   const keep = opts.keepChars ?? 1_000_000;
   let output = '';
   let timedOut = false;
-  const p = $({
-    cwd: opts.cwd,
-    env: opts.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    quiet: true,
-    verbose: false,
-    nothrow: true,
-    // Its own process group: the group is what a timeout or Ctrl-C stops.
-    detached: true,
-    store: { stdout: new Discard(), stderr: new Discard(), stdall: new Discard() } as never,
-  })`${file} ${[...args]}`;
+  const p = startInGroup(file, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const collect = (stream: 'stdout' | 'stderr') => {
     const decoder = new StringDecoder('utf8');
     return (d: Buffer) => {
@@ -172,7 +180,7 @@ export function runBlock(text: string, opts: RunOptions): Promise<RunResult> {
  * to `logFd`, nothing of it keeping this process alive. `exec` makes the pid the program's own, not a shell's.
  */
 export function startDaemon(file: string, args: readonly string[], logFd: number): number | undefined {
-  const p = $({ detached: true, stdio: ['ignore', logFd, logFd], nothrow: true, quiet: true, verbose: false })`exec ${file} ${[...args]}`;
+  const p = startInGroup('exec', [file, ...args], { stdio: ['ignore', logFd, logFd] });
   p.catch(() => undefined);
   p.child?.unref();
   return p.pid;
@@ -184,17 +192,8 @@ export function startDaemon(file: string, args: readonly string[], logFd: number
  * the stream fails with what the program said on stderr; destroying the stream stops its process group.
  */
 export function dialProcess(file: string, args: readonly string[], opts: { readonly env?: NodeJS.ProcessEnv } = {}): Duplex {
-  // The failure carries the code ESSHDIAL for the Docker adapter: the way to the engine could not be opened.
   let stderr = '';
-  const p = $({
-    env: opts.env ?? process.env,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    quiet: true,
-    verbose: false,
-    nothrow: true,
-    detached: true,
-    store: { stdout: new Discard(), stderr: new Discard(), stdall: new Discard() } as never,
-  })`${file} ${[...args]}`;
+  const p = startInGroup(file, args, { env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
   const stream: Duplex = new Duplex({
     write(chunk: Buffer, _enc, done) {
       p.stdin.write(chunk, done);
@@ -215,10 +214,11 @@ export function dialProcess(file: string, args: readonly string[], opts: { reado
   p.stdout.on('data', (d: Buffer) => {
     if (!stream.push(d)) p.stdout.pause();
   });
-  // The end of its output is only known to be clean once the program has exited: until then, wait.
   p.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString('utf8')).slice(-4000);
   });
+  // The end of its output is only known to be clean once the program has exited: until then, wait. A failure
+  // carries the code ESSHDIAL, which the Docker adapter reads as "the way to the engine could not be opened".
   void p.then((out) => {
     if (out.exitCode === 0) stream.push(null);
     else if (!stream.destroyed)
