@@ -4,6 +4,7 @@
  * `npm run bench`). Everything the CLI uses is bundled, so the package has no dependencies to install.
  */
 import { build } from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
 
 await build({
   entryPoints: ['runner/cli.ts'],
@@ -37,3 +38,7 @@ await build({
   logLevel: 'warning',
 });
 
+
+// The class server's SQLite is WebAssembly: it ships beside the bundle and is read only by the class server.
+mkdirSync('dist', { recursive: true });
+copyFileSync('node_modules/sql.js/dist/sql-wasm.wasm', 'dist/sql-wasm.wasm');

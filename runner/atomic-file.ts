@@ -5,9 +5,9 @@ import { dirname } from 'node:path';
  * Writes a file whole or not at all: to a temporary file beside it, then renamed over it. A crash mid-write
  * leaves the old file as it was; its folder is made when missing.
  */
-export function writeFileAtomic(file: string, data: string): void {
+export function writeFileAtomic(file: string, data: string | Uint8Array, mode?: number): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
+  writeFileSync(tmp, data, mode === undefined ? undefined : { mode });
   renameSync(tmp, file);
 }

@@ -44,6 +44,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       presenter: { type: 'boolean', default: false },
       pane: { type: 'boolean', default: false },
       port: { type: 'string' },
+      learners: { type: 'string' },
+      name: { type: 'string' },
+      reserve: { type: 'string' },
+      memory: { type: 'string' },
+      format: { type: 'string' },
+      code: { type: 'string' },
+      'advertise-addr': { type: 'string' },
+      'no-wait': { type: 'boolean', default: false },
       open: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
@@ -71,7 +79,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       throw new UsageError(`\`lean-labs ${command}\` does not take ${foreign.map((k) => `--${k}`).join(', ')}. \`npx lean-labs ${command} --help\` lists its options.`);
   }
   const ctx: CliContext = {
-    labsDir: values.labs ?? bundledLabsDir(),
+    // `class up --labs a,b` names labs; everywhere else --labs is a folder of labs.
+    labsDir: command === 'class' ? bundledLabsDir() : (values.labs ?? bundledLabsDir()),
     stateDir: stateDir(),
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
@@ -118,6 +127,22 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runEngine(ctx, args[0], { purge: values.purge });
     case 'images':
       return runImages(ctx, args, { rebuild: values.rebuild });
+    case 'class': {
+      const { runClass } = await import('../classroom/cli/class-command.js');
+      return runClass(ctx, args, {
+        learners: values.learners,
+        name: values.name,
+        reserve: values.reserve,
+        memory: values.memory,
+        format: values.format,
+        code: values.code,
+        out: values.out,
+        port: values.port,
+        labs: values.labs,
+        advertiseAddr: values['advertise-addr'],
+        wait: !values['no-wait'],
+      });
+    }
     default:
       throw new UsageError(`"${command}" is not a lean-labs command. Run \`npx lean-labs --help\` for the list.`);
   }

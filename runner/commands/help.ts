@@ -17,6 +17,11 @@ Commands
   images                   list the lab images: present or missing, size
   images build [name...]   build missing lab images (--rebuild: again from scratch, no cache)
   images bootstrap         make the Debian base image without a registry (debootstrap)
+  class up                 instructor, on a swarm manager: a sandbox engine per learner, a class server
+                           (--learners N, --name, --labs a,b, --memory 2g, --reserve 3, --port, --advertise-addr)
+  class status | export    instructor: who is on which step (table); results as CSV or JSONL (--out, --format)
+  class down               instructor: remove everything of the class from the swarm (its results stay)
+  class join <address>     learner: your sandbox's shell in this terminal (--code, --name)
 
 Options
   --labs <dir>             load labs from <dir> instead of the bundled ones
@@ -54,6 +59,14 @@ const OPTION_TEXT: Record<string, string> = {
   port: '--port <n>               the port to serve on (default: any free one)',
   open: '--open                   open the deck in a browser',
   watch: "--watch                  prove one lab again whenever its files change, showing what changed (authors' loop)",
+  learners: '--learners <n>           class up: how many learners (one sandbox each)',
+  name: '--name <name>            the class (default "class"); class join: your display name',
+  reserve: '--reserve <n>            class up: warm spare sandboxes beyond the learners (default: 10%, at most 3)',
+  memory: '--memory <size>          class up: memory limit of each sandbox (default 2g)',
+  format: '--format csv|jsonl       class export: the file format (default csv, or from --out\'s extension)',
+  code: '--code <code>            class join: the join code the instructor gave',
+  'advertise-addr': "--advertise-addr <ip>    class up: the address other machines reach this one on, if it starts the swarm",
+  'no-wait': "--no-wait                class up: return at once instead of showing the sandboxes come up",
 };
 
 export const COMMANDS: Record<string, CommandHelp> = {
@@ -85,6 +98,12 @@ export const COMMANDS: Record<string, CommandHelp> = {
     about:
       'Linux, root: starts a local engine (when it must install Debian packages first, it lists every change it will make and asks), or stops one it started (checking the pid is still that dockerd). `down --purge` also removes the packages and apt files `up` added, and only those.',
     options: ['yes', 'purge'],
+  },
+  class: {
+    usage: 'class up | status | export | down | join <address>',
+    about:
+      'The classroom. On a Docker Swarm manager, `class up --learners N` starts a class server and one sandbox engine per learner (a Swarm service each, plus warm spares; `--labs a,b` picks the labs, by id), and prints the address and join code. `class status` shows each learner\'s lab, step and checks; `class export --out results.csv` gives time per step, hints and solves; `class down` removes every sandbox, network, secret and volume of the class and nothing else. Learners run `class join <address>`: their sandbox\'s shell, with the runner, in their own terminal.',
+    options: ['learners', 'name', 'labs', 'reserve', 'memory', 'port', 'advertise-addr', 'no-wait', 'out', 'format', 'code', 'yes'],
   },
   images: {
     usage: 'images [build [name...] | bootstrap]',

@@ -11,6 +11,8 @@ import { fitProgress, loadProgress, openingNotice, progressLabel, saveProgress }
 import { Tutor } from '../tutor/tutor.js';
 import type { CliContext } from './cli-context.js';
 import { imageBuilder } from './context.js';
+import { dropEvent, OUTBOX_ENV } from '../../classroom/outbox.js';
+import { ProgressMapper } from '../../classroom/runner-progress.js';
 
 export interface StartOptions {
   readonly presenter: boolean;
@@ -75,6 +77,9 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
       openPane={(lab) => openTmuxPane(workDir(ctx.stateDir, lab))}
       createSession={(lab, labProgress, emit, save) => {
         lastLab = lab;
+        // In a class sandbox, progress also goes to the outbox the sandbox's agent sends to the instructor.
+        const outbox = process.env[OUTBOX_ENV];
+        const mapper = outbox ? new ProgressMapper(lab) : undefined;
         const tutor = new Tutor({
           docker,
           stateDir: ctx.stateDir,
@@ -83,6 +88,7 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
           saveProgress: save,
           emit: (e) => {
             emit(e);
+            if (mapper && outbox) for (const ce of mapper.map(e)) dropEvent(outbox, ce);
             if (e.kind === 'ready' && opts.pane && !panesOpened.has(lab.id)) {
               panesOpened.add(lab.id);
               void openTmuxPane(e.workDir);

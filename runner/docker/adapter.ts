@@ -547,6 +547,31 @@ export class DockerAdapter implements DockerPort, ImagePort {
     }, Infinity);
   }
 
+  /** `docker save` of these images into one tar stream (layers they share are in it once). */
+  async saveImages(names: readonly string[]): Promise<Readable> {
+    return this.call('save images', async () => {
+      const modem = (this.docker as unknown as { modem: { dial: (o: object, cb: (e: unknown, s: unknown) => void) => void } }).modem;
+      return new Promise<Readable>((resolve, reject) =>
+        modem.dial(
+          { path: '/images/get?', method: 'GET', options: { names: [...names] }, isStream: true, statusCodes: { 200: true, 500: 'server error' } },
+          (err, stream) => (err ? reject(err) : resolve(stream as Readable)),
+        ),
+      );
+    }, Infinity);
+  }
+
+  /** `docker load` of a tar stream made by saveImages. */
+  async loadImages(tar: NodeJS.ReadableStream): Promise<void> {
+    await this.call('load images', async () => {
+      const stream = (await this.docker.loadImage(tar, { quiet: true } as never)) as unknown as Readable;
+      let error: string | undefined;
+      await this.follow(stream, (m) => {
+        if (m.error) error = m.error;
+      });
+      if (error) throw new DockerError(error);
+    }, Infinity);
+  }
+
   async tryPull(name: string, timeoutMs: number): Promise<boolean> {
     try {
       const stream = (await withTimeout(this.docker.pull(name), timeoutMs, `pull ${name}`)) as unknown as Readable;

@@ -182,8 +182,9 @@ function readPidRecord(file: string): PidRecord | undefined {
  */
 export function stillOurs(record: PidRecord, now = identify(record.pid)): { ours: boolean; why?: string } {
   if (!now) return { ours: false, why: `pid ${record.pid} is not running` };
-  if (now.program !== (record.program ?? 'dockerd')) return { ours: false, why: `pid ${record.pid} is now ${now.program}, not the dockerd lean-labs started` };
-  if (record.start !== undefined && now.start !== record.start) return { ours: false, why: `pid ${record.pid} is a dockerd started later, not the one lean-labs started` };
+  const program = record.program ?? 'dockerd';
+  if (now.program !== program) return { ours: false, why: `pid ${record.pid} is now ${now.program}, not the ${program} lean-labs started` };
+  if (record.start !== undefined && now.start !== record.start) return { ours: false, why: `pid ${record.pid} is a ${program} started later, not the one lean-labs started` };
   return { ours: true };
 }
 

@@ -1,0 +1,66 @@
+/**
+ * Where a class lives on the manager: `<state>/classes/<name>/` holds its settings (with the join code and the
+ * instructor token, readable by the owner only), its database, the lab images served to sandboxes, and the
+ * server's log and pid record.
+ */
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../runner/atomic-file.js';
+import { UserError } from '../runner/errors.js';
+import { CLASS_NAME } from './sandbox-spec.js';
+
+export interface ClassConfig {
+  readonly name: string;
+  readonly learners: number;
+  readonly reserve: number;
+  readonly labs: readonly string[];
+  readonly memoryBytes: number;
+  readonly reservationBytes: number;
+  readonly pids: number;
+  readonly port: number;
+  /** The address learners are given. */
+  readonly url: string;
+  /** The address sandboxes reach the server on. */
+  readonly sandboxUrl: string;
+  readonly image: string;
+  readonly joinCode: string;
+  readonly instructorToken: string;
+  readonly createdAt: number;
+  /** Set by `class down`: the records stay for `class export`. */
+  readonly endedAt?: number;
+}
+
+export const classDir = (stateDir: string, name: string): string => join(stateDir, 'classes', name);
+export const configFile = (dir: string): string => join(dir, 'class.json');
+export const dbFile = (dir: string): string => join(dir, 'class.db');
+export const imagesTar = (dir: string): string => join(dir, 'images.tar');
+export const serverLog = (dir: string): string => join(dir, 'server.log');
+export const serverPid = (dir: string): string => join(dir, 'server.pid');
+
+export function checkClassName(name: string): string {
+  if (!CLASS_NAME.test(name))
+    throw new UserError(`"${name}" cannot name a class: use 1 to 20 lowercase letters, digits and dashes, starting with a letter (e.g. --name docker-101).`);
+  return name;
+}
+
+export function readConfig(stateDir: string, name: string): ClassConfig | undefined {
+  const file = configFile(classDir(stateDir, name));
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ClassConfig;
+  } catch (err) {
+    throw new UserError(`${file} is damaged (${(err as Error).message}). Move it away to start the class afresh.`);
+  }
+}
+
+export function writeConfig(stateDir: string, config: ClassConfig): void {
+  writeFileAtomic(configFile(classDir(stateDir, config.name)), `${JSON.stringify(config, null, 2)}\n`, 0o600);
+}
+
+/** An ended class's records are moved aside (never deleted) when a new class takes its name. */
+export function setAsideEnded(stateDir: string, config: ClassConfig): string {
+  const dir = classDir(stateDir, config.name);
+  const to = `${dir}-ended-${new Date(config.endedAt ?? Date.now()).toISOString().replace(/[:.]/g, '-')}`;
+  renameSync(dir, to);
+  return to;
+}

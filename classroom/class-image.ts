@@ -1,0 +1,65 @@
+/**
+ * The class image: the `sandbox` lab image (a Docker engine, its CLI, Compose, tmux, Node) with this very
+ * lean-labs inside, so the runner in every sandbox is the instructor's version and reads the sandbox's own engine.
+ * Its tag is a hash of what goes in, so it is built once per version of lean-labs and of the sandbox image.
+ */
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import type { DockerAdapter } from '../runner/docker/adapter.js';
+import type { BuildProgress } from '../runner/docker/port.js';
+import { UserError } from '../runner/errors.js';
+import { IMAGE_LABEL, IMAGE_REPO } from '../runner/images/catalog.js';
+import { packageRoot } from '../runner/paths.js';
+import { OUTBOX_ENV } from './outbox.js';
+
+export const CLASS_IMAGE_REPO = `${IMAGE_REPO}/class-sandbox`;
+/** What of the package a sandbox needs: the CLI, its labs and the image definitions (whose hashes tag the images). */
+const PACKAGE_PARTS = ['package.json', 'dist/lean-labs.js', 'labs', 'images'];
+
+function filesUnder(root: string, part: string): string[] {
+  const p = join(root, part);
+  if (!existsSync(p)) return [];
+  if (!statSync(p).isDirectory()) return [part];
+  return readdirSync(p).sort().flatMap((n) => filesUnder(root, join(part, n)));
+}
+
+export function classDockerfile(sandboxTag: string): string {
+  return [
+    `FROM ${sandboxTag}`,
+    'COPY lean-labs /opt/lean-labs',
+    `RUN printf '#!/bin/sh\\nexec node /opt/lean-labs/dist/lean-labs.js "$@"\\n' > /usr/local/bin/lean-labs && chmod 755 /usr/local/bin/lean-labs`,
+    `ENV ${OUTBOX_ENV}=/root/.local/state/lean-labs/class-outbox`,
+    'WORKDIR /root',
+    'CMD ["node", "/opt/lean-labs/dist/lean-labs.js", "class", "sandbox"]',
+    '',
+  ].join('\n');
+}
+
+/** Builds the class image unless this version exists; returns its tag. */
+export async function ensureClassImage(docker: DockerAdapter, sandboxTag: string, say: (line: string) => void): Promise<string> {
+  const root = packageRoot();
+  if (!existsSync(join(root, 'dist', 'lean-labs.js'))) throw new UserError(`${join(root, 'dist', 'lean-labs.js')} is missing: run \`npm run build\` first.`);
+  const files = PACKAGE_PARTS.flatMap((p) => filesUnder(root, p));
+  const hash = createHash('sha256').update(sandboxTag);
+  for (const f of files) hash.update(f).update('\0').update(readFileSync(join(root, f))).update('\0');
+  const tag = `${CLASS_IMAGE_REPO}:${hash.digest('hex').slice(0, 12)}`;
+  if (await docker.inspectImage(tag)) return tag;
+  say(`Building the class image ${tag} (lean-labs inside the sandbox image)…`);
+  const context = mkdtempSync(join(tmpdir(), 'lean-labs-class-image-'));
+  try {
+    for (const f of files) {
+      mkdirSync(join(context, 'lean-labs', f, '..'), { recursive: true });
+      cpSync(join(root, f), join(context, 'lean-labs', f));
+    }
+    writeFileSync(join(context, 'Dockerfile'), classDockerfile(sandboxTag));
+    const all = ['Dockerfile', ...files.map((f) => relative(context, join(context, 'lean-labs', f)))];
+    await docker.buildImage(context, all, tag, { [IMAGE_LABEL]: 'class-sandbox' }, (p: BuildProgress) => {
+      if (p.kind === 'step') say(`  class image: step ${p.step}/${p.total}`);
+    });
+  } finally {
+    rmSync(context, { recursive: true, force: true });
+  }
+  return tag;
+}

@@ -1,0 +1,77 @@
+/**
+ * `lean-labs class down`: ends a class. Stops its server, then removes from Swarm everything labelled with the
+ * class (its services, and with them their tasks; then its networks, secrets and volumes) and nothing else, and
+ * says what went. The class's records stay on the manager, so `class export` still gives the results.
+ */
+import type { CliContext } from '../../runner/commands/cli-context.js';
+import { DockerAdapter } from '../../runner/docker/adapter.js';
+import { SwarmAdapter } from '../../runner/docker/swarm.js';
+import { UserError } from '../../runner/errors.js';
+import { plural } from '../../runner/text/plural.js';
+import { checkClassName, classDir, readConfig, writeConfig } from '../class-files.js';
+import { classLabels } from '../sandbox-spec.js';
+import { stopServer } from './server-process.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Removes, retrying while a task that is shutting down still holds the thing. */
+async function removeAll(names: Array<{ id: string; name: string }>, remove: (id: string) => Promise<void>, deadline: number): Promise<{ removed: string[]; left: string[] }> {
+  const removed: string[] = [];
+  let left = [...names];
+  while (left.length) {
+    const still: typeof left = [];
+    for (const n of left) {
+      try {
+        await remove(n.id);
+        removed.push(n.name);
+      } catch {
+        still.push(n);
+      }
+    }
+    left = still;
+    if (!left.length || Date.now() > deadline) break;
+    await sleep(1000);
+  }
+  return { removed, left: left.map((n) => n.name) };
+}
+
+export async function runClassDown(ctx: CliContext, rawName: string): Promise<number> {
+  const name = checkClassName(rawName);
+  const config = readConfig(ctx.stateDir, name);
+  const docker = new DockerAdapter();
+  await docker.ping();
+  const swarm = new SwarmAdapter(docker);
+  const info = await swarm.info();
+  const labels = classLabels(name);
+  const inSwarm = info.state === 'active' && info.isManager;
+  const services = inSwarm ? await swarm.services(labels) : [];
+  if (!config && services.length === 0)
+    throw new UserError(`There is no class named "${name}": this machine has no records of it and nothing on this swarm carries the label lean-labs.class=${name}. Nothing was touched.`);
+  if (config?.endedAt && services.length === 0) {
+    ctx.out(`Class "${name}" already ended; nothing of it is left on this swarm. Its results: \`npx lean-labs class export --name ${name}\`.\n`);
+    return 0;
+  }
+  const lines: string[] = [];
+  if (config) lines.push(`Class "${name}": ${await stopServer(classDir(ctx.stateDir, name))}.`);
+  const deadline = Date.now() + 90_000;
+  for (const s of services) await swarm.removeService(s.id);
+  if (services.length) lines.push(`  removed ${plural(services.length, 'sandbox service')}: ${services.map((s) => s.name).join(', ')}`);
+  // The tasks' containers go in the background: networks, secrets and volumes are free once they are gone.
+  const networks = await removeAll(await swarm.networks(labels), (id) => swarm.removeNetwork(id), deadline);
+  const secrets = await removeAll(await swarm.secrets(labels), (id) => swarm.removeSecret(id), deadline);
+  const volumes = await removeAll((await swarm.volumes(labels)).map((v) => ({ id: v, name: v })), (id) => swarm.removeVolume(id), deadline);
+  for (const [what, r] of [['network', networks], ['secret', secrets], ['volume', volumes]] as const) {
+    if (r.removed.length) lines.push(`  removed ${plural(r.removed.length, what)}: ${r.removed.join(', ')}`);
+    if (r.left.length) lines.push(`  could not remove ${plural(r.left.length, what)} (still in use after 90 s): ${r.left.join(', ')}; run \`npx lean-labs class down --name ${name}\` again`);
+  }
+  const nodes = inSwarm ? (await swarm.nodes()).length : 1;
+  if (nodes > 1)
+    lines.push(`  sandboxes that ran on the other ${plural(nodes - 1, 'node')} left their volumes there: on each, \`docker volume rm $(docker volume ls -q --filter label=lean-labs.class=${name})\``);
+  if (config) {
+    writeConfig(ctx.stateDir, { ...config, endedAt: Date.now() });
+    lines.push(`  its records stay in ${classDir(ctx.stateDir, name)}: \`npx lean-labs class export --name ${name}\` gives the results.`);
+  }
+  lines.push('Nothing without the class\'s label was touched.');
+  ctx.out(`${lines.join('\n')}\n`);
+  return networks.left.length + secrets.left.length + volumes.left.length ? 1 : 0;
+}

@@ -1,0 +1,80 @@
+/**
+ * What a learner's sandbox is, as Swarm is asked for it (pure). One service per learner, one replica: the class
+ * image (a Docker engine, its CLI, Compose, tmux, Node and lean-labs) running its agent, which starts the inner
+ * dockerd. The privileges are the ones a nested engine needs on these hosts and no more (no --privileged: see the
+ * classroom section of the README); limits and a memory reservation let Swarm's own scheduler spread learners
+ * over the nodes.
+ */
+import type { ServiceSpec } from '../runner/docker/swarm.js';
+
+export const CLASS_LABEL = 'lean-labs.class';
+export const SANDBOX_LABEL = 'lean-labs.learner';
+/** Where the sandbox's token is mounted (a Swarm secret): its agent's key to the class server. */
+export const TOKEN_FILE = '/run/secrets/lean-labs-sandbox-token';
+export const CLASS_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+
+export interface SandboxPlan {
+  readonly className: string;
+  readonly slot: number;
+  readonly image: string;
+  /** How sandboxes reach the class server (the agent dials out: nothing listens in a sandbox). */
+  readonly serverUrl: string;
+  readonly memoryBytes: number;
+  readonly reservationBytes: number;
+  readonly pids: number;
+  readonly networkId: string;
+  readonly secretId: string;
+  readonly secretName: string;
+}
+
+export const sandboxId = (className: string, slot: number): string => `ll-${className}-${String(slot).padStart(3, '0')}`;
+export const classLabels = (className: string): Record<string, string> => ({ [CLASS_LABEL]: className });
+export const sandboxLabels = (className: string, id: string): Record<string, string> => ({ [CLASS_LABEL]: className, [SANDBOX_LABEL]: id });
+
+export function sandboxService(p: SandboxPlan): ServiceSpec {
+  const id = sandboxId(p.className, p.slot);
+  const labels = sandboxLabels(p.className, id);
+  return {
+    Name: id,
+    Labels: labels,
+    TaskTemplate: {
+      ContainerSpec: {
+        Image: p.image,
+        Hostname: `sandbox-${p.slot}`,
+        Labels: labels,
+        Env: [
+          // /proc/sys is read-only in a task that is not privileged: the inner dockerd must not try to turn IPv6 off.
+          'DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1',
+          `LEAN_LABS_CLASS_URL=${p.serverUrl}`,
+          `LEAN_LABS_SANDBOX=${id}`,
+        ],
+        // ALL is what the host allows (this kind of host withholds CAP_SYS_RESOURCE; Swarm refuses a drop of it).
+        CapabilityAdd: ['ALL'],
+        Privileges: { Seccomp: { Mode: 'unconfined' }, AppArmor: { Mode: 'disabled' } },
+        Mounts: [
+          { Type: 'bind', Source: '/sys/fs/cgroup', Target: '/sys/fs/cgroup', ReadOnly: false },
+          { Type: 'volume', Source: `${id}-engine`, Target: '/var/lib/docker', VolumeOptions: { Labels: labels } },
+          { Type: 'volume', Source: `${id}-home`, Target: '/root', VolumeOptions: { Labels: labels } },
+        ],
+        Secrets: [{ SecretID: p.secretId, SecretName: p.secretName, File: { Name: TOKEN_FILE.split('/').pop(), UID: '0', GID: '0', Mode: 0o400 } }],
+        StopGracePeriod: 10e9,
+      },
+      Resources: {
+        Limits: { MemoryBytes: p.memoryBytes, Pids: p.pids },
+        Reservations: { MemoryBytes: p.reservationBytes },
+      },
+      RestartPolicy: { Condition: 'any', Delay: 2e9 },
+      Networks: [{ Target: p.networkId }],
+    },
+    Mode: { Replicated: { Replicas: 1 } },
+  };
+}
+
+/** "2g", "512m", "1.5G" or bytes, as docker reads memory sizes. */
+export function parseBytes(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)b?$/i.exec(text.trim());
+  if (!m) return undefined;
+  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  const n = Math.round(Number(m[1]) * unit);
+  return n > 0 ? n : undefined;
+}

@@ -1,0 +1,266 @@
+/**
+ * The agent inside a learner's sandbox (the class image's command, `lean-labs class sandbox`). It:
+ * - starts the sandbox's own dockerd, and starts it again if the learner stops it;
+ * - loads the class's lab images from the class server once (the sandbox has no registry to pull from);
+ * - dials out to the class server (nothing listens inside a sandbox) and reports its state;
+ * - opens a shell for the learner's terminal on request: a pseudo-terminal made by `script`, attached to one tmux
+ *   session, so a dropped connection comes back to the same shell, redrawn once by tmux;
+ * - sends the runner's progress events from the outbox, deleting each once the server has stored it.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { request as requestTls } from 'node:https';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocket, type RawData } from 'ws';
+import { DockerAdapter } from '../../runner/docker/adapter.js';
+import { dialProcess, runProcess, startDaemon } from '../../runner/host/run.js';
+import { OUTBOX_ENV, Outbox } from '../outbox.js';
+import { TOKEN_FILE } from '../sandbox-spec.js';
+
+const SOCKET = '/var/run/docker.sock';
+const DOCKERD_LOG = '/var/log/lean-labs-dockerd.log';
+const TERM_DIR = '/run/lean-labs-term';
+/** Marks the images loaded into this sandbox's engine (the engine's volume outlives a restarted task). */
+const IMAGES_MARK = '/var/lib/docker/lean-labs-class-images';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface AgentOptions {
+  readonly url: string;
+  readonly token: string;
+  readonly sandbox: string;
+  readonly outboxDir: string;
+  readonly log: (line: string) => void;
+}
+
+export function agentOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): AgentOptions {
+  const url = env.LEAN_LABS_CLASS_URL;
+  if (!url) throw new Error('LEAN_LABS_CLASS_URL is not set: `class sandbox` runs inside a class sandbox, started by `class up`.');
+  const token = existsSync(TOKEN_FILE) ? readFileSync(TOKEN_FILE, 'utf8').trim() : (env.LEAN_LABS_SANDBOX_TOKEN ?? '');
+  if (!token) throw new Error(`No sandbox token at ${TOKEN_FILE}.`);
+  return {
+    url: url.replace(/\/+$/, ''),
+    token,
+    sandbox: env.LEAN_LABS_SANDBOX ?? 'sandbox',
+    outboxDir: env[OUTBOX_ENV] ?? '/root/.local/state/lean-labs/class-outbox',
+    log: (l) => process.stdout.write(`${new Date().toISOString()} ${l}\n`),
+  };
+}
+
+export class SandboxAgent {
+  private control: WebSocket | undefined;
+  private state: { state: string; message: string } = { state: 'starting', message: 'starting its engine' };
+  private readonly outbox: Outbox;
+  private sending = false;
+  private readonly engine = new DockerAdapter({ url: `unix://${SOCKET}`, socketPath: SOCKET, source: "the sandbox's own engine" });
+  private stopped = false;
+
+  constructor(private readonly opts: AgentOptions) {
+    this.outbox = new Outbox(opts.outboxDir);
+  }
+
+  async run(): Promise<void> {
+    this.connect();
+    this.pumpOutbox();
+    await this.startEngine();
+    await this.loadImages();
+    this.say('ready', '');
+    // The learner may stop the engine (it is theirs): it is started again, and the class sees it meanwhile.
+    for (;;) {
+      await sleep(3000);
+      if (this.stopped) return;
+      if (!(await this.engineAnswers())) {
+        this.say('starting', 'its engine stopped; starting it again');
+        await this.startEngine();
+        this.say('ready', '');
+      }
+    }
+  }
+
+  private say(state: string, message: string): void {
+    this.state = { state, message };
+    this.opts.log(`state ${state}${message ? `: ${message}` : ''}`);
+    this.sendControl({ type: 'state', ...this.state });
+  }
+
+  private sendControl(msg: object): void {
+    if (this.control?.readyState === WebSocket.OPEN) this.control.send(JSON.stringify(msg));
+  }
+
+  private async engineAnswers(): Promise<boolean> {
+    try {
+      await this.engine.ping();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async startEngine(): Promise<void> {
+    if (await this.engineAnswers()) return;
+    // What a killed dockerd leaves behind would stop the next one.
+    await runProcess('sh', ['-c', 'pkill -x dockerd; pkill -x containerd; sleep 1; rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid'], { timeoutMs: 15_000 });
+    const log = openSync(DOCKERD_LOG, 'a');
+    startDaemon('dockerd', [`--host=unix://${SOCKET}`], log);
+    closeSync(log);
+    for (let i = 0; i < 120; i++) {
+      if (await this.engineAnswers()) return;
+      await sleep(500);
+    }
+    const tail = existsSync(DOCKERD_LOG) ? readFileSync(DOCKERD_LOG, 'utf8').trim().split('\n').slice(-3).join(' / ') : '';
+    this.say('failed', `its dockerd did not start within 60 s: ${tail}`.slice(0, 300));
+    throw new Error('dockerd did not start');
+  }
+
+  /** Loads the class's lab images when this engine does not have this version of them yet. */
+  private async loadImages(): Promise<void> {
+    const have = existsSync(IMAGES_MARK) ? readFileSync(IMAGES_MARK, 'utf8').trim() : '';
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.say('starting', 'loading the lab images');
+        const res = await this.get('/sandbox/images', have ? { 'if-none-match': have } : {});
+        if (res.statusCode === 304 || res.statusCode === 404) {
+          res.resume();
+          return;
+        }
+        if (res.statusCode !== 200) throw new Error(`the class server answered ${res.statusCode}`);
+        const etag = String(res.headers.etag ?? '');
+        await this.engine.loadImages(res);
+        if (etag) writeFileSync(IMAGES_MARK, etag);
+        return;
+      } catch (err) {
+        this.opts.log(`loading images failed (${(err as Error).message}); trying again`);
+        await sleep(Math.min(30_000, 2000 * attempt));
+      }
+    }
+  }
+
+  private get(path: string, headers: Record<string, string>): Promise<import('node:http').IncomingMessage> {
+    const url = new URL(this.opts.url + path);
+    const send = url.protocol === 'https:' ? requestTls : request;
+    return new Promise((resolve, reject) => {
+      const req = send(url, { headers: { ...headers, authorization: `Bearer ${this.opts.token}` } }, resolve);
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  private wsUrl(path: string): string {
+    return `${this.opts.url.replace(/^http/, 'ws')}${path}`;
+  }
+
+  /** The control connection: kept open, dialled again after any loss. */
+  private connect(): void {
+    let delay = 500;
+    const dial = () => {
+      if (this.stopped) return;
+      const ws = new WebSocket(this.wsUrl('/agent'), { headers: { authorization: `Bearer ${this.opts.token}` }, handshakeTimeout: 10_000 });
+      ws.on('open', () => {
+        delay = 500;
+        this.control = ws;
+        this.opts.log('connected to the class server');
+        ws.send(JSON.stringify({ type: 'state', ...this.state }));
+        this.sending = false;
+        void this.sendPending();
+      });
+      ws.on('message', (data: RawData, binary: boolean) => {
+        if (binary) return;
+        let msg: { type?: string; id?: string; cols?: number; rows?: number; epoch?: string; seqs?: number[] };
+        try {
+          msg = JSON.parse(data.toString()) as typeof msg;
+        } catch {
+          return;
+        }
+        if (msg.type === 'open' && typeof msg.id === 'string') this.openShell(msg.id, msg.cols ?? 80, msg.rows ?? 24);
+        if (msg.type === 'ack' && msg.epoch === this.outbox.epoch && Array.isArray(msg.seqs)) {
+          this.outbox.acknowledge(msg.seqs);
+          this.sending = false;
+          void this.sendPending();
+        }
+      });
+      ws.on('error', (err) => this.opts.log(`class server: ${err.message}`));
+      ws.on('close', () => {
+        if (this.control === ws) this.control = undefined;
+        this.sending = false;
+        setTimeout(dial, delay);
+        delay = Math.min(delay * 2, 5000);
+      });
+    };
+    dial();
+  }
+
+  /** Numbers new events and sends what is unacknowledged, one batch in flight at a time. */
+  private async sendPending(): Promise<void> {
+    if (this.sending || this.control?.readyState !== WebSocket.OPEN) return;
+    this.outbox.numberNew();
+    const events = this.outbox.pending(200);
+    if (!events.length) return;
+    this.sending = true;
+    this.sendControl({ type: 'events', epoch: this.outbox.epoch, events });
+    // An acknowledgement that never comes (a server killed mid-write) is covered by sending again after a while.
+    setTimeout(() => {
+      if (this.sending) {
+        this.sending = false;
+        void this.sendPending();
+      }
+    }, 10_000).unref();
+  }
+
+  private pumpOutbox(): void {
+    mkdirSync(this.opts.outboxDir, { recursive: true });
+    try {
+      watch(this.opts.outboxDir, () => void this.sendPending());
+    } catch {
+      // polling below covers it
+    }
+    setInterval(() => void this.sendPending(), 1000).unref();
+  }
+
+  /** A shell for the learner: its own pseudo-terminal, attached to the sandbox's one tmux session. */
+  private openShell(id: string, cols: number, rows: number): void {
+    mkdirSync(TERM_DIR, { recursive: true });
+    const ttyFile = join(TERM_DIR, id.replace(/[^a-zA-Z0-9-]/g, ''));
+    const size = (n: number, max: number) => Math.max(2, Math.min(max, Math.floor(Number(n)) || 24));
+    const inner = [
+      `stty rows ${size(rows, 200)} cols ${size(cols, 500)} 2>/dev/null`,
+      `tty > ${ttyFile}`,
+      // The first shell opens the runner with a shell pane beside it; later ones attach to the same session.
+      `exec tmux new-session -A -s lab "lean-labs start --pane; exec bash -l"`,
+    ].join('; ');
+    const pipe = new WebSocket(this.wsUrl(`/agent/pipe?id=${encodeURIComponent(id)}`), {
+      headers: { authorization: `Bearer ${this.opts.token}` },
+      handshakeTimeout: 10_000,
+    });
+    let shell: Duplex | undefined;
+    pipe.on('open', () => {
+      shell = dialProcess('script', ['-qfec', inner, '/dev/null'], {
+        env: { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', HOME: '/root', SHELL: '/bin/bash', LEAN_LABS_CLASS_URL: undefined },
+      });
+      shell.on('data', (d: Buffer) => pipe.readyState === WebSocket.OPEN && pipe.send(d, { binary: true }));
+      shell.on('error', () => undefined);
+      shell.on('close', () => pipe.readyState === WebSocket.OPEN && pipe.close(1000, 'The shell ended.'));
+      shell.on('end', () => pipe.readyState === WebSocket.OPEN && pipe.close(1000, 'The shell ended.'));
+    });
+    pipe.on('message', (data: RawData, binary: boolean) => {
+      if (binary) {
+        shell?.write(data as Buffer);
+        return;
+      }
+      try {
+        const m = JSON.parse(data.toString()) as { type?: string; cols?: number; rows?: number };
+        if (m.type === 'resize' && existsSync(ttyFile)) {
+          const tty = readFileSync(ttyFile, 'utf8').trim();
+          if (/^\/dev\/pts\/\d+$/.test(tty)) void runProcess('stty', ['-F', tty, 'rows', String(size(m.rows ?? 24, 200)), 'cols', String(size(m.cols ?? 80, 500))], { timeoutMs: 5000 });
+        }
+      } catch {
+        // not a control message
+      }
+    });
+    pipe.on('close', () => {
+      shell?.destroy();
+      rmSync(ttyFile, { force: true });
+    });
+    pipe.on('error', (err) => this.opts.log(`terminal pipe: ${err.message}`));
+  }
+}

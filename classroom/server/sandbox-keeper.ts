@@ -1,0 +1,143 @@
+/**
+ * The class server's hands on Swarm: it makes each sandbox the class database lists (network, secret, service,
+ * all labelled with the class) when Swarm does not have it yet, and watches the tasks, so the store says where
+ * each sandbox runs, whether it is starting, restarting or failed, and why. Swarm restarts a dead task by itself;
+ * the keeper only reports it. It reads and changes only what carries the class's label.
+ */
+import type { SwarmAdapter, SwarmTask } from '../../runner/docker/swarm.js';
+import { classLabels, sandboxLabels, sandboxService, type SandboxPlan } from '../sandbox-spec.js';
+import type { ClassStore, SandboxRow, SandboxState } from './store.js';
+
+export interface KeeperSettings {
+  readonly className: string;
+  readonly image: string;
+  readonly serverUrl: string;
+  readonly memoryBytes: number;
+  readonly reservationBytes: number;
+  readonly pids: number;
+}
+
+const STARTING = new Set(['new', 'pending', 'assigned', 'accepted', 'ready', 'preparing', 'starting']);
+
+/** What a sandbox's tasks say about it (pure): the newest task Swarm wants running decides. */
+export function taskState(tasks: readonly SwarmTask[], agentReady: boolean, agentSays?: string): { state: SandboxState; nodeId: string; message: string; restarts: number } {
+  const sorted = [...tasks].sort((a, b) => b.createdAt - a.createdAt);
+  const current = sorted.find((t) => t.desiredState === 'running') ?? sorted[0];
+  const ended = sorted.filter((t) => t !== current && ['failed', 'complete', 'shutdown', 'rejected', 'orphaned'].includes(t.state));
+  const restarts = ended.filter((t) => t.state !== 'shutdown' || t.exitCode !== null).length;
+  if (!current) return { state: 'pending', nodeId: '', message: 'waiting for Swarm to place it', restarts: 0 };
+  const lastEnd = ended[0];
+  const why = lastEnd ? (lastEnd.error || lastEnd.message || `exit ${lastEnd.exitCode}`) : '';
+  if (current.state === 'running')
+    return agentReady
+      ? { state: 'ready', nodeId: current.nodeId, message: '', restarts }
+      : { state: restarts ? 'restarting' : 'pending', nodeId: current.nodeId, message: restarts ? `restarted (${why}); ${agentSays || 'its engine is starting'}` : agentSays || 'its engine is starting', restarts };
+  if (STARTING.has(current.state))
+    return { state: restarts ? 'restarting' : 'pending', nodeId: current.nodeId, message: current.error || current.message || current.state, restarts };
+  return { state: 'failed', nodeId: current.nodeId, message: current.error || current.message || current.state, restarts };
+}
+
+export class SandboxKeeper {
+  private timer: NodeJS.Timeout | undefined;
+  private nodeNames = new Map<string, string>();
+  private watching = false;
+
+  constructor(
+    private readonly swarm: SwarmAdapter,
+    private readonly store: ClassStore,
+    private readonly settings: KeeperSettings,
+    private readonly agent: { ready(sandbox: string): boolean; says(sandbox: string): string | undefined },
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
+
+  /** Makes every sandbox the store lists and Swarm lacks, a few at a time. */
+  async ensure(parallel = 4): Promise<void> {
+    const labels = classLabels(this.settings.className);
+    const have = new Set((await this.swarm.services(labels)).map((s) => s.name));
+    const missing = this.store.sandboxes().filter((s) => !have.has(s.service));
+    const queue = [...missing];
+    await Promise.all(
+      Array.from({ length: Math.min(parallel, queue.length) }, async () => {
+        for (let s = queue.shift(); s; s = queue.shift()) {
+          try {
+            await this.create(s);
+          } catch (err) {
+            this.store.updateSandbox(s.id, { state: 'failed', message: (err as Error).message.split('\n')[0]!.slice(0, 300) });
+            this.log(`could not create ${s.service}: ${(err as Error).message}`);
+          }
+        }
+      }),
+    );
+  }
+
+  private async create(s: SandboxRow): Promise<void> {
+    const labels = sandboxLabels(this.settings.className, s.id);
+    const networks = await this.swarm.networks(labels);
+    const networkId = networks[0]?.id ?? (await this.swarm.createNetwork(s.id, labels));
+    const secrets = await this.swarm.secrets(labels);
+    const secretName = `${s.id}-token`;
+    const secretId = secrets[0]?.id ?? (await this.swarm.createSecret(secretName, s.token, labels));
+    const plan: SandboxPlan = {
+      className: this.settings.className,
+      slot: s.slot,
+      image: this.settings.image,
+      serverUrl: this.settings.serverUrl,
+      memoryBytes: this.settings.memoryBytes,
+      reservationBytes: this.settings.reservationBytes,
+      pids: this.settings.pids,
+      networkId,
+      secretId,
+      secretName: secrets[0]?.name ?? secretName,
+    };
+    await this.swarm.createService(sandboxService(plan));
+    this.log(`created ${s.service}`);
+  }
+
+  /** Reads the tasks now and then; the first look happens at once. `poke` asks for a look now. */
+  watch(everyMs = 2000): void {
+    this.timer = setInterval(() => void this.poke(), everyMs);
+    this.timer.unref();
+    void this.poke();
+  }
+
+  private again = false;
+
+  async poke(): Promise<void> {
+    if (this.watching) {
+      this.again = true;
+      return;
+    }
+    this.watching = true;
+    try {
+      do {
+        this.again = false;
+        await this.look();
+      } while (this.again);
+    } catch (err) {
+      this.log(`could not read the sandboxes' tasks: ${(err as Error).message}`);
+    } finally {
+      this.watching = false;
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async look(): Promise<void> {
+    const services = await this.swarm.services(classLabels(this.settings.className));
+    const byName = new Map(services.map((s) => [s.name, s.id]));
+    const tasks = await this.swarm.tasks(services.map((s) => s.id));
+    if (tasks.some((t) => t.nodeId && !this.nodeNames.has(t.nodeId)))
+      this.nodeNames = new Map((await this.swarm.nodes()).map((n) => [n.id, n.hostname]));
+    for (const s of this.store.sandboxes()) {
+      const serviceId = byName.get(s.service);
+      if (!serviceId) {
+        if (s.state !== 'failed') this.store.updateSandbox(s.id, { state: 'pending', message: 'its service is being made' });
+        continue;
+      }
+      const t = taskState(tasks.filter((x) => x.serviceId === serviceId), this.agent.ready(s.id), this.agent.says(s.id));
+      this.store.updateSandbox(s.id, { state: t.state, node: this.nodeNames.get(t.nodeId) ?? t.nodeId, message: t.message, restarts: Math.max(s.restarts, t.restarts) });
+    }
+  }
+}

@@ -1,0 +1,370 @@
+/**
+ * The class server: HTTP for joining, status and export, WebSockets for the terminals (learner <-> server <->
+ * sandbox agent) and for the agents' progress events. Three kinds of secret open three doors, never another's:
+ * - the join code (and then the learner's own token) opens the learner's terminal and nothing else;
+ * - a sandbox's token (a Swarm secret inside it) lets its agent report and serve that sandbox's terminal only;
+ * - the instructor token opens status and export.
+ */
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import { invalidEvent, type ClassEvent } from '../events.js';
+import { exportRows, statusRows } from './report.js';
+import type { ClassStore } from './store.js';
+
+export interface ClassSettings {
+  readonly name: string;
+  readonly learners: number;
+  readonly joinCode: string;
+  readonly instructorToken: string;
+}
+
+export interface ServerOptions {
+  readonly store: ClassStore;
+  readonly settings: ClassSettings;
+  /** The lab images for sandboxes, as one `docker save` tar. */
+  readonly imagesTar?: string;
+  /** Seconds a learner's terminal waits for a sandbox that is restarting before giving up. */
+  readonly waitForSandboxMs?: number;
+  readonly log?: (line: string) => void;
+  /** An agent connected, left, or said its sandbox became ready or failed: time to look at the sandboxes again. */
+  readonly onAgentChange?: (sandbox: string) => void;
+}
+
+/** The agent of one sandbox: its control socket, and terminals it was asked to open. */
+interface AgentLink {
+  readonly ws: WebSocket;
+  ready: boolean;
+  /** What the agent last said of its engine and images ("loading lab images", "dockerd did not start: …"). */
+  message: string;
+  readonly pipes: Map<string, (pipe: WebSocket) => void>;
+}
+
+const MAX_NAME = 40;
+const MAX_BATCH = 500;
+
+export const newToken = (): string => randomBytes(18).toString('base64url');
+/** Six characters a class can read aloud: no 0/O or 1/I/L. */
+export function newJoinCode(): string {
+  const alphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+  return [...randomBytes(6)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function bearer(req: IncomingMessage, url: URL): string {
+  const h = req.headers.authorization ?? '';
+  return h.startsWith('Bearer ') ? h.slice(7).trim() : (url.searchParams.get('token') ?? '');
+}
+
+function send(res: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
+  const text = type === 'application/json' ? `${JSON.stringify(body)}\n` : String(body);
+  res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage, limit = 16_384): Promise<Record<string, unknown>> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > limit) throw new Error('body too large');
+    chunks.push(c as Buffer);
+  }
+  const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as unknown;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+  return parsed as Record<string, unknown>;
+}
+
+export class ClassServer {
+  private http: Server | undefined;
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  private readonly agents = new Map<string, AgentLink>();
+  /** The open terminal of each learner: a second one takes over and the first is told why it closed. */
+  private readonly terminals = new Map<string, WebSocket>();
+  private readonly waiters = new Map<string, Array<() => void>>();
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly opts: ServerOptions) {
+    this.log = opts.log ?? (() => undefined);
+  }
+
+  get store(): ClassStore {
+    return this.opts.store;
+  }
+
+  async listen(port: number, host = '0.0.0.0'): Promise<number> {
+    this.http = createServer((req, res) => {
+      this.route(req, res).catch((err: Error) => {
+        this.log(`error on ${req.method} ${req.url}: ${err.message}`);
+        if (!res.headersSent) send(res, 500, { error: 'the class server failed on this request; its log says why' });
+        else res.destroy();
+      });
+    });
+    this.http.on('upgrade', (req, socket, head) => this.upgrade(req, socket as never, head));
+    await new Promise<void>((resolve, reject) => {
+      this.http!.once('error', reject);
+      this.http!.listen(port, host, () => resolve());
+    });
+    return (this.http.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
+    this.http?.closeAllConnections?.();
+  }
+
+  /** Whether the sandbox's agent is connected and has said its engine and images are ready. */
+  agentReady(sandbox: string): boolean {
+    return this.agents.get(sandbox)?.ready ?? false;
+  }
+
+  agentMessage(sandbox: string): string | undefined {
+    return this.agents.get(sandbox)?.message;
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://class');
+    const path = url.pathname;
+    if (req.method === 'GET' && path === '/api/health') return send(res, 200, { ok: true, class: this.opts.settings.name });
+    if (req.method === 'POST' && path === '/api/join') return this.join(req, res);
+    if (req.method === 'GET' && path === '/sandbox/images') return this.images(req, res, url);
+    if (path.startsWith('/api/instructor/')) {
+      if (!same(bearer(req, url), this.opts.settings.instructorToken))
+        return send(res, 401, { error: 'this needs the instructor token (`lean-labs class status` on the manager uses it)' });
+      if (req.method === 'GET' && path === '/api/instructor/status') return send(res, 200, statusRows(this.store, this.opts.settings, Date.now(), (s) => this.agentReady(s)));
+      if (req.method === 'GET' && path === '/api/instructor/export') {
+        const format = url.searchParams.get('format') ?? 'csv';
+        if (format !== 'csv' && format !== 'jsonl') return send(res, 400, { error: 'format is csv or jsonl' });
+        return send(res, 200, exportRows(this.store, format), format === 'csv' ? 'text/csv' : 'application/x-ndjson');
+      }
+    }
+    if (req.method === 'GET' && path === '/')
+      return send(res, 200, `lean-labs class "${this.opts.settings.name}". Join from a terminal: npx lean-labs class join <this address>\n`, 'text/plain');
+    send(res, 404, { error: `no ${req.method} ${path} here` });
+  }
+
+  private async join(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body: Record<string, unknown>;
+    try {
+      body = await readJson(req);
+    } catch (err) {
+      return send(res, 400, { error: `send {"code": "...", "name": "..."} as JSON (${(err as Error).message})` });
+    }
+    // Coming back: the learner's token names their sandbox; nothing else is needed.
+    if (typeof body.token === 'string' && body.token) {
+      const learner = this.store.learnerByToken(body.token);
+      if (!learner) return send(res, 403, { error: 'this learner token is not from this class: join again with the code' });
+      return send(res, 200, { learner: learner.id, name: learner.name, token: learner.token, sandbox: learner.sandbox });
+    }
+    const code = typeof body.code === 'string' ? body.code.trim().toUpperCase() : '';
+    const name = typeof body.name === 'string' ? body.name.trim().replace(/[\u0000-\u001f\u007f]/g, '') : '';
+    if (!same(code, this.opts.settings.joinCode)) return send(res, 403, { error: 'wrong join code: ask your instructor for the class code' });
+    if (!name || name.length > MAX_NAME) return send(res, 400, { error: `give a display name of 1 to ${MAX_NAME} characters` });
+    if (this.store.learners().length >= this.opts.settings.learners)
+      return send(res, 409, { error: `the class is full (${this.opts.settings.learners} learners): ask your instructor for a place` });
+    const learner = this.store.claim({ id: randomUUID(), name, token: newToken() });
+    if (!learner) {
+      const starting = this.store.sandboxes().filter((s) => s.state === 'pending' || s.state === 'restarting').length;
+      return send(res, 503, {
+        error: starting ? 'every sandbox is still starting: try again in a few seconds' : 'no sandbox is free: ask your instructor',
+        retry: starting > 0,
+      });
+    }
+    await this.store.durable();
+    this.log(`${learner.name} joined on ${learner.sandbox}`);
+    send(res, 201, { learner: learner.id, name: learner.name, token: learner.token, sandbox: learner.sandbox });
+  }
+
+  private images(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const sandbox = this.store.sandboxByToken(bearer(req, url));
+    if (!sandbox) return send(res, 401, { error: 'a sandbox token is needed' });
+    const tar = this.opts.imagesTar;
+    if (!tar || !existsSync(tar)) return send(res, 404, { error: 'this class serves no images' });
+    const st = statSync(tar);
+    // The sandbox keeps the tag of what it loaded: the same images are never sent twice to the same engine.
+    const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, { etag });
+      return void res.end();
+    }
+    res.writeHead(200, { 'content-type': 'application/x-tar', 'content-length': st.size, etag });
+    createReadStream(tar).pipe(res);
+  }
+
+  private upgrade(req: IncomingMessage, socket: import('node:net').Socket, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://class');
+    const token = bearer(req, url);
+    const refuse = (status: number, text: string) => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+    };
+    if (url.pathname === '/term') {
+      const learner = this.store.learnerByToken(token);
+      if (!learner) return refuse(401, 'not a learner of this class: join with the code first');
+      return this.wss.handleUpgrade(req, socket, head, (ws) => void this.terminal(ws, learner.id, learner.sandbox, url));
+    }
+    if (url.pathname === '/agent' || url.pathname === '/agent/pipe') {
+      const sandbox = this.store.sandboxByToken(token);
+      if (!sandbox) return refuse(401, 'not a sandbox of this class');
+      if (url.pathname === '/agent') return this.wss.handleUpgrade(req, socket, head, (ws) => this.agent(ws, sandbox.id));
+      const id = url.searchParams.get('id') ?? '';
+      const wanted = this.agents.get(sandbox.id)?.pipes.get(id);
+      if (!wanted) return refuse(404, 'no terminal is waiting for this pipe');
+      return this.wss.handleUpgrade(req, socket, head, (ws) => wanted(ws));
+    }
+    refuse(404, 'no such socket');
+  }
+
+  /** A sandbox's agent: progress events in, acknowledgements out; terminals on request. */
+  private agent(ws: WebSocket, sandbox: string): void {
+    const old = this.agents.get(sandbox);
+    if (old) old.ws.close(4000, 'replaced by a newer connection of the same sandbox');
+    const link: AgentLink = { ws, ready: false, message: 'its agent connected', pipes: new Map() };
+    this.agents.set(sandbox, link);
+    this.log(`agent of ${sandbox} connected`);
+    this.opts.onAgentChange?.(sandbox);
+    ws.on('message', (data: RawData, binary: boolean) => {
+      if (binary) return;
+      let msg: { type?: string; epoch?: unknown; events?: unknown; state?: unknown; message?: unknown };
+      try {
+        msg = JSON.parse(data.toString()) as typeof msg;
+      } catch {
+        return;
+      }
+      if (msg.type === 'state') {
+        link.ready = msg.state === 'ready';
+        link.message = typeof msg.message === 'string' ? msg.message.slice(0, 300) : '';
+        this.opts.onAgentChange?.(sandbox);
+        if (link.ready) for (const w of this.waiters.get(sandbox)?.splice(0) ?? []) w();
+      } else if (msg.type === 'events') void this.takeEvents(ws, sandbox, msg.epoch, msg.events);
+    });
+    ws.on('close', () => {
+      if (this.agents.get(sandbox) === link) {
+        this.agents.delete(sandbox);
+        this.log(`agent of ${sandbox} disconnected`);
+        this.opts.onAgentChange?.(sandbox);
+      }
+    });
+  }
+
+  private async takeEvents(ws: WebSocket, sandbox: string, epoch: unknown, events: unknown): Promise<void> {
+    if (typeof epoch !== 'string' || !/^[0-9a-f]{8,64}$/.test(epoch) || !Array.isArray(events)) return;
+    const good: ClassEvent[] = [];
+    const refused: number[] = [];
+    for (const e of events.slice(0, MAX_BATCH)) {
+      if (invalidEvent(e)) refused.push(Number((e as { seq?: unknown }).seq) || 0);
+      else good.push(e as ClassEvent);
+    }
+    const stored = this.store.addEvents(sandbox, epoch, good);
+    const learner = this.store.learnerOfSandbox(sandbox);
+    if (learner) this.store.touchLearner(learner.id);
+    await this.store.durable();
+    // Refused events are acknowledged too: sending them again would never make them valid.
+    ws.send(JSON.stringify({ type: 'ack', epoch, seqs: [...stored, ...refused.filter((s) => s > 0)] }));
+  }
+
+  /** Waits until the sandbox's agent is ready, up to the limit. */
+  private waitForAgent(sandbox: string, ms: number): Promise<boolean> {
+    if (this.agentReady(sandbox)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const list = this.waiters.get(sandbox) ?? [];
+      this.waiters.set(sandbox, list);
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        const i = list.indexOf(done);
+        if (i >= 0) list.splice(i, 1);
+        resolve(false);
+      }, ms);
+      list.push(done);
+    });
+  }
+
+  /** A learner's terminal: bytes both ways between the learner and a shell the sandbox's agent opens. */
+  private async terminal(ws: WebSocket, learner: string, sandbox: string, url: URL): Promise<void> {
+    const status = (state: string, message: string) => ws.readyState === ws.OPEN && ws.send(JSON.stringify({ type: 'status', state, message }));
+    const previous = this.terminals.get(learner);
+    this.terminals.set(learner, ws);
+    if (previous && previous !== ws) previous.close(4001, 'This sandbox was opened in another window or terminal; this one is closed.');
+    const size = (n: string | null, d: number, max: number) => Math.min(max, Math.max(2, Number(n) || d));
+    let cols = size(url.searchParams.get('cols'), 80, 500);
+    let rows = size(url.searchParams.get('rows'), 24, 200);
+    // Keys typed while the sandbox comes up are kept (a bounded few) and passed on once the shell is open; a resize
+    // before then only changes the size the shell opens with.
+    const early: Array<{ data: RawData; binary: boolean }> = [];
+    ws.on('message', (data: RawData, binary: boolean) => {
+      if (binary) {
+        if (early.length < 256) early.push({ data, binary });
+        return;
+      }
+      try {
+        const m = JSON.parse(data.toString()) as { type?: string; cols?: number; rows?: number };
+        if (m.type === 'resize') {
+          cols = size(String(m.cols), cols, 500);
+          rows = size(String(m.rows), rows, 200);
+        }
+      } catch {
+        // not for us
+      }
+    });
+    this.store.touchLearner(learner);
+    if (!this.agentReady(sandbox)) {
+      const s = this.store.sandbox(sandbox);
+      status(s?.state === 'restarting' ? 'restarting' : 'starting', s?.state === 'restarting' ? 'Your sandbox is restarting; waiting for it…' : 'Your sandbox is starting; waiting for it…');
+      if (!(await this.waitForAgent(sandbox, this.opts.waitForSandboxMs ?? 90_000))) {
+        ws.close(4002, 'Your sandbox did not come back in time: try again in a minute, or ask your instructor.');
+        return;
+      }
+    }
+    if (ws.readyState !== ws.OPEN || this.terminals.get(learner) !== ws) return;
+    const link = this.agents.get(sandbox)!;
+    const id = randomUUID();
+    const pipe = await new Promise<WebSocket | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        link.pipes.delete(id);
+        resolve(undefined);
+      }, 15_000);
+      link.pipes.set(id, (p) => {
+        clearTimeout(timer);
+        link.pipes.delete(id);
+        resolve(p);
+      });
+      link.ws.send(JSON.stringify({ type: 'open', id, cols, rows }));
+    });
+    if (!pipe) {
+      ws.close(4003, 'Your sandbox did not open a shell: try again, or ask your instructor.');
+      return;
+    }
+    if (ws.readyState !== ws.OPEN) {
+      pipe.close();
+      return;
+    }
+    status('ready', 'connected');
+    // From now on: learner to shell, shell to learner, as they come. Control messages (resize) pass as text.
+    ws.removeAllListeners('message');
+    for (const m of early) pipe.send(m.data, { binary: m.binary });
+    ws.on('message', (data: RawData, binary: boolean) => {
+      if (pipe.readyState === pipe.OPEN) pipe.send(data, { binary });
+      this.store.touchLearner(learner);
+    });
+    pipe.on('message', (data: RawData, binary: boolean) => {
+      if (ws.readyState === ws.OPEN) ws.send(data, { binary });
+    });
+    const closeBoth = (code?: number, reason?: string) => {
+      if (ws.readyState === ws.OPEN) ws.close(code ?? 1000, reason ?? 'The shell ended.');
+      if (pipe.readyState === pipe.OPEN) pipe.close();
+      if (this.terminals.get(learner) === ws) this.terminals.delete(learner);
+    };
+    pipe.on('close', (code, reason) => closeBoth(code === 1000 ? 1000 : 4004, reason.toString() || 'The sandbox closed the shell.'));
+    ws.on('close', () => closeBoth());
+  }
+}
