@@ -21,6 +21,18 @@ export default defineConfig({
         },
       },
       {
+        // A class on a real one-node swarm: sandboxes with their own engines, the class server, the gateway. Heavy,
+        // so `npm test` runs it after the other projects, alone.
+        test: {
+          name: 'swarm',
+          include: ['test/swarm/**/*.test.ts'],
+          globalSetup: ['test/setup/swarm.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 900_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],

@@ -15,6 +15,7 @@ import { bundledLabsDir, imagesDir, packageRoot } from '../runner/paths.js';
 import { figure, median, percentile, timed } from './stats.js';
 import { installFigures } from './install.js';
 import { tuiFigures } from './tui.js';
+import { classroomFigures } from './classroom.js';
 
 const ROUNDS = 60;
 const OVERHEAD_ROUNDS = 3;
@@ -109,6 +110,10 @@ async function main(): Promise<void> {
   await checkLatency(docker, out);
   verifyOverhead(out);
   await tuiFigures(out);
+  if (!process.argv.includes('--skip-class')) {
+    const i = process.argv.indexOf('--learners');
+    await classroomFigures(out, i > 0 ? Number(process.argv[i + 1]) : 30);
+  }
   if (!process.argv.includes('--skip-images')) imageBuilds(out);
   process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -11,12 +11,16 @@ export const CLASS_LABEL = 'lean-labs.class';
 export const SANDBOX_LABEL = 'lean-labs.learner';
 /** Where the sandbox's token is mounted (a Swarm secret): its agent's key to the class server. */
 export const TOKEN_FILE = '/run/secrets/lean-labs-sandbox-token';
+/** Set in a sandbox: the class's labs, which the runner offers (comma-separated ids). */
+export const CLASS_LABS_ENV = 'LEAN_LABS_CLASS_LABS';
 export const CLASS_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 
 export interface SandboxPlan {
   readonly className: string;
   readonly slot: number;
   readonly image: string;
+  /** The class's labs: the runner in the sandbox offers only these. */
+  readonly labs: readonly string[];
   /** How sandboxes reach the class server (the agent dials out: nothing listens in a sandbox). */
   readonly serverUrl: string;
   readonly memoryBytes: number;
@@ -47,6 +51,7 @@ export function sandboxService(p: SandboxPlan): ServiceSpec {
           'DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1',
           `LEAN_LABS_CLASS_URL=${p.serverUrl}`,
           `LEAN_LABS_SANDBOX=${id}`,
+          `${CLASS_LABS_ENV}=${p.labs.join(',')}`,
         ],
         // ALL is what the host allows (this kind of host withholds CAP_SYS_RESOURCE; Swarm refuses a drop of it).
         CapabilityAdd: ['ALL'],

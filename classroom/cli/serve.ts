@@ -30,7 +30,7 @@ export async function serveClass(stateDir: string, name: string, log: (l: string
   keeper = new SandboxKeeper(
     swarm,
     store,
-    { className: name, image: config.image, serverUrl: config.sandboxUrl, memoryBytes: config.memoryBytes, reservationBytes: config.reservationBytes, pids: config.pids },
+    { className: name, image: config.image, labs: config.labs, serverUrl: config.sandboxUrl, memoryBytes: config.memoryBytes, reservationBytes: config.reservationBytes, pids: config.pids },
     { ready: (s) => server.agentReady(s), says: (s) => server.agentMessage(s) },
     log,
   );

@@ -131,9 +131,10 @@ export async function runClassUp(ctx: CliContext, o: UpOptions): Promise<number>
   const dir = classDir(ctx.stateDir, name);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   // Sandboxes load the lab images from one file the server sends (there is no registry to pull from).
-  const tags = buildOrder(catalog, labImages).map((d) => d.tag);
+  // Both tags of each: the version the runner looks for, and `latest`, which learners type.
+  const tags = buildOrder(catalog, labImages).flatMap((d) => [d.tag, d.latest]);
   const t0 = Date.now();
-  ctx.out(`Saving ${tags.length} lab images for the sandboxes…\n`);
+  ctx.out(`Saving ${tags.length / 2} lab images for the sandboxes…\n`);
   const tmp = `${imagesTar(dir)}.tmp`;
   await pipeline(await docker.saveImages(tags), createWriteStream(tmp));
   renameSync(tmp, imagesTar(dir));

@@ -16,7 +16,7 @@ import { WebSocket, type RawData } from 'ws';
 import { DockerAdapter } from '../../runner/docker/adapter.js';
 import { dialProcess, runProcess, startDaemon } from '../../runner/host/run.js';
 import { OUTBOX_ENV, Outbox } from '../outbox.js';
-import { TOKEN_FILE } from '../sandbox-spec.js';
+import { CLASS_LABS_ENV, TOKEN_FILE } from '../sandbox-spec.js';
 
 const SOCKET = '/var/run/docker.sock';
 const DOCKERD_LOG = '/var/log/lean-labs-dockerd.log';
@@ -55,6 +55,9 @@ export class SandboxAgent {
   private sending = false;
   private readonly engine = new DockerAdapter({ url: `unix://${SOCKET}`, socketPath: SOCKET, source: "the sandbox's own engine" });
   private stopped = false;
+
+  /** A class of one lab opens it at once. */
+  private readonly onlyLab = /^[a-z0-9-]+$/.test(process.env[CLASS_LABS_ENV] ?? '') ? process.env[CLASS_LABS_ENV] : undefined;
 
   constructor(private readonly opts: AgentOptions) {
     this.outbox = new Outbox(opts.outboxDir);
@@ -225,8 +228,9 @@ export class SandboxAgent {
     const inner = [
       `stty rows ${size(rows, 200)} cols ${size(cols, 500)} 2>/dev/null`,
       `tty > ${ttyFile}`,
-      // The first shell opens the runner with a shell pane beside it; later ones attach to the same session.
-      `exec tmux new-session -A -s lab "lean-labs start --pane; exec bash -l"`,
+      // The first shell opens the runner (on the class's lab, when it has one) with a shell pane beside it; later
+      // ones attach to the same session.
+      `exec tmux new-session -A -s lab "lean-labs start${this.onlyLab ? ` ${this.onlyLab}` : ''} --pane; exec bash -l"`,
     ].join('; ');
     const pipe = new WebSocket(this.wsUrl(`/agent/pipe?id=${encodeURIComponent(id)}`), {
       headers: { authorization: `Bearer ${this.opts.token}` },

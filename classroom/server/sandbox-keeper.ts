@@ -11,6 +11,7 @@ import type { ClassStore, SandboxRow, SandboxState } from './store.js';
 export interface KeeperSettings {
   readonly className: string;
   readonly image: string;
+  readonly labs: readonly string[];
   readonly serverUrl: string;
   readonly memoryBytes: number;
   readonly reservationBytes: number;
@@ -81,6 +82,7 @@ export class SandboxKeeper {
       className: this.settings.className,
       slot: s.slot,
       image: this.settings.image,
+      labs: this.settings.labs,
       serverUrl: this.settings.serverUrl,
       memoryBytes: this.settings.memoryBytes,
       reservationBytes: this.settings.reservationBytes,

@@ -261,8 +261,9 @@ export class ClassStore {
   }
 
   /** When each event reached the store (for the benchmark): received minus the runner's own time. */
-  eventDelays(): number[] {
-    return this.rows('SELECT received - at AS d FROM events').map((r) => Number(r.d));
+  eventDelays(step?: string): number[] {
+    const all = this.rows('SELECT received - at AS d, body FROM events');
+    return all.filter((r) => !step || (JSON.parse(String(r.body)) as ClassEvent).step === step).map((r) => Number(r.d));
   }
 }
 

@@ -13,6 +13,7 @@ import type { CliContext } from './cli-context.js';
 import { imageBuilder } from './context.js';
 import { dropEvent, OUTBOX_ENV } from '../../classroom/outbox.js';
 import { ProgressMapper } from '../../classroom/runner-progress.js';
+import { CLASS_LABS_ENV } from '../../classroom/sandbox-spec.js';
 
 export interface StartOptions {
   readonly presenter: boolean;
@@ -36,7 +37,11 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
       '`lean-labs start` is interactive and needs a terminal, and this is not one (a pipe, a script or CI).\n' +
         '  To prove labs without a terminal, run `npx lean-labs verify [lab]`.',
     );
-  const { labs, problems } = loadSomeLabs(ctx.labsDir, id ? [id] : []);
+  const loadedLabs = loadSomeLabs(ctx.labsDir, id ? [id] : []);
+  const { problems } = loadedLabs;
+  // In a class sandbox, the runner offers the class's labs only.
+  const only = process.env[CLASS_LABS_ENV]?.split(',').filter(Boolean);
+  const labs = only?.length ? loadedLabs.labs.filter((l) => only.includes(l.id) || l.id === id) : loadedLabs.labs;
   const initial = id ? findLab(labs, id, ctx.labsDir) : undefined;
   if (opts.pane && !process.env.TMUX)
     throw new UserError('--pane opens a shell pane beside the runner and needs tmux: run `tmux` first, then `npx lean-labs start --pane`.');
@@ -60,6 +65,10 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
   const { StartApp } = await import('../ui/start/StartApp.js');
   // The runner draws on the terminal's alternate screen, so quitting gives the learner their scrollback back.
   process.stdout.write('\u001b[?1049h\u001b[H');
+  // A terminal that shrinks (a tmux pane split beside the runner) keeps what was drawn past the new width: the
+  // screen is cleared before Ink draws the next frame at the new size.
+  const clearOnResize = () => process.stdout.write('\u001b[2J\u001b[H');
+  process.stdout.on('resize', clearOnResize);
   let lastLab: Lab | undefined = initial;
   let lastSaved = progress;
   const app = render(
@@ -105,6 +114,7 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
   try {
     await app.waitUntilExit();
   } finally {
+    process.stdout.off('resize', clearOnResize);
     process.stdout.write('\u001b[?1049l');
   }
   if (lastLab) {

@@ -1,0 +1,109 @@
+/**
+ * Classroom figures, on this machine's engine as a one-node swarm: a class of N learners (30 by default) started
+ * cold, a warm sandbox claimed to a usable terminal, memory of a sandbox idle and with the runner open, and progress
+ * events from every sandbox to the server's store. Every request goes to this machine (loopback, and the sandboxes'
+ * own bridge); every loop is bounded in count and time.
+ */
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import { ClassStore } from '../classroom/server/store.js';
+import { packageRoot } from '../runner/paths.js';
+import { figure, median, percentile } from './stats.js';
+
+const CLI = join(packageRoot(), 'dist/lean-labs.js');
+const NAME = 'bench';
+const PORT = 7499;
+const BASE = `http://127.0.0.1:${PORT}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function docker(...args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+function lean(state: string, args: string[]): string {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, LEAN_LABS_STATE_DIR: state, CI: '1' }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`lean-labs ${args.join(' ')} failed: ${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
+
+/** "151.2MiB / 1GiB" -> MB. */
+function memMb(usage: string): number {
+  const m = /^([\d.]+)\s*([KMG]i?B)/.exec(usage.trim());
+  if (!m) return NaN;
+  const f = { KiB: 1 / 1024, KB: 1 / 1024, MiB: 1, MB: 1, GiB: 1024, GB: 1024 }[m[2]!] ?? NaN;
+  return Number(m[1]) * f;
+}
+
+function containerOf(sandbox: string): string {
+  return docker('ps', '-q', '--filter', `label=com.docker.swarm.service.name=${sandbox}`, '--filter', 'status=running');
+}
+
+async function rows(token: string): Promise<Array<{ sandbox: string; state: string }>> {
+  const res = await fetch(`${BASE}/api/instructor/status`, { headers: { authorization: `Bearer ${token}` } });
+  return ((await res.json()) as { rows: Array<{ sandbox: string; state: string }> }).rows;
+}
+
+export async function classroomFigures(out: string[], learners: number): Promise<void> {
+  const swarm = docker('info', '--format', '{{.Swarm.LocalNodeState}}');
+  if (swarm === 'inactive') docker('swarm', 'init', '--advertise-addr', '127.0.0.1');
+  const state = mkdtempSync(join(tmpdir(), 'll-bench-class-'));
+  spawnSync(process.execPath, [CLI, 'class', 'down', '--name', NAME], { env: { ...process.env, LEAN_LABS_STATE_DIR: state } });
+  try {
+    // Images and the class image are built before the clock starts: the figure is sandboxes starting.
+    lean(state, ['class', 'up', '--name', NAME, '--learners', String(learners), '--reserve', '1', '--labs', 'namespaces', '--memory', '1g', '--port', String(PORT), '--no-wait', '--yes']);
+    const t0 = performance.now();
+    const config = JSON.parse(readFileSync(join(state, 'classes', NAME, 'class.json'), 'utf8')) as { joinCode: string; instructorToken: string };
+    const readyAt = new Map<string, number>();
+    const deadline = t0 + 15 * 60_000;
+    let all: Array<{ sandbox: string; state: string }> = [];
+    while (performance.now() < deadline) {
+      all = await rows(config.instructorToken);
+      for (const r of all) if (r.state === 'ready' && !readyAt.has(r.sandbox)) readyAt.set(r.sandbox, (performance.now() - t0) / 1000);
+      if (readyAt.size === all.length || all.some((r) => r.state === 'failed')) break;
+      await sleep(250);
+    }
+    const times = [...readyAt.values()];
+    out.push(figure(`class of ${learners}+1 on this machine: sandboxes ready`, readyAt.size, `/${all.length}`));
+    if (times.length) {
+      out.push(figure('  cold start, service made to sandbox ready: p50', median(times), 's'));
+      out.push(figure('  cold start: p95', percentile(times, 95), 's', { max: 60 }));
+    }
+
+    // Idle memory, then a learner claims a warm sandbox and opens the terminal with the runner.
+    const idle = all.map((r) => memMb(docker('stats', '--no-stream', '--format', '{{.MemUsage}}', containerOf(r.sandbox)))).filter(Number.isFinite);
+    out.push(figure('  memory of an idle sandbox (engine + agent): median', median(idle), 'MB'));
+    const c0 = performance.now();
+    const join = (await (await fetch(`${BASE}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: config.joinCode, name: 'bench' }) })).json()) as { token: string; sandbox: string };
+    const ws = new WebSocket(`${BASE.replace('http', 'ws')}/term?token=${join.token}&cols=160&rows=45`);
+    let screen = '';
+    ws.on('message', (d: Buffer, binary: boolean) => binary && (screen += d.toString()));
+    const until = performance.now() + 60_000;
+    while (!/step 1 of 9/.test(screen) && performance.now() < until) await sleep(20);
+    out.push(figure('  warm sandbox claimed to the runner on screen', (performance.now() - c0) / 1000, 's', { max: 3 }));
+    await sleep(5000);
+    const withRunner = memMb(docker('stats', '--no-stream', '--format', '{{.MemUsage}}', containerOf(join.sandbox)));
+    out.push(figure('  memory of a sandbox with the runner open', withRunner, 'MB', { max: 150 }));
+    const per = Math.max(withRunner, 1);
+    out.push(`  sizing: a 16-core / 64 GB host, 4 GB kept for the system, holds (64 - 4) * 1024 / ${per.toFixed(0)} = ${Math.floor((60 * 1024) / per)} idle learners by memory;`);
+    out.push('          labs add their containers (32-64 MB each in the memory labs), so plan for about half that per host.');
+    ws.close();
+
+    // Progress events: each sandbox drops 10 events into its outbox, 300 ms apart, all sandboxes at once.
+    const drop = `for i in $(seq 1 10); do node -e 'const fs=require("fs");const d=process.env.LEAN_LABS_CLASS_OUTBOX;fs.mkdirSync(d,{recursive:true});const n=d+"/new-"+String(Date.now()).padStart(15,"0")+"-"+process.pid+"-000001.json";fs.writeFileSync(n+".tmp",JSON.stringify({at:Date.now(),type:"judged",lab:"namespaces",step:"bench",stepIndex:0,steps:9,passed:false,checks:[]}));fs.renameSync(n+".tmp",n)'; sleep 0.3; done`;
+    const sandboxes = all.map((r) => r.sandbox);
+    const containers = sandboxes.map(containerOf);
+    await Promise.all(containers.map((c) => promisify(execFile)('docker', ['exec', c, 'bash', '-c', drop], { timeout: 60_000 })));
+    await sleep(3000);
+    const store = await ClassStore.open(join(state, 'classes', NAME, 'class.db'));
+    const delays = store.eventDelays('bench');
+    store.close();
+    out.push(figure(`  runner event to the server's store (${delays.length} events, ${sandboxes.length} sandboxes): p50`, median(delays), 'ms'));
+    out.push(figure('  runner event to the store: p95', percentile(delays, 95), 'ms', { max: 1000 }));
+  } finally {
+    spawnSync(process.execPath, [CLI, 'class', 'down', '--name', NAME], { env: { ...process.env, LEAN_LABS_STATE_DIR: state } });
+  }
+}

@@ -1,0 +1,195 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { invalidEvent, type ClassEvent } from '../../classroom/events.js';
+import { dropEvent, Outbox } from '../../classroom/outbox.js';
+import { ProgressMapper } from '../../classroom/runner-progress.js';
+import { parseBytes, sandboxService } from '../../classroom/sandbox-spec.js';
+import { exportRows, statusRows } from '../../classroom/server/report.js';
+import { taskState } from '../../classroom/server/sandbox-keeper.js';
+import { ClassStore } from '../../classroom/server/store.js';
+import { classUrl } from '../../classroom/client/join.js';
+import type { SwarmTask } from '../../runner/docker/swarm.js';
+import { parseLab } from '../../runner/lab/parse.js';
+import { BOX_LAB } from './box-lab.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'll-class-unit-'));
+const settings = { name: 'c', learners: 2, joinCode: 'ABC234', instructorToken: 't' };
+
+function ev(seq: number, e: Partial<ClassEvent>): ClassEvent {
+  return { seq, at: 1000 * seq, type: 'judged', lab: 'ns', step: 's1', stepIndex: 0, steps: 3, ...e } as ClassEvent;
+}
+
+describe('the outbox', () => {
+  it('numbers events in the order the runner dropped them and keeps them until acknowledged', () => {
+    const dir = tmp();
+    for (let i = 0; i < 3; i++) dropEvent(dir, { at: i, type: 'lab', lab: 'ns' });
+    const box = new Outbox(dir);
+    box.numberNew();
+    expect(box.pending().map((e) => [e.seq, e.at])).toEqual([[1, 0], [2, 1], [3, 2]]);
+    box.acknowledge([1, 2]);
+    expect(box.pending().map((e) => e.seq)).toEqual([3]);
+  });
+
+  it('never gives a number twice, across restarts of the agent and after everything was acknowledged', () => {
+    const dir = tmp();
+    dropEvent(dir, { at: 1, type: 'lab', lab: 'ns' });
+    const first = new Outbox(dir);
+    first.numberNew();
+    first.acknowledge([1]);
+    dropEvent(dir, { at: 2, type: 'lab', lab: 'ns' });
+    const again = new Outbox(dir);
+    again.numberNew();
+    expect(again.pending().map((e) => e.seq)).toEqual([2]);
+    expect(again.epoch).toBe(first.epoch);
+    expect(new Outbox(tmp()).epoch).not.toBe(first.epoch);
+  });
+
+  it('drops a damaged file instead of sending it forever', () => {
+    const dir = tmp();
+    const box = new Outbox(dir);
+    writeFileSync(join(dir, 'seq-000000000007.json'), '{not json');
+    expect(box.pending()).toEqual([]);
+    expect(readdirSync(dir).filter((n) => n.startsWith('seq-'))).toEqual([]);
+  });
+});
+
+describe('events from a sandbox are untrusted', () => {
+  it('accepts the known shape', () => {
+    expect(invalidEvent(ev(1, { checks: [{ title: 'x', pass: false, message: 'm' }], passed: false }))).toBeUndefined();
+  });
+  it.each([
+    ['no seq', { seq: 0 }],
+    ['an unknown type', { type: 'rm -rf' }],
+    ['a step event without its step', { type: 'done', step: undefined }],
+    ['a huge lab name', { lab: 'x'.repeat(500) }],
+    ['a check without a verdict', { checks: [{ title: 'x' }] }],
+    ['too many checks', { checks: Array.from({ length: 101 }, () => ({ title: 'x', pass: true })) }],
+  ])('refuses %s', (_what, change) => {
+    expect(invalidEvent({ ...ev(1, {}), ...change })).toBeDefined();
+  });
+});
+
+describe('the class store', () => {
+  it('stores each event once however often it is sent, and folds where the learner stands', async () => {
+    const store = await ClassStore.open();
+    store.addSandbox({ id: 's1', slot: 1, service: 's1', token: 'tok1' });
+    store.updateSandbox('s1', { state: 'ready' });
+    store.claim({ id: 'l1', name: 'Ada', token: 'lt1' });
+    const batch = [
+      ev(1, { type: 'lab', labTitle: 'Namespaces' }),
+      ev(2, { type: 'judged', passed: false, checks: [{ title: 'a', pass: true }, { title: 'b', pass: false, message: 'no ns-a' }] }),
+      ev(3, { type: 'hint', hints: 1 }),
+      ev(4, { type: 'done', at: 61_000 }),
+    ];
+    store.addEvents('s1', 'e1', batch);
+    store.addEvents('s1', 'e1', batch); // a resend after a lost acknowledgement
+    expect(store.eventCount('s1')).toBe(4);
+    const pos = store.position('s1')!;
+    expect(pos).toMatchObject({ lab: 'ns', labTitle: 'Namespaces', step: 's1', passed: 1, total: 2, done: 1 });
+    const status = statusRows(store, settings, 70_000, () => true);
+    expect(status.rows[0]).toMatchObject({ learner: 'Ada', state: 'claimed', stepNumber: 1, steps: 3, failing: 'no ns-a' });
+    expect(exportRows(store, 'csv').trim().split('\n')[1]).toBe('l1,Ada,ns,1,s1,1970-01-01T00:00:01.000Z,1970-01-01T00:01:01.000Z,60,1,false');
+  });
+
+  it('never gives one sandbox to two learners, and says when none is free', async () => {
+    const store = await ClassStore.open();
+    store.addSandbox({ id: 's1', slot: 1, service: 's1', token: 'a' });
+    store.addSandbox({ id: 's2', slot: 2, service: 's2', token: 'b' });
+    store.updateSandbox('s2', { state: 'ready' });
+    expect(store.claim({ id: 'l1', name: 'A', token: 'x' })?.sandbox).toBe('s2');
+    expect(store.claim({ id: 'l2', name: 'B', token: 'y' })).toBeUndefined();
+  });
+
+  it('keeps everything it confirmed across a restart', async () => {
+    const file = join(tmp(), 'class.db');
+    const store = await ClassStore.open(file);
+    store.addSandbox({ id: 's1', slot: 1, service: 's1', token: 'tok' });
+    store.addEvents('s1', 'e1', [ev(1, { type: 'lab' })]);
+    await store.durable();
+    // No close: as if the process were killed right after the acknowledgement.
+    const reopened = await ClassStore.open(file);
+    expect(reopened.eventCount('s1')).toBe(1);
+    expect(reopened.sandboxByToken('tok')?.id).toBe('s1');
+  });
+
+  it('export quotes what a spreadsheet would run as a formula', async () => {
+    const store = await ClassStore.open();
+    store.addSandbox({ id: 's1', slot: 1, service: 's1', token: 'a' });
+    store.updateSandbox('s1', { state: 'ready' });
+    store.claim({ id: 'l1', name: '=HYPERLINK("x")', token: 'x' });
+    store.addEvents('s1', 'e', [ev(1, { type: 'lab' })]);
+    expect(exportRows(store, 'csv')).toContain(`"'=HYPERLINK(""x"")"`);
+  });
+});
+
+describe('what the runner reports to the class', () => {
+  const lab = parseLab(BOX_LAB, 'box.md');
+
+  it('sends a judgement only when the verdict changes, and a done step and a hint once', () => {
+    let now = 0;
+    const m = new ProgressMapper(lab, () => ++now);
+    const progress = { step: 0, hints: {}, completed: [], updatedAt: 0 };
+    expect(m.map({ kind: 'opened', progress }).map((e) => e.type)).toEqual(['lab']);
+    const check = lab.steps[0]!.checks[0]!;
+    const judged = (pass: boolean) => ({ kind: 'judged' as const, index: 0, cause: 'event' as const, passed: pass, results: [{ check, outcome: { pass, expected: 'x', found: 'y' } }] });
+    expect(m.map(judged(false))).toHaveLength(1);
+    expect(m.map(judged(false))).toHaveLength(0);
+    expect(m.map(judged(true))[0]).toMatchObject({ type: 'judged', passed: true, step: lab.steps[0]!.id });
+    const done = { step: 0, hints: { [lab.steps[0]!.id]: 1 }, completed: [lab.steps[0]!.id], updatedAt: 1 };
+    expect(m.map({ kind: 'progress', progress: done }).map((e) => e.type).sort()).toEqual(['done', 'hint']);
+    expect(m.map({ kind: 'progress', progress: done })).toEqual([]);
+    expect(m.map({ kind: 'command', text: 'x', what: 'solution' })[0]).toMatchObject({ type: 'solve', stepIndex: 0 });
+    expect(m.map({ kind: 'command', text: 'x', what: 'commands' })).toEqual([]);
+  });
+});
+
+describe('sandboxes as Swarm sees them', () => {
+  const task = (over: Partial<SwarmTask>): SwarmTask => ({
+    id: 't', serviceId: 's', nodeId: 'n1', state: 'running', desiredState: 'running', message: '', error: '', exitCode: null, containerId: 'c', createdAt: 1, updatedAt: 1, ...over,
+  });
+
+  it('is ready only once its agent says so', () => {
+    expect(taskState([task({})], false).state).toBe('pending');
+    expect(taskState([task({})], true).state).toBe('ready');
+  });
+
+  it('shows a task that died and came back as restarting, with why', () => {
+    const t = taskState([task({ id: 'old', state: 'failed', desiredState: 'shutdown', error: 'task: non-zero exit (137)', exitCode: 137, createdAt: 1 }), task({ id: 'new', state: 'starting', createdAt: 2 })], false);
+    expect(t).toMatchObject({ state: 'restarting', restarts: 1 });
+    expect(t.message).toMatch(/starting/);
+  });
+
+  it('shows a sandbox no node can take as pending with Swarm\'s reason, and a rejected one as failed', () => {
+    expect(taskState([task({ state: 'pending', message: 'no suitable node (insufficient resources on 1 node)' })], false)).toMatchObject({ state: 'pending', message: expect.stringMatching(/insufficient resources/) as unknown as string });
+    expect(taskState([task({ state: 'rejected', desiredState: 'shutdown', error: 'No such image' })], false)).toMatchObject({ state: 'failed', message: 'No such image' });
+  });
+
+  it('asks Swarm for a nested engine without --privileged, limited and reserved', () => {
+    const spec = sandboxService({ className: 'c', slot: 7, image: 'img', labs: ['ns'], serverUrl: 'http://h:1', memoryBytes: 2 ** 31, reservationBytes: 2 ** 29, pids: 4096, networkId: 'n', secretId: 'sid', secretName: 'sn' });
+    const c = spec.TaskTemplate.ContainerSpec;
+    expect(spec.Name).toBe('ll-c-007');
+    expect(c.CapabilityAdd).toEqual(['ALL']);
+    expect(c.CapabilityDrop).toBeUndefined();
+    expect(c.Privileges).toEqual({ Seccomp: { Mode: 'unconfined' }, AppArmor: { Mode: 'disabled' } });
+    expect(c.Env).toContain('DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1');
+    expect(spec.TaskTemplate.Resources).toEqual({ Limits: { MemoryBytes: 2 ** 31, Pids: 4096 }, Reservations: { MemoryBytes: 2 ** 29 } });
+    expect(c.Mounts.every((m: { VolumeOptions?: { Labels: Record<string, string> }; Type: string }) => m.Type === 'bind' || m.VolumeOptions?.Labels['lean-labs.class'] === 'c')).toBe(true);
+  });
+
+  it('reads memory sizes as docker does', () => {
+    expect(parseBytes('2g')).toBe(2 * 1024 ** 3);
+    expect(parseBytes('1536m')).toBe(1536 * 1024 ** 2);
+    expect(parseBytes('lots')).toBeUndefined();
+    expect(parseBytes('0')).toBeUndefined();
+  });
+});
+
+describe('the class address a learner types', () => {
+  it('takes a bare host and port, and refuses what is not an http address', () => {
+    expect(classUrl('10.0.0.5:7420').href).toBe('http://10.0.0.5:7420/');
+    expect(() => classUrl('ftp://x')).toThrow(/starts with http/);
+    expect(() => classUrl('http://')).toThrow(/not an address/);
+  });
+});
