@@ -77,15 +77,15 @@ export async function classroomFigures(out: string[], learners: number): Promise
     const idle = all.map((r) => memMb(docker('stats', '--no-stream', '--format', '{{.MemUsage}}', containerOf(r.sandbox)))).filter(Number.isFinite);
     out.push(figure('  memory of an idle sandbox (engine + agent): median', median(idle), 'MB'));
     const c0 = performance.now();
-    const join = (await (await fetch(`${BASE}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: config.joinCode, name: 'bench' }) })).json()) as { token: string; sandbox: string };
-    const ws = new WebSocket(`${BASE.replace('http', 'ws')}/term?token=${join.token}&cols=160&rows=45`);
+    const claim = (await (await fetch(`${BASE}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: config.joinCode, name: 'bench' }) })).json()) as { token: string; sandbox: string };
+    const ws = new WebSocket(`${BASE.replace('http', 'ws')}/term?token=${claim.token}&cols=160&rows=45`);
     let screen = '';
     ws.on('message', (d: Buffer, binary: boolean) => binary && (screen += d.toString()));
     const until = performance.now() + 60_000;
     while (!/step 1 of 9/.test(screen) && performance.now() < until) await sleep(20);
     out.push(figure('  warm sandbox claimed to the runner on screen', (performance.now() - c0) / 1000, 's', { max: 3 }));
     await sleep(5000);
-    const withRunner = memMb(docker('stats', '--no-stream', '--format', '{{.MemUsage}}', containerOf(join.sandbox)));
+    const withRunner = memMb(docker('stats', '--no-stream', '--format', '{{.MemUsage}}', containerOf(claim.sandbox)));
     out.push(figure('  memory of a sandbox with the runner open', withRunner, 'MB', { max: 150 }));
     const per = Math.max(withRunner, 1);
     out.push(`  sizing: a 16-core / 64 GB host, 4 GB kept for the system, holds (64 - 4) * 1024 / ${per.toFixed(0)} = ${Math.floor((60 * 1024) / per)} idle learners by memory;`);
