@@ -7,6 +7,7 @@ export interface ClassArgs {
   readonly name?: string;
   readonly reserve?: string;
   readonly memory?: string;
+  readonly reservation?: string;
   readonly format?: string;
   readonly code?: string;
   readonly out?: string;

@@ -34,6 +34,7 @@ export interface UpOptions {
   readonly reserve?: string;
   readonly labs?: string;
   readonly memory?: string;
+  readonly reservation?: string;
   readonly port?: string;
   readonly advertiseAddr?: string;
   readonly wait?: boolean;
@@ -106,6 +107,10 @@ export async function runClassUp(ctx: CliContext, o: UpOptions): Promise<number>
   const reserve = count(o.reserve, 'reserve', 0, 100, Math.min(3, Math.ceil(learners / 10)));
   const memoryBytes = o.memory ? parseBytes(o.memory) : 2 * 1024 ** 3;
   if (!memoryBytes || memoryBytes < 256 * 1024 ** 2) throw new UserError(`--memory takes a size of at least 256m, like 2g or 1536m, not "${o.memory}".`);
+  // Swarm places a sandbox only where this much memory is unreserved: that spreads a class over the nodes.
+  const reservationBytes = o.reservation ? parseBytes(o.reservation) : Math.min(memoryBytes, 512 * 1024 ** 2);
+  if (!reservationBytes || reservationBytes > memoryBytes)
+    throw new UserError(`--reservation takes a size no larger than the memory limit (${o.memory ?? '2g'}), like 512m, not "${o.reservation}".`);
   const port = count(o.port, 'port', 1, 65535, DEFAULT_PORT);
   const nodeAddr = await ensureSwarm(ctx, swarm, o.advertiseAddr);
 
@@ -148,8 +153,7 @@ export async function runClassUp(ctx: CliContext, o: UpOptions): Promise<number>
     reserve,
     labs: labs.map((l) => l.id),
     memoryBytes,
-    // Swarm places a sandbox only where this much memory is unreserved: that spreads a class over the nodes.
-    reservationBytes: Math.min(memoryBytes, 512 * 1024 ** 2),
+    reservationBytes,
     pids: 4096,
     port,
     url: `http://${host}:${port}`,

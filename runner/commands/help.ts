@@ -63,6 +63,7 @@ const OPTION_TEXT: Record<string, string> = {
   name: '--name <name>            the class (default "class"); class join: your display name',
   reserve: '--reserve <n>            class up: warm spare sandboxes beyond the learners (default: 10%, at most 3)',
   memory: '--memory <size>          class up: memory limit of each sandbox (default 2g)',
+  reservation: "--reservation <size>     class up: memory Swarm keeps free for each sandbox when placing it (default: the limit, at most 512m)",
   format: '--format csv|jsonl       class export: the file format (default csv, or from --out\'s extension)',
   code: '--code <code>            class join: the join code the instructor gave',
   'advertise-addr': "--advertise-addr <ip>    class up: the address other machines reach this one on, if it starts the swarm",
@@ -103,7 +104,7 @@ export const COMMANDS: Record<string, CommandHelp> = {
     usage: 'class up | status | export | down | join <address>',
     about:
       'The classroom. On a Docker Swarm manager, `class up --learners N` starts a class server and one sandbox engine per learner (a Swarm service each, plus warm spares; `--labs a,b` picks the labs, by id), and prints the address and join code. `class status` shows each learner\'s lab, step and checks; `class export --out results.csv` gives time per step, hints and solves; `class down` removes every sandbox, network, secret and volume of the class and nothing else. Learners run `class join <address>`: their sandbox\'s shell, with the runner, in their own terminal.',
-    options: ['learners', 'name', 'labs', 'reserve', 'memory', 'port', 'advertise-addr', 'no-wait', 'out', 'format', 'code', 'yes'],
+    options: ['learners', 'name', 'labs', 'reserve', 'memory', 'reservation', 'port', 'advertise-addr', 'no-wait', 'out', 'format', 'code', 'yes'],
   },
   images: {
     usage: 'images [build [name...] | bootstrap]',

@@ -5,13 +5,13 @@
  * started again, and `class down` leaving nothing of the class and everything else.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { cli, docker } from '../integration/helpers.js';
+import { CLI, cli, docker } from '../integration/helpers.js';
 
 const run = promisify(execFile);
 const NAME = `t${process.pid % 100000}`;
@@ -211,6 +211,12 @@ describe('a class of three on one swarm node', () => {
   });
 
   it('a class server killed outright loses nothing, and progress made meanwhile arrives after its restart', async () => {
+    // Ada watches from the real `class join` client in a terminal (tmux); it must ride out the restart.
+    const joinState = mkdtempSync(join(tmpdir(), 'll-join-'));
+    writeFileSync(join(joinState, 'class-joins.json'), JSON.stringify({ [`${BASE}/`]: learners[0]!.token }));
+    await run('tmux', ['new-session', '-d', '-s', `join-${NAME}`, '-x', '150', '-y', '40', `LEAN_LABS_STATE_DIR=${joinState} node ${CLI} class join ${BASE}; sleep 60`]);
+    const pane = async () => (await run('tmux', ['capture-pane', '-p', '-t', `join-${NAME}`])).stdout;
+    await until('the join client shows the runner', pane, (p) => /step 1 of 9/.test(p), 60_000);
     const pid = (JSON.parse(readFileSync(join(STATE, 'classes', NAME, 'server.pid'), 'utf8')) as { pid: number }).pid;
     process.kill(pid, 'SIGKILL');
     await sleep(500);
@@ -221,11 +227,43 @@ describe('a class of three on one swarm node', () => {
     const up = await cli(['class', 'up', '--name', NAME, '--no-wait'], env);
     expect(up.code).toBe(0);
     expect(up.stdout).toMatch(/server had stopped: starting it again/);
+    await until('the join client noticed the loss and came back', pane, (p) => /reconnecting/.test(p) && /Connected again/.test(p), 60_000);
+    await until('the runner redrawn after reconnecting', pane, (p) => /step 1 of 9/.test(p.slice(p.lastIndexOf('Connected again'))), 30_000);
+    await run('tmux', ['kill-session', '-t', `join-${NAME}`]).catch(() => undefined);
     const rows = await until('the outbox delivered', statusRows, (rs) => rs.find((r) => r.sandbox === grace.sandbox)?.passed === 0, 60_000);
     // Everything stored before the crash is there: the other two still show their step, Grace keeps her done step.
     expect(rows.filter((r) => r.passed === 2).length).toBe(2);
     const csv = (await cli(['class', 'export', '--name', NAME, '--format', 'jsonl'], env)).stdout.trim().split('\n').map((l) => JSON.parse(l) as { name: string; done_at: string });
     expect(csv.filter((r) => r.done_at).map((r) => r.name).sort()).toEqual(['Ada', 'Grace', 'Linus']);
+  });
+
+  it('a learner who stops their own engine gets it back, and the class sees the sandbox come back', async () => {
+    const linus = learners[2]!;
+    expect((await inSandbox(linus.sandbox, 'pkill -x dockerd; sleep 1; docker ps >/dev/null 2>&1 && echo up || echo down')).out.trim()).toBe('down');
+    await until('the sandbox shown as not ready', statusRows, (rs) => rs.find((r) => r.sandbox === linus.sandbox)?.state !== 'claimed', 20_000);
+    await until('the sandbox claimed and ready again', statusRows, (rs) => rs.find((r) => r.sandbox === linus.sandbox)?.state === 'claimed', 90_000);
+    expect((await inSandbox(linus.sandbox, "docker info --format '{{.ServerVersion}}'")).code).toBe(0);
+  });
+
+  it('a sandbox that runs out of memory is contained: the others are untouched', async () => {
+    const [a, , c] = learners;
+    // 1.5 GB held by one process in a sandbox limited to 1 GB: the kernel kills inside that sandbox only.
+    await inSandbox(c!.sandbox, 'head -c 1500M /dev/zero | tail > /dev/null');
+    const rows = await until('the sandbox usable again', statusRows, (rs) => rs.find((r) => r.sandbox === c!.sandbox)?.state === 'claimed', 120_000);
+    expect(rows.find((r) => r.sandbox === a!.sandbox)).toMatchObject({ state: 'claimed', restarts: 0 });
+    expect((await inSandbox(a!.sandbox, 'docker ps -q --filter name=ns-a')).out.trim()).not.toBe('');
+  });
+
+  it('a sandbox whose task dies is restarted by Swarm and shown as such, its learner kept', async () => {
+    const grace = learners[1]!;
+    await docker('kill', await taskContainer(grace.sandbox));
+    const rows = await until('a restart shown and the sandbox back', statusRows, (rs) => {
+      const r = rs.find((x) => x.sandbox === grace.sandbox);
+      return r?.state === 'claimed' && Number(r.restarts) >= 1;
+    }, 120_000);
+    expect(rows.find((r) => r.sandbox === grace.sandbox)).toMatchObject({ learner: 'Grace' });
+    // Her home (progress, outbox) is a volume: it outlived the task.
+    expect((await inSandbox(grace.sandbox, 'ls ~/.local/state/lean-labs/progress.json')).code).toBe(0);
   });
 
   it('class down removes everything of the class and nothing else, and a second down says there is nothing', async () => {
