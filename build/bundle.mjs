@@ -34,7 +34,10 @@ await build({
     '@grpc/proto-loader': './build/lazy/proto-loader.cjs',
   },
   // Some bundled CommonJS packages call require() for Node built-ins.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  // sql.js (the class server's SQLite) reads __dirname, which an ES module does not have: it is given the bundle's.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; import { fileURLToPath as __toPath } from 'node:url'; import { dirname as __dirOf } from 'node:path'; const require = __createRequire(import.meta.url); const __filename = __toPath(import.meta.url); const __dirname = __dirOf(__filename);",
+  },
   logLevel: 'warning',
 });
 

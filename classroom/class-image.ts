@@ -15,8 +15,11 @@ import { packageRoot } from '../runner/paths.js';
 import { OUTBOX_ENV } from './outbox.js';
 
 export const CLASS_IMAGE_REPO = `${IMAGE_REPO}/class-sandbox`;
-/** What of the package a sandbox needs: the CLI, its labs and the image definitions (whose hashes tag the images). */
-const PACKAGE_PARTS = ['package.json', 'dist/lean-labs.js', 'labs', 'images'];
+/**
+ * What of the package a sandbox needs: the CLI (and the class server's SQLite, for a manager that is itself a class
+ * image), its labs and the image definitions (whose hashes tag the images).
+ */
+const PACKAGE_PARTS = ['package.json', 'dist/lean-labs.js', 'dist/sql-wasm.wasm', 'labs', 'images'];
 
 function filesUnder(root: string, part: string): string[] {
   const p = join(root, part);

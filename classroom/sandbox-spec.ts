@@ -11,6 +11,11 @@ export const CLASS_LABEL = 'lean-labs.class';
 export const SANDBOX_LABEL = 'lean-labs.learner';
 /** Where the sandbox's token is mounted (a Swarm secret): its agent's key to the class server. */
 export const TOKEN_FILE = '/run/secrets/lean-labs-sandbox-token';
+/**
+ * Present in a sandbox while its agent loads the class's lab images: the runner waits for them instead of building
+ * them (a sandbox is ready for its learner before its images are in).
+ */
+export const IMAGES_LOADING_FILE = '/run/lean-labs/images-loading';
 /** Set in a sandbox: the class's labs, which the runner offers (comma-separated ids). */
 export const CLASS_LABS_ENV = 'LEAN_LABS_CLASS_LABS';
 export const CLASS_NAME = /^[a-z][a-z0-9-]{0,19}$/;

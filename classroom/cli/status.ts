@@ -18,7 +18,7 @@ export function statusTable(s: ClassStatus, now: number): string {
     r.learner || '-',
     r.sandbox,
     r.node || '-',
-    r.state + (r.restarts ? ` (${r.restarts} restart${r.restarts > 1 ? 's' : ''})` : ''),
+    r.state + ((r.state === 'ready' || r.state === 'claimed') && r.message ? ` (${r.message})` : '') + (r.restarts ? ` (${r.restarts} restart${r.restarts > 1 ? 's' : ''})` : ''),
     r.lab || '-',
     r.stepNumber ? `${r.stepNumber}/${r.steps} ${r.step}` : '-',
     r.total ? `${r.passed}/${r.total}` : '-',

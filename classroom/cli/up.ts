@@ -207,13 +207,15 @@ async function showClass(ctx: CliContext, config: ClassConfig, wait: boolean): P
     const status = (await (await instructorGet(ctx.stateDir, config, '/api/instructor/status')).json()) as ClassStatus;
     const n = (st: string) => status.rows.filter((r) => r.state === st).length;
     const up = n('ready') + n('claimed');
-    const line = `Sandboxes: ${up} ready, ${n('pending') + n('restarting')} starting, ${n('failed')} failed (${Math.round((Date.now() - t0) / 1000)} s)`;
+    // A sandbox is ready for its learner when its engine answers; its lab images may still be on their way in.
+    const loading = status.rows.filter((r) => (r.state === 'ready' || r.state === 'claimed') && r.message).length;
+    const line = `Sandboxes: ${up} ready${loading ? ` (${loading} still loading lab images)` : ''}, ${n('pending') + n('restarting')} starting, ${n('failed')} failed (${Math.round((Date.now() - t0) / 1000)} s)`;
     if (line !== last) {
       if (ctx.live) ctx.out(`\r\u001b[2K${line}`);
       else if (line.replace(/\(\d+ s\)/, '') !== last.replace(/\(\d+ s\)/, '')) ctx.out(`${line}\n`);
       last = line;
     }
-    if (n('pending') + n('restarting') === 0) {
+    if (n('pending') + n('restarting') === 0 && (loading === 0 || n('failed'))) {
       if (ctx.live) ctx.out('\n');
       if (n('failed')) {
         ctx.out(`\n${statusTable(status, Date.now())}\n`);

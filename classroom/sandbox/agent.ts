@@ -16,7 +16,8 @@ import { WebSocket, type RawData } from 'ws';
 import { DockerAdapter } from '../../runner/docker/adapter.js';
 import { dialProcess, runProcess, startDaemon } from '../../runner/host/run.js';
 import { OUTBOX_ENV, Outbox } from '../outbox.js';
-import { CLASS_LABS_ENV, TOKEN_FILE } from '../sandbox-spec.js';
+import { CLASS_LABS_ENV, IMAGES_LOADING_FILE, TOKEN_FILE } from '../sandbox-spec.js';
+import { writeFileAtomic } from '../../runner/atomic-file.js';
 
 const SOCKET = '/var/run/docker.sock';
 const DOCKERD_LOG = '/var/log/lean-labs-dockerd.log';
@@ -67,7 +68,12 @@ export class SandboxAgent {
     this.connect();
     this.pumpOutbox();
     await this.startEngine();
+    // The learner may come in as soon as the engine answers; the runner waits for the images (see IMAGES_LOADING_FILE).
+    // Asking costs nothing when this engine has them already (the server answers 304).
+    writeFileAtomic(IMAGES_LOADING_FILE, 'loading\n');
+    this.say('ready', 'loading the lab images');
     await this.loadImages();
+    rmSync(IMAGES_LOADING_FILE, { force: true });
     this.say('ready', '');
     // The learner may stop the engine (it is theirs): it is started again, and the class sees it meanwhile.
     for (;;) {
@@ -76,7 +82,7 @@ export class SandboxAgent {
       if (!(await this.engineAnswers())) {
         this.say('starting', 'its engine stopped; starting it again');
         await this.startEngine();
-        this.say('ready', '');
+        this.say('ready', this.state.message === 'loading the lab images' ? this.state.message : '');
       }
     }
   }
@@ -121,7 +127,6 @@ export class SandboxAgent {
     const have = existsSync(IMAGES_MARK) ? readFileSync(IMAGES_MARK, 'utf8').trim() : '';
     for (let attempt = 1; ; attempt++) {
       try {
-        this.say('starting', 'loading the lab images');
         const res = await this.get('/sandbox/images', have ? { 'if-none-match': have } : {});
         if (res.statusCode === 304 || res.statusCode === 404) {
           res.resume();

@@ -31,7 +31,7 @@ export function taskState(tasks: readonly SwarmTask[], agentReady: boolean, agen
   const why = lastEnd ? (lastEnd.error || lastEnd.message || `exit ${lastEnd.exitCode}`) : '';
   if (current.state === 'running')
     return agentReady
-      ? { state: 'ready', nodeId: current.nodeId, message: '', restarts }
+      ? { state: 'ready', nodeId: current.nodeId, message: agentSays ?? '', restarts }
       : { state: restarts ? 'restarting' : 'pending', nodeId: current.nodeId, message: restarts ? `restarted (${why}); ${agentSays || 'its engine is starting'}` : agentSays || 'its engine is starting', restarts };
   if (STARTING.has(current.state))
     return { state: restarts ? 'restarting' : 'pending', nodeId: current.nodeId, message: current.error || current.message || current.state, restarts };

@@ -28,6 +28,8 @@ export interface ServerOptions {
   readonly imagesTar?: string;
   /** Seconds a learner's terminal waits for a sandbox that is restarting before giving up. */
   readonly waitForSandboxMs?: number;
+  /** Image transfers to sandboxes at once (default 3). */
+  readonly imageTransfers?: number;
   readonly log?: (line: string) => void;
   /** An agent connected, left, or said its sandbox became ready or failed: time to look at the sandboxes again. */
   readonly onAgentChange?: (sandbox: string) => void;
@@ -183,9 +185,44 @@ export class ClassServer {
     send(res, 201, { learner: learner.id, name: learner.name, token: learner.token, sandbox: learner.sandbox });
   }
 
+  /** Sandboxes waiting for an image transfer: a learner's sandbox goes first, then the spares, oldest first. */
+  private readonly imageQueue: Array<{ sandbox: string; at: number; go: () => void }> = [];
+  private imageTransfers = 0;
+
+  private nextImageTransfer(): void {
+    while (this.imageTransfers < (this.opts.imageTransfers ?? 3) && this.imageQueue.length) {
+      const claimed = new Set(this.store.learners().map((l) => l.sandbox));
+      this.imageQueue.sort((a, b) => Number(claimed.has(b.sandbox)) - Number(claimed.has(a.sandbox)) || a.at - b.at);
+      const next = this.imageQueue.shift()!;
+      this.imageTransfers++;
+      next.go();
+    }
+  }
+
+  /**
+   * The lab images, as one tar. Many sandboxes starting at once would each load them at the same time and all be
+   * slow: a few transfers run at once, a claimed sandbox first.
+   */
   private images(req: IncomingMessage, res: ServerResponse, url: URL): void {
     const sandbox = this.store.sandboxByToken(bearer(req, url));
     if (!sandbox) return send(res, 401, { error: 'a sandbox token is needed' });
+    let started = false;
+    const entry = { sandbox: sandbox.id, at: Date.now(), go: () => {
+      started = true;
+      this.sendImages(req, res);
+    } };
+    this.imageQueue.push(entry);
+    res.on('close', () => {
+      if (!started) this.imageQueue.splice(this.imageQueue.indexOf(entry), 1);
+      else {
+        this.imageTransfers--;
+        this.nextImageTransfer();
+      }
+    });
+    this.nextImageTransfer();
+  }
+
+  private sendImages(req: IncomingMessage, res: ServerResponse): void {
     const tar = this.opts.imagesTar;
     if (!tar || !existsSync(tar)) return send(res, 404, { error: 'this class serves no images' });
     const st = statSync(tar);

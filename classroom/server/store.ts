@@ -66,8 +66,9 @@ function wasmFile(): string {
 
 function loadSqlJs(): Promise<SqlJsStatic> {
   if (!sqlJs) {
-    const req = typeof require === 'function' ? require : createRequire(import.meta.url);
-    const init = req('sql.js') as (cfg: { wasmBinary: ArrayBuffer }) => Promise<SqlJsStatic>;
+    // A literal require('sql.js'), so the bundler takes sql.js into the bundle; from the TypeScript output or the
+    // tests, Node loads it from node_modules.
+    const init = (typeof require === 'function' ? require('sql.js') : createRequire(import.meta.url)('sql.js')) as (cfg: { wasmBinary: ArrayBuffer }) => Promise<SqlJsStatic>;
     const bytes = readFileSync(wasmFile());
     sqlJs = init({ wasmBinary: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer });
   }

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { IMAGES_LOADING_FILE } from '../../classroom/sandbox-spec.js';
 import { DockerAdapter } from '../docker/adapter.js';
 import { loadCatalog } from '../images/catalog.js';
 import { ensureImages, type ImageEvent } from '../images/ensure.js';
@@ -57,9 +59,21 @@ export type ImageHooks = {
 export function imageBuilder(docker: DockerAdapter, allowInstall: boolean) {
   const catalog = loadCatalog(imagesDir());
   return async (lab: Lab, hooks: ImageHooks): Promise<string> => {
+    await classImagesLoaded(hooks);
     await ensureImages(docker, catalog, [...new Set([HELPER_IMAGE, ...lab.images])], { allowInstall, ...hooks });
     return catalog.get(HELPER_IMAGE)!.tag;
   };
+}
+
+/**
+ * In a class sandbox, the lab images come from the class server, loaded by the sandbox's agent: wait for them
+ * rather than build them (at most 15 minutes; then building is the way left).
+ */
+async function classImagesLoaded(hooks: ImageHooks): Promise<void> {
+  if (!existsSync(IMAGES_LOADING_FILE)) return;
+  hooks.onEvent({ kind: 'base', line: 'Your class is loading the lab images into your sandbox…' });
+  const until = Date.now() + 15 * 60_000;
+  while (existsSync(IMAGES_LOADING_FILE) && Date.now() < until) await new Promise((r) => setTimeout(r, 500));
 }
 
 /** `imageBuilder` with progress shown as live rows in a terminal, or plain lines. */
