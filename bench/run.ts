@@ -106,15 +106,18 @@ async function main(): Promise<void> {
   await docker.ping();
   const info = await docker.info();
   const out = [`lean-labs bench on Docker ${info.serverVersion}, cgroup v${info.cgroupVersion}, node ${process.version}`, ''];
-  installFigures(out);
-  await checkLatency(docker, out);
-  verifyOverhead(out);
-  await tuiFigures(out);
+  const classOnly = process.argv.includes('--class-only');
+  if (!classOnly) {
+    installFigures(out);
+    await checkLatency(docker, out);
+    verifyOverhead(out);
+    await tuiFigures(out);
+  }
   if (!process.argv.includes('--skip-class')) {
     const i = process.argv.indexOf('--learners');
     await classroomFigures(out, i > 0 ? Number(process.argv[i + 1]) : 30);
   }
-  if (!process.argv.includes('--skip-images')) imageBuilds(out);
+  if (!classOnly && !process.argv.includes('--skip-images')) imageBuilds(out);
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

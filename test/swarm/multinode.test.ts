@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { ensureClassImage } from '../../classroom/class-image.js';
 import { DockerAdapter } from '../../runner/docker/adapter.js';
 import { buildOrder, loadCatalog } from '../../runner/images/catalog.js';
@@ -124,7 +125,14 @@ describe('a class over three swarm nodes', () => {
     // The learner's machine: this one, on the test's network (the class address is node1's there).
     const res = await fetch(`${config.url}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: config.joinCode, name: 'Remote' }) });
     expect(res.status).toBe(201);
-    const { sandbox } = (await res.json()) as { sandbox: string };
+    const { sandbox, token } = (await res.json()) as { sandbox: string; token: string };
+    // The terminal: through the server on node1 to the agent of a sandbox on whichever node Swarm chose.
+    const ws = new WebSocket(`${config.url.replace('http', 'ws')}/term?token=${token}&cols=150&rows=40`);
+    let screen = '';
+    ws.on('message', (d: Buffer, binary: boolean) => binary && (screen += d.toString()));
+    for (let t = 0; t < 240 && !/step 1 of 9/.test(screen); t++) await sleep(500);
+    ws.terminate();
+    expect(screen).toMatch(/step 1 of 9/);
     const status = (await lean('class', 'status', '--name', 'spread')).out;
     expect(status).toMatch(new RegExp(`Remote\\s+${sandbox}\\s+node[123]\\s+claimed`));
   });
