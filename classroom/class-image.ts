@@ -37,7 +37,8 @@ export function classDockerfile(sandboxTag: string): string {
     `RUN printf '#!/bin/sh\\nexec node --max-semi-space-size=1 /opt/lean-labs/dist/lean-labs.js "$@"\\n' > /usr/local/bin/lean-labs && chmod 755 /usr/local/bin/lean-labs`,
     `ENV ${OUTBOX_ENV}=/root/.local/state/lean-labs/class-outbox`,
     'WORKDIR /root',
-    'CMD ["node", "--max-semi-space-size=1", "--max-old-space-size=64", "/opt/lean-labs/dist/lean-labs.js", "class", "sandbox"]',
+    // The engine starts at once, beside the agent (which watches it and starts it again when it stops).
+    `CMD ["sh", "-c", "dockerd --host=unix:///var/run/docker.sock >> /var/log/lean-labs-dockerd.log 2>&1 & exec node --max-semi-space-size=1 --max-old-space-size=64 /opt/lean-labs/dist/lean-labs.js class sandbox"]`,
     '',
   ].join('\n');
 }

@@ -68,6 +68,8 @@ export function sandboxService(p: SandboxPlan): ServiceSpec {
         ],
         Secrets: [{ SecretID: p.secretId, SecretName: p.secretName, File: { Name: TOKEN_FILE.split('/').pop(), UID: '0', GID: '0', Mode: 0o400 } }],
         StopGracePeriod: 10e9,
+        // A small init as PID 1 reaps what exits (a dockerd the learner stopped is then gone, not a zombie).
+        Init: true,
       },
       Resources: {
         Limits: { MemoryBytes: p.memoryBytes, Pids: p.pids },

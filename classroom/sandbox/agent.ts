@@ -13,7 +13,7 @@ import { request as requestTls } from 'node:https';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocket, type RawData } from 'ws';
-import { DockerAdapter } from '../../runner/docker/adapter.js';
+import { engineAnswers, loadImageTar } from '../../runner/docker/engine-socket.js';
 import { dialProcess, runProcess, startDaemon } from '../../runner/host/run.js';
 import { OUTBOX_ENV, Outbox } from '../outbox.js';
 import { CLASS_LABS_ENV, IMAGES_LOADING_FILE, TOKEN_FILE } from '../sandbox-spec.js';
@@ -54,7 +54,6 @@ export class SandboxAgent {
   private state: { state: string; message: string } = { state: 'starting', message: 'starting its engine' };
   private readonly outbox: Outbox;
   private sending = false;
-  private readonly engine = new DockerAdapter({ url: `unix://${SOCKET}`, socketPath: SOCKET, source: "the sandbox's own engine" });
   private stopped = false;
 
   /** A class of one lab opens it at once. */
@@ -97,17 +96,19 @@ export class SandboxAgent {
     if (this.control?.readyState === WebSocket.OPEN) this.control.send(JSON.stringify(msg));
   }
 
-  private async engineAnswers(): Promise<boolean> {
-    try {
-      await this.engine.ping();
-      return true;
-    } catch {
-      return false;
-    }
+  private engineAnswers(): Promise<boolean> {
+    return engineAnswers(SOCKET);
   }
 
   private async startEngine(): Promise<void> {
     if (await this.engineAnswers()) return;
+    // The class image starts dockerd beside the agent: one that is coming up is given its time first.
+    if ((await runProcess('pgrep', ['-x', 'dockerd'], { timeoutMs: 5000 })).code === 0)
+      for (let i = 0; i < 120; i++) {
+        if (await this.engineAnswers()) return;
+        if ((await runProcess('pgrep', ['-x', 'dockerd'], { timeoutMs: 5000 })).code !== 0) break;
+        await sleep(500);
+      }
     // What a killed dockerd leaves behind would stop the next one.
     await runProcess('sh', ['-c', 'pkill -x dockerd; pkill -x containerd; sleep 1; rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid'], { timeoutMs: 15_000 });
     const log = openSync(DOCKERD_LOG, 'a');
@@ -134,7 +135,7 @@ export class SandboxAgent {
         }
         if (res.statusCode !== 200) throw new Error(`the class server answered ${res.statusCode}`);
         const etag = String(res.headers.etag ?? '');
-        await this.engine.loadImages(res);
+        await loadImageTar(SOCKET, res);
         if (etag) writeFileSync(IMAGES_MARK, etag);
         return;
       } catch (err) {
