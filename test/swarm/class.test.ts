@@ -109,6 +109,7 @@ describe('a class of three on one swarm node', () => {
 
   afterAll(async () => {
     for (const l of learners) l.term?.ws.terminate();
+    await run('tmux', ['kill-session', '-t', `join-${NAME}`]).catch(() => undefined);
     await cli(['class', 'down', '--name', NAME], env);
     await docker('rm', '-f', `${NAME}-bystander`, `${NAME}-host-own`).catch(() => '');
     await docker('volume', 'rm', `${NAME}-bystander-vol`).catch(() => '');
