@@ -1,24 +1,12 @@
 /** The class server's pid record: the process is signalled only while it is still the one `class up` started. */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { processAlive } from '../../runner/host/process-identity.js';
-import { stillOurs } from '../../runner/host/engine.js';
+import { readPidRecord, stillOurs, type PidRecord } from '../../runner/host/engine.js';
 import { serverPid } from '../class-files.js';
-
-interface PidRecord {
-  readonly pid: number;
-  readonly start?: string;
-  readonly program?: string;
-}
 
 function record(dir: string): PidRecord | undefined {
   const file = serverPid(dir);
-  if (!existsSync(file)) return undefined;
-  try {
-    const r = JSON.parse(readFileSync(file, 'utf8')) as PidRecord;
-    return Number.isInteger(r.pid) && r.pid > 0 ? r : undefined;
-  } catch {
-    return undefined;
-  }
+  return existsSync(file) ? readPidRecord(file) : undefined;
 }
 
 /** The pid of the class's server when it still runs, else undefined. */

@@ -2,7 +2,7 @@
 import { writeFileAtomic } from '../../runner/atomic-file.js';
 import type { CliContext } from '../../runner/commands/cli-context.js';
 import { UserError } from '../../runner/errors.js';
-import { readConfig } from '../class-files.js';
+import { classDir, dbFile, readConfig } from '../class-files.js';
 import type { ClassStatus, StatusRow } from '../server/report.js';
 import { instructorGet } from './instructor-api.js';
 
@@ -57,7 +57,6 @@ export async function runClassExport(ctx: CliContext, name: string, opts: { out?
     // The server is gone with the class; the records are read straight from its database.
     const { ClassStore } = await import('../server/store.js');
     const { exportRows } = await import('../server/report.js');
-    const { classDir, dbFile } = await import('../class-files.js');
     const store = await ClassStore.open(dbFile(classDir(ctx.stateDir, name)));
     text = exportRows(store, format);
   } else text = await (await instructorGet(ctx.stateDir, config, `/api/instructor/export?format=${format}`)).text();

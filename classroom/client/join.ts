@@ -4,7 +4,7 @@
  * the terminal to the sandbox's shell over a WebSocket. A lost connection is dialled again for up to two minutes
  * and comes back to the same shell (tmux redraws the screen once). Ctrl-] leaves; the shell keeps running.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { WebSocket, type RawData } from 'ws';
@@ -43,23 +43,18 @@ export function classUrl(text: string): URL {
 
 const joinsFile = (stateDir: string) => join(stateDir, 'class-joins.json');
 
-function savedToken(stateDir: string, url: URL): string | undefined {
+/** The learner's token per class address; a missing or damaged file is no tokens. */
+function savedTokens(stateDir: string): Record<string, string> {
   try {
-    return (JSON.parse(readFileSync(joinsFile(stateDir), 'utf8')) as Record<string, string>)[url.href];
+    const all = JSON.parse(readFileSync(joinsFile(stateDir), 'utf8')) as unknown;
+    return typeof all === 'object' && all !== null && !Array.isArray(all) ? (all as Record<string, string>) : {};
   } catch {
-    return undefined;
+    return {};
   }
 }
 
 function saveToken(stateDir: string, url: URL, token: string): void {
-  let all: Record<string, string> = {};
-  if (existsSync(joinsFile(stateDir)))
-    try {
-      all = JSON.parse(readFileSync(joinsFile(stateDir), 'utf8')) as Record<string, string>;
-    } catch {
-      all = {};
-    }
-  writeFileAtomic(joinsFile(stateDir), `${JSON.stringify({ ...all, [url.href]: token }, null, 2)}\n`, 0o600);
+  writeFileAtomic(joinsFile(stateDir), `${JSON.stringify({ ...savedTokens(stateDir), [url.href]: token }, null, 2)}\n`, 0o600);
 }
 
 async function post(url: URL, body: object): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -88,7 +83,7 @@ async function ask(question: string): Promise<string> {
 
 /** Joins (or comes back), returning the learner's token. */
 export async function joinClass(url: URL, o: JoinOptions): Promise<{ token: string; name: string }> {
-  const saved = savedToken(o.stateDir, url);
+  const saved = savedTokens(o.stateDir)[url.href];
   if (saved) {
     const r = await post(url, { token: saved });
     if (r.status === 200) return { token: String(r.body.token), name: String(r.body.name) };

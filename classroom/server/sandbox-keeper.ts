@@ -8,15 +8,8 @@ import type { SwarmAdapter, SwarmTask } from '../../runner/docker/swarm.js';
 import { classLabels, sandboxLabels, sandboxService, type SandboxPlan } from '../sandbox-spec.js';
 import type { ClassStore, SandboxRow, SandboxState } from './store.js';
 
-export interface KeeperSettings {
-  readonly className: string;
-  readonly image: string;
-  readonly labs: readonly string[];
-  readonly serverUrl: string;
-  readonly memoryBytes: number;
-  readonly reservationBytes: number;
-  readonly pids: number;
-}
+/** What every sandbox of the class shares: its plan less the slot and the per-sandbox network and secret. */
+export type KeeperSettings = Omit<SandboxPlan, 'slot' | 'networkId' | 'secretId' | 'secretName'>;
 
 const STARTING = new Set(['new', 'pending', 'assigned', 'accepted', 'ready', 'preparing', 'starting']);
 
@@ -78,20 +71,7 @@ export class SandboxKeeper {
     const secrets = await this.swarm.secrets(labels);
     const secretName = `${s.id}-token`;
     const secretId = secrets[0]?.id ?? (await this.swarm.createSecret(secretName, s.token, labels));
-    const plan: SandboxPlan = {
-      className: this.settings.className,
-      slot: s.slot,
-      image: this.settings.image,
-      labs: this.settings.labs,
-      serverUrl: this.settings.serverUrl,
-      memoryBytes: this.settings.memoryBytes,
-      reservationBytes: this.settings.reservationBytes,
-      pids: this.settings.pids,
-      networkId,
-      secretId,
-      secretName: secrets[0]?.name ?? secretName,
-    };
-    await this.swarm.createService(sandboxService(plan));
+    await this.swarm.createService(sandboxService({ ...this.settings, slot: s.slot, networkId, secretId, secretName: secrets[0]?.name ?? secretName }));
     this.log(`created ${s.service}`);
   }
 

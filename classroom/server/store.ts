@@ -15,7 +15,6 @@ import type { ClassEvent } from '../events.js';
 import { applyEvent, type Position, type StepRecord } from './positions.js';
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sandboxes (
   id TEXT PRIMARY KEY, slot INTEGER NOT NULL, service TEXT NOT NULL, token TEXT NOT NULL UNIQUE,
   state TEXT NOT NULL, node TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '',
@@ -79,8 +78,6 @@ export class ClassStore {
   private flushTimer: NodeJS.Timeout | undefined;
   private waiting: Array<() => void> = [];
   private closed = false;
-  /** Bytes written at the last flush, for the benchmark and `status`. */
-  lastFlushBytes = 0;
 
   private constructor(private readonly db: Database, readonly file: string | undefined) {}
 
@@ -102,6 +99,10 @@ export class ClassStore {
     } finally {
       stmt.free();
     }
+  }
+
+  private first(sql: string, params: SqlValue[]): Record<string, SqlValue> | undefined {
+    return this.rows(sql, params)[0];
   }
 
   private run(sql: string, params: SqlValue[] = []): number {
@@ -126,9 +127,7 @@ export class ClassStore {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (this.file) {
-      const bytes = this.db.export();
-      this.lastFlushBytes = bytes.byteLength;
-      writeFileAtomic(this.file, bytes, 0o600);
+      writeFileAtomic(this.file, this.db.export(), 0o600);
     }
     const waiting = this.waiting;
     this.waiting = [];
@@ -142,15 +141,6 @@ export class ClassStore {
     this.db.close();
   }
 
-  getMeta(key: string): string | undefined {
-    const r = this.rows('SELECT value FROM meta WHERE key = ?', [key])[0];
-    return r ? String(r.value) : undefined;
-  }
-
-  setMeta(key: string, value: string): void {
-    this.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [key, value]);
-  }
-
   addSandbox(s: { id: string; slot: number; service: string; token: string }, now = Date.now()): void {
     this.run('INSERT OR IGNORE INTO sandboxes (id, slot, service, token, state, updated_at) VALUES (?, ?, ?, ?, ?, ?)', [s.id, s.slot, s.service, s.token, 'pending', now]);
   }
@@ -160,13 +150,13 @@ export class ClassStore {
   }
 
   sandbox(id: string): SandboxRow | undefined {
-    const r = this.rows('SELECT * FROM sandboxes WHERE id = ?', [id])[0];
-    return r ? toSandbox(r) : undefined;
+    const r = this.first('SELECT * FROM sandboxes WHERE id = ?', [id]);
+    return r && toSandbox(r);
   }
 
   sandboxByToken(token: string): SandboxRow | undefined {
-    const r = this.rows('SELECT * FROM sandboxes WHERE token = ?', [token])[0];
-    return r ? toSandbox(r) : undefined;
+    const r = this.first('SELECT * FROM sandboxes WHERE token = ?', [token]);
+    return r && toSandbox(r);
   }
 
   /** Records what Swarm or the sandbox says; only a change is written. Returns whether anything changed. */
@@ -187,13 +177,13 @@ export class ClassStore {
   }
 
   learnerByToken(token: string): LearnerRow | undefined {
-    const r = this.rows('SELECT * FROM learners WHERE token = ?', [token])[0];
-    return r ? toLearner(r) : undefined;
+    const r = this.first('SELECT * FROM learners WHERE token = ?', [token]);
+    return r && toLearner(r);
   }
 
   learnerOfSandbox(sandbox: string): LearnerRow | undefined {
-    const r = this.rows('SELECT * FROM learners WHERE sandbox = ?', [sandbox])[0];
-    return r ? toLearner(r) : undefined;
+    const r = this.first('SELECT * FROM learners WHERE sandbox = ?', [sandbox]);
+    return r && toLearner(r);
   }
 
   /**
@@ -243,12 +233,12 @@ export class ClassStore {
   }
 
   position(sandbox: string): Position | undefined {
-    const r = this.rows('SELECT body FROM positions WHERE sandbox = ?', [sandbox])[0];
+    const r = this.first('SELECT body FROM positions WHERE sandbox = ?', [sandbox]);
     return r ? (JSON.parse(String(r.body)) as Position) : undefined;
   }
 
   stepRecord(sandbox: string, lab: string, step: string): StepRecord | undefined {
-    const r = this.rows('SELECT body FROM steps WHERE sandbox = ? AND lab = ? AND step = ?', [sandbox, lab, step])[0];
+    const r = this.first('SELECT body FROM steps WHERE sandbox = ? AND lab = ? AND step = ?', [sandbox, lab, step]);
     return r ? (JSON.parse(String(r.body)) as StepRecord) : undefined;
   }
 

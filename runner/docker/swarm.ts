@@ -94,11 +94,6 @@ export class SwarmAdapter {
     );
   }
 
-  async joinToken(): Promise<string> {
-    const swarm = (await this.call('read the swarm', () => this.docker.swarmInspect())) as Json;
-    return swarm.JoinTokens?.Worker ?? '';
-  }
-
   async nodes(): Promise<SwarmNode[]> {
     const nodes = (await this.call('list swarm nodes', () => this.docker.listNodes())) as Json[];
     return nodes.map((n) => ({

@@ -158,13 +158,13 @@ export async function engineUp(docker: DockerPort, host: EngineHost, opts: { yes
   return `Engine up at ${docker.endpoint} in ${((Date.now() - t0) / 1000).toFixed(1)} s (Docker ${info.serverVersion}, API ${info.apiVersion}, cgroup v${info.cgroupVersion}).\nStop it with \`npx lean-labs engine down\`.`;
 }
 
-interface PidRecord {
+export interface PidRecord {
   readonly pid: number;
   readonly start?: string;
   readonly program?: string;
 }
 
-function readPidRecord(file: string): PidRecord | undefined {
+export function readPidRecord(file: string): PidRecord | undefined {
   const text = readFileSync(file, 'utf8').trim();
   // Earlier versions wrote the bare number.
   if (/^\d+$/.test(text)) return { pid: Number(text) };
