@@ -55,6 +55,7 @@ export interface LearnerRow {
 }
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
+const SEEN_WRITE_MS = 10_000;
 
 /** Where SQLite's WebAssembly is: beside the bundle in the package, in node_modules when run from source. */
 function wasmFile(): string {
@@ -76,6 +77,8 @@ function loadSqlJs(): Promise<SqlJsStatic> {
 
 export class ClassStore {
   private flushTimer: NodeJS.Timeout | undefined;
+  /** When each learner was last active, and when that was last written (see touchLearner). */
+  private readonly seen = new Map<string, { at: number; written: number }>();
   private waiting: Array<() => void> = [];
   private closed = false;
 
@@ -173,17 +176,17 @@ export class ClassStore {
   }
 
   learners(): LearnerRow[] {
-    return this.rows('SELECT * FROM learners ORDER BY joined_at, id').map(toLearner);
+    return this.rows('SELECT * FROM learners ORDER BY joined_at, id').map((r) => this.learner(r));
   }
 
   learnerByToken(token: string): LearnerRow | undefined {
     const r = this.first('SELECT * FROM learners WHERE token = ?', [token]);
-    return r && toLearner(r);
+    return r && this.learner(r);
   }
 
   learnerOfSandbox(sandbox: string): LearnerRow | undefined {
     const r = this.first('SELECT * FROM learners WHERE sandbox = ?', [sandbox]);
-    return r && toLearner(r);
+    return r && this.learner(r);
   }
 
   /**
@@ -201,8 +204,25 @@ export class ClassStore {
     return this.learnerByToken(learner.token);
   }
 
+  /**
+   * A learner was active (a key typed, a judgement). Every keystroke passes here, and each write of the database is
+   * a write of the whole file: the time is kept in memory at once and written at most every 10 s per learner.
+   */
   touchLearner(id: string, now = Date.now()): void {
+    const seen = this.seen.get(id);
+    if (seen && now - seen.written < SEEN_WRITE_MS) {
+      seen.at = Math.max(seen.at, now);
+      return;
+    }
+    this.seen.set(id, { at: now, written: now });
     this.run('UPDATE learners SET last_seen = ? WHERE id = ?', [now, id]);
+  }
+
+  /** A learner row, with the latest activity known in memory. */
+  private learner(r: Record<string, SqlValue>): LearnerRow {
+    const row = toLearner(r);
+    const seen = this.seen.get(row.id);
+    return seen && seen.at > row.lastSeen ? { ...row, lastSeen: seen.at } : row;
   }
 
   /**

@@ -114,6 +114,23 @@ describe('the class store', () => {
     expect(reopened.sandboxByToken('tok')?.id).toBe('s1');
   });
 
+  it('shows the latest activity at once but writes it at most every 10 s (each keystroke touches it)', async () => {
+    const file = join(tmp(), 'class.db');
+    const store = await ClassStore.open(file);
+    store.addSandbox({ id: 's1', slot: 1, service: 's1', token: 'a' });
+    store.updateSandbox('s1', { state: 'ready' });
+    store.claim({ id: 'l1', name: 'A', token: 'x' }, 0);
+    store.touchLearner('l1', 1_000);
+    store.touchLearner('l1', 5_000);
+    expect(store.learners()[0]!.lastSeen).toBe(5_000);
+    expect(store.learnerByToken('x')!.lastSeen).toBe(5_000);
+    await store.durable();
+    expect((await ClassStore.open(file)).learners()[0]!.lastSeen).toBe(1_000);
+    store.touchLearner('l1', 11_000);
+    await store.durable();
+    expect((await ClassStore.open(file)).learners()[0]!.lastSeen).toBe(11_000);
+  });
+
   it('export quotes what a spreadsheet would run as a formula', async () => {
     const store = await ClassStore.open();
     store.addSandbox({ id: 's1', slot: 1, service: 's1', token: 'a' });
