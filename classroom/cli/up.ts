@@ -4,6 +4,7 @@
  * plus warm spares, showing them come up.
  */
 import { createWriteStream, existsSync, mkdirSync, openSync, closeSync, renameSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DockerAdapter } from '../../runner/docker/adapter.js';
 import { SwarmAdapter } from '../../runner/docker/swarm.js';
@@ -181,7 +182,8 @@ async function startServer(ctx: CliContext, config: ClassConfig): Promise<void> 
   const pid = startDaemon(process.execPath, [process.argv[1]!, 'class', 'serve', '--name', config.name], log);
   closeSync(log);
   if (!pid) throw new UserError('The class server could not be started.');
-  writeFileAtomic(serverPid(dir), JSON.stringify({ pid, start: processStart(pid), program: identify(pid)?.program ?? 'node' }));
+  // The program is named, not read: at this instant the pid may still be the shell that is about to exec node.
+  writeFileAtomic(serverPid(dir), JSON.stringify({ pid, start: processStart(pid), program: basename(process.execPath) }));
   for (let i = 0; i < 100; i++) {
     if (await serverAnswers(config.port)) return;
     if (!identify(pid)) break;

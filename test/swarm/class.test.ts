@@ -269,8 +269,11 @@ describe('a class of three on one swarm node', () => {
 
   it('class down removes everything of the class and nothing else, and a second down says there is nothing', async () => {
     for (const l of learners) l.term?.ws.terminate();
+    const serverPid = (JSON.parse(readFileSync(join(STATE, 'classes', NAME, 'server.pid'), 'utf8')) as { pid: number }).pid;
     const r = await cli(['class', 'down', '--name', NAME], env);
     expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`its server \\(pid ${serverPid}\\) stopped`));
+    expect(() => process.kill(serverPid, 0)).toThrow();
     expect(r.stdout).toMatch(/removed 3 sandbox services/);
     expect(r.stdout).toMatch(/removed 3 networks/);
     expect(r.stdout).toMatch(/removed 3 secrets/);
