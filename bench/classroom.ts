@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { ClassStore } from '../classroom/server/store.js';
 import { packageRoot } from '../runner/paths.js';
@@ -45,6 +46,67 @@ function containerOf(sandbox: string): string {
 async function rows(token: string): Promise<Array<{ sandbox: string; state: string; message: string }>> {
   const res = await fetch(`${BASE}/api/instructor/status`, { headers: { authorization: `Bearer ${token}` } });
   return ((await res.json()) as { rows: Array<{ sandbox: string; state: string; message: string }> }).rows;
+}
+
+type Term = { text(): string; connected(): boolean };
+
+/**
+ * Warm claim to a usable terminal in the browser; then every learner connected (a terminal each, the runner open in
+ * each sandbox) and the dashboard open in Chromium: each sandbox's runner reports a step and then its check passing,
+ * and the figure is from the check's judgement (the runner's clock) to the dashboard drawing that row (the page's;
+ * both this machine's clock).
+ */
+async function browserFigures(out: string[], browser: Browser, config: { joinCode: string; instructorToken: string }, learners: number, open: WebSocket[], state: string): Promise<void> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${BASE}/`);
+  await page.fill('#code', config.joinCode);
+  await page.fill('#name', 'browser');
+  const b0 = performance.now();
+  await page.click('#join-button');
+  await page.waitForFunction(() => {
+    const t = (window as unknown as { leanTerm: Term }).leanTerm;
+    return t.connected() && /step 1 of 9/.test(t.text());
+  }, null, { timeout: 60_000, polling: 20 });
+  out.push(figure('  warm sandbox claimed to a usable terminal in the browser', (performance.now() - b0) / 1000, 's', { max: 5 }));
+
+  // Every other learner joins and opens their terminal (the runner starts in each sandbox).
+  const terms = [...open];
+  const screens = new Map<WebSocket, string>();
+  for (let i = terms.length + 1; i < learners; i++) {
+    const res = await fetch(`${BASE}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: config.joinCode, name: `learner ${i}` }) });
+    if (res.status !== 201) break;
+    const claim = (await res.json()) as { token: string };
+    const t = new WebSocket(`${BASE.replace('http', 'ws')}/term?token=${claim.token}&cols=160&rows=45`);
+    screens.set(t, '');
+    t.on('message', (d: Buffer, binary: boolean) => binary && screens.set(t, (screens.get(t)! + d.toString()).slice(-20_000)));
+    terms.push(t);
+  }
+  const until = performance.now() + 240_000;
+  const showing = () => [...screens.values()].filter((s) => /step 1 of 9/.test(s)).length;
+  while (showing() < screens.size && performance.now() < until) await sleep(500);
+  out.push(figure('  learners connected, each with the runner open', showing() + 1 + open.length, `/${learners}`));
+
+  const dash = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await dash.goto(`${BASE}/dashboard?token=${encodeURIComponent(config.instructorToken)}`);
+  await dash.waitForSelector('tbody tr[data-sandbox]');
+  const claimed = (await rows(config.instructorToken)).filter((r) => r.state === 'claimed').map((r) => r.sandbox);
+  const drop = (type: string, step: string, pass: boolean) =>
+    `node -e 'const fs=require("fs");const d=process.env.LEAN_LABS_CLASS_OUTBOX;fs.mkdirSync(d,{recursive:true});const n=d+"/new-"+String(Date.now()).padStart(15,"0")+"-"+process.pid+"-000001.json";fs.writeFileSync(n+".tmp",JSON.stringify({at:Date.now(),type:"${type}",lab:"namespaces",step:"${step}",stepIndex:1,steps:9,passed:${pass},checks:[{title:"bench",pass:${pass}}]}));fs.renameSync(n+".tmp",n)'`;
+  const rounds = 5;
+  const script = Array.from({ length: rounds }, (_, i) => `${drop('step', `bench-${i}`, false)}; sleep 0.5; ${drop('judged', `bench-${i}`, true)}; sleep 1`).join('; ');
+  await Promise.all(claimed.map((s) => promisify(execFile)('docker', ['exec', containerOf(s), 'bash', '-c', script], { timeout: 120_000 })));
+  await sleep(3000);
+  const drawn = await dash.evaluate(() => (window as unknown as { leanDashboard: { firstDrawn: Record<string, number> } }).leanDashboard.firstDrawn);
+  const store = await ClassStore.open(join(state, 'classes', NAME, 'class.db'));
+  const judged = store.eventsOfType('judged').filter((e) => e.event.step?.startsWith('bench-') && e.event.checks?.length === 1);
+  store.close();
+  const delays = judged.map((j) => drawn[`${j.sandbox} ${j.event.step} 1/1`]! - j.event.at);
+  const missing = delays.filter((d) => !Number.isFinite(d)).length;
+  const seen = delays.filter(Number.isFinite);
+  if (missing) out.push(`  ${missing} of ${judged.length} judgements never reached the dashboard`);
+  out.push(figure(`  check judged to the dashboard row drawn (${seen.length} judgements, ${claimed.length} learners connected): p50`, median(seen), 'ms'));
+  out.push(figure('  check judged to the dashboard row: p95', percentile(missing ? [...seen, Infinity] : seen, 95), 'ms', { max: 2000 }));
+  for (const t of terms.slice(open.length)) t.close();
 }
 
 export async function classroomFigures(out: string[], learners: number): Promise<void> {
@@ -100,6 +162,15 @@ export async function classroomFigures(out: string[], learners: number): Promise
     const per = Math.max(withRunner, 1);
     out.push(`  sizing: a 16-core / 64 GB host, 4 GB kept for the system, holds (64 - 4) * 1024 / ${per.toFixed(0)} = ${Math.floor((60 * 1024) / per)} idle learners by memory;`);
     out.push('          labs add their containers (32-64 MB each in the memory labs), so plan for about half that per host.');
+
+    // The browser: a learner joins through the class's page in Chromium, from the click on Join to the runner in the
+    // page's terminal with the connection up.
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    try {
+      await browserFigures(out, browser, config, learners, [ws], state);
+    } finally {
+      await browser.close();
+    }
     ws.close();
 
     // Progress events: each sandbox drops 10 events into its outbox, 300 ms apart, all sandboxes at once.

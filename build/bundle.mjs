@@ -45,3 +45,18 @@ await build({
 // The class server's SQLite is WebAssembly: it ships beside the bundle and is read only by the class server.
 mkdirSync('dist', { recursive: true });
 copyFileSync('node_modules/sql.js/dist/sql-wasm.wasm', 'dist/sql-wasm.wasm');
+
+// The class's web pages: their scripts bundled for the browser (xterm.js included: no CDN, a class may have no
+// internet), and the pages and styles copied beside them. The class server serves them from dist/web.
+await build({
+  entryPoints: { learner: 'classroom/web/learner.ts', dashboard: 'classroom/web/dashboard.ts' },
+  outdir: 'dist/web',
+  bundle: true,
+  minify: true,
+  platform: 'browser',
+  format: 'iife',
+  target: ['chrome110', 'firefox110', 'safari16'],
+  logLevel: 'warning',
+});
+for (const f of ['learner.html', 'dashboard.html', 'dashboard-locked.html', 'class.css']) copyFileSync(`classroom/web/${f}`, `dist/web/${f}`);
+copyFileSync('node_modules/@xterm/xterm/css/xterm.css', 'dist/web/xterm.css');

@@ -25,10 +25,15 @@ export interface ClassConfig {
   readonly image: string;
   readonly joinCode: string;
   readonly instructorToken: string;
+  /** Minutes without progress before the dashboard marks a learner stuck (classes made before it: 10). */
+  readonly stuckAfterMinutes?: number;
   readonly createdAt: number;
   /** Set by `class down`: the records stay for `class export`. */
   readonly endedAt?: number;
 }
+
+/** The instructor's dashboard: the class address with the instructor token in it. */
+export const dashboardUrl = (c: ClassConfig): string => `${c.url}/dashboard?token=${encodeURIComponent(c.instructorToken)}`;
 
 export const classDir = (stateDir: string, name: string): string => join(stateDir, 'classes', name);
 export const configFile = (dir: string): string => join(dir, 'class.json');

@@ -52,6 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       format: { type: 'string' },
       code: { type: 'string' },
       'advertise-addr': { type: 'string' },
+      'stuck-after': { type: 'string' },
       'no-wait': { type: 'boolean', default: false },
       open: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -142,6 +143,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         port: values.port,
         labs: values.labs,
         advertiseAddr: values['advertise-addr'],
+        stuckAfter: values['stuck-after'],
         wait: !values['no-wait'],
       });
     }

@@ -14,6 +14,7 @@ export interface ClassArgs {
   readonly port?: string;
   readonly labs?: string;
   readonly advertiseAddr?: string;
+  readonly stuckAfter?: string;
   readonly wait: boolean;
 }
 

@@ -19,7 +19,7 @@ export async function serveClass(stateDir: string, name: string, log: (l: string
   let keeper: SandboxKeeper | undefined;
   const server = new ClassServer({
     store,
-    settings: { name, learners: config.learners, joinCode: config.joinCode, instructorToken: config.instructorToken },
+    settings: { name, learners: config.learners, joinCode: config.joinCode, instructorToken: config.instructorToken, stuckAfterMs: (config.stuckAfterMinutes ?? 10) * 60_000 },
     imagesTar: imagesTar(dir),
     log,
     onAgentChange: () => void keeper?.poke(),

@@ -2,7 +2,7 @@
 import { writeFileAtomic } from '../../runner/atomic-file.js';
 import type { CliContext } from '../../runner/commands/cli-context.js';
 import { UserError } from '../../runner/errors.js';
-import { classDir, dbFile, readConfig } from '../class-files.js';
+import { classDir, dashboardUrl, dbFile, readConfig } from '../class-files.js';
 import type { ClassStatus, StatusRow } from '../server/report.js';
 import { instructorGet } from './instructor-api.js';
 
@@ -43,7 +43,7 @@ export async function runClassStatus(ctx: CliContext, name: string): Promise<num
   if (!config) throw new UserError(`There is no class named "${name}" on this machine. \`npx lean-labs class up --name ${name} --learners N\` starts one.`);
   if (config.endedAt) throw new UserError(`Class "${name}" ended (\`class down\`); \`npx lean-labs class export --name ${name}\` still gives its results.`);
   const status = (await (await instructorGet(ctx.stateDir, config, '/api/instructor/status')).json()) as ClassStatus;
-  ctx.out(`${statusTable(status, Date.now())}\n`);
+  ctx.out(`${statusTable(status, Date.now())}\n\nLive, in a browser: ${dashboardUrl(config)}\n`);
   return 0;
 }
 

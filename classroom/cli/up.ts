@@ -18,7 +18,7 @@ import { buildOrder, loadCatalog } from '../../runner/images/catalog.js';
 import { ensureImages } from '../../runner/images/ensure.js';
 import { readLabSet } from '../../runner/lab/load.js';
 import { imagesDir } from '../../runner/paths.js';
-import { checkClassName, classDir, dbFile, imagesTar, readConfig, serverLog, serverPid, setAsideEnded, writeConfig, type ClassConfig } from '../class-files.js';
+import { checkClassName, classDir, dashboardUrl, dbFile, imagesTar, readConfig, serverLog, serverPid, setAsideEnded, writeConfig, type ClassConfig } from '../class-files.js';
 import { ensureClassImage } from '../class-image.js';
 import { classLabels, parseBytes, sandboxId } from '../sandbox-spec.js';
 import { newJoinCode, newToken } from '../server/server.js';
@@ -37,6 +37,8 @@ export interface UpOptions {
   readonly reservation?: string;
   readonly port?: string;
   readonly advertiseAddr?: string;
+  /** Minutes without progress before the dashboard marks a learner stuck. */
+  readonly stuckAfter?: string;
   readonly wait?: boolean;
 }
 
@@ -104,6 +106,7 @@ export async function runClassUp(ctx: CliContext, o: UpOptions): Promise<number>
   if (services.length)
     throw new UserError(`Swarm already runs ${services.length} sandboxes labelled for a class "${name}" that this machine has no records of. Remove them with \`npx lean-labs class down --name ${name}\`, or pick another --name.`);
   const learners = count(o.learners, 'learners', 1, 500);
+  const stuckAfterMinutes = count(o.stuckAfter, 'stuck-after', 1, 240, 10);
   const reserve = count(o.reserve, 'reserve', 0, 100, Math.min(3, Math.ceil(learners / 10)));
   const memoryBytes = o.memory ? parseBytes(o.memory) : 2 * 1024 ** 3;
   if (!memoryBytes || memoryBytes < 256 * 1024 ** 2) throw new UserError(`--memory takes a size of at least 256m, like 2g or 1536m, not "${o.memory}".`);
@@ -161,6 +164,7 @@ export async function runClassUp(ctx: CliContext, o: UpOptions): Promise<number>
     image,
     joinCode: newJoinCode(),
     instructorToken: newToken(),
+    stuckAfterMinutes,
     createdAt: Date.now(),
   };
   writeConfig(ctx.stateDir, config);
@@ -196,8 +200,9 @@ async function startServer(ctx: CliContext, config: ClassConfig): Promise<void> 
 async function showClass(ctx: CliContext, config: ClassConfig, wait: boolean): Promise<number> {
   ctx.out(
     `\nClass "${config.name}" for ${config.learners} learners (+${config.reserve} spare sandboxes), labs: ${config.labs.join(', ')}\n` +
-      `  Learners run:   npx lean-labs class join ${config.url}\n` +
+      `  Learners open:  ${config.url}/  in a browser, or run: npx lean-labs class join ${config.url}\n` +
       `  Join code:      ${config.joinCode}\n` +
+      `  Dashboard:      ${dashboardUrl(config)}  (instructor only: the address holds your token)\n` +
       `  Status:         npx lean-labs class status --name ${config.name}\n` +
       `  End the class:  npx lean-labs class down --name ${config.name}\n\n`,
   );

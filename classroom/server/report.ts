@@ -2,6 +2,7 @@
  * What the instructor reads: one row per sandbox for `class status` (and part 2's dashboard), one row per learner,
  * lab and step for `class export`. Pure over the store.
  */
+import type { CheckSummary } from '../events.js';
 import type { ClassSettings } from './server.js';
 import type { ClassStore } from './store.js';
 
@@ -15,13 +16,18 @@ export interface StatusRow {
   readonly message: string;
   readonly restarts: number;
   readonly lab: string;
+  readonly labTitle: string;
   readonly step: string;
   readonly stepNumber: number;
   readonly steps: number;
   readonly passed: number;
   readonly total: number;
   readonly failing: string;
+  /** The current step's checks at their last judgement, as the runner showed them. */
+  readonly checks: readonly CheckSummary[];
   readonly onStepMs: number;
+  /** When the learner last moved forward (see Position.progressAt); null before their first lab. */
+  readonly progressAt: number | null;
   readonly lastActivity: number | null;
 }
 
@@ -48,13 +54,16 @@ export function statusRows(store: ClassStore, settings: ClassSettings, now: numb
       message: s.message,
       restarts: s.restarts,
       lab: p?.lab ?? '',
+      labTitle: p?.labTitle ?? '',
       step: p?.step ?? '',
       stepNumber: p ? p.stepIndex + 1 : 0,
       steps: p?.steps ?? 0,
       passed: p?.passed ?? 0,
       total: p?.total ?? 0,
       failing: p?.checks.find((c) => !c.pass)?.message ?? '',
+      checks: p?.checks ?? [],
       onStepMs: p ? now - p.stepSince : 0,
+      progressAt: p ? (p.progressAt ?? p.stepSince) : null,
       lastActivity: l ? Math.max(l.lastSeen, p?.lastActivity ?? 0) : null,
     };
   });

@@ -11,14 +11,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { invalidEvent, type ClassEvent } from '../events.js';
-import { exportRows, statusRows } from './report.js';
+import type { DashboardSnapshot } from '../web/overview.js';
+import { DashboardFeed } from './dashboard-feed.js';
+import { exportRows, statusRows, type ClassStatus } from './report.js';
 import type { ClassStore } from './store.js';
+import { WebFiles } from './web-files.js';
 
 export interface ClassSettings {
   readonly name: string;
   readonly learners: number;
   readonly joinCode: string;
   readonly instructorToken: string;
+  /** The dashboard marks a learner stuck after this long without progress (default 10 minutes). */
+  readonly stuckAfterMs?: number;
 }
 
 export interface ServerOptions {
@@ -31,6 +36,8 @@ export interface ServerOptions {
   /** Image transfers to sandboxes at once (default 3). */
   readonly imageTransfers?: number;
   readonly log?: (line: string) => void;
+  /** Where the built web pages are (default: dist/web of this package). */
+  readonly webDir?: string;
   /** An agent connected, left, or said its sandbox became ready or failed: time to look at the sandboxes again. */
   readonly onAgentChange?: (sandbox: string) => void;
 }
@@ -92,9 +99,23 @@ export class ClassServer {
   private readonly terminals = new Map<string, WebSocket>();
   private readonly waiters = new Map<string, Array<() => void>>();
   private readonly log: (line: string) => void;
+  private readonly web: WebFiles;
+  /** Every open dashboard, sent the class's status on each change. */
+  readonly feed: DashboardFeed;
 
   constructor(private readonly opts: ServerOptions) {
     this.log = opts.log ?? (() => undefined);
+    this.web = new WebFiles(opts.webDir);
+    this.feed = new DashboardFeed(() => JSON.stringify(this.snapshot()));
+    opts.store.onChange(() => this.feed.changed());
+  }
+
+  status(now = Date.now()): ClassStatus {
+    return statusRows(this.store, this.opts.settings, now, (s) => this.agentReady(s));
+  }
+
+  snapshot(now = Date.now()): DashboardSnapshot {
+    return { type: 'status', now, stuckAfterMs: this.opts.settings.stuckAfterMs ?? 10 * 60_000, status: this.status(now) };
   }
 
   get store(): ClassStore {
@@ -118,6 +139,7 @@ export class ClassServer {
   }
 
   async close(): Promise<void> {
+    this.feed.close();
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
     this.http?.closeAllConnections?.();
@@ -141,16 +163,28 @@ export class ClassServer {
     if (path.startsWith('/api/instructor/')) {
       if (!same(bearer(req, url), this.opts.settings.instructorToken))
         return send(res, 401, { error: 'this needs the instructor token (`lean-labs class status` on the manager uses it)' });
-      if (req.method === 'GET' && path === '/api/instructor/status') return send(res, 200, statusRows(this.store, this.opts.settings, Date.now(), (s) => this.agentReady(s)));
+      if (req.method === 'GET' && path === '/api/instructor/status') return send(res, 200, this.status());
       if (req.method === 'GET' && path === '/api/instructor/export') {
         const format = url.searchParams.get('format') ?? 'csv';
         if (format !== 'csv' && format !== 'jsonl') return send(res, 400, { error: 'format is csv or jsonl' });
         return send(res, 200, exportRows(this.store, format), format === 'csv' ? 'text/csv' : 'application/x-ndjson');
       }
     }
-    if (req.method === 'GET' && path === '/')
-      return send(res, 200, `lean-labs class "${this.opts.settings.name}". Join from a terminal: npx lean-labs class join <this address>\n`, 'text/plain');
+    if (req.method === 'GET' && (path === '/' || path === '/dashboard' || path.startsWith('/web/'))) return this.page(req, res, url);
     send(res, 404, { error: `no ${req.method} ${path} here` });
+  }
+
+  /** The learner's page, the instructor's dashboard (only with the instructor token) and their files. */
+  private page(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const path = url.pathname;
+    if (!this.web.present())
+      return send(res, 200, `lean-labs class "${this.opts.settings.name}": this build has no web pages (run \`npm run build\`). Join from a terminal: npx lean-labs class join <this address>\n`, 'text/plain');
+    if (path === '/') return void this.web.send(res, 'learner.html');
+    if (path === '/dashboard') {
+      if (!same(bearer(req, url), this.opts.settings.instructorToken)) return void this.web.send(res, 'dashboard-locked.html', 401);
+      return void this.web.send(res, 'dashboard.html');
+    }
+    if (!this.web.send(res, path.slice('/web/'.length))) send(res, 404, { error: `no ${path} here` });
   }
 
   private async join(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -247,6 +281,10 @@ export class ClassServer {
       if (!learner) return refuse(401, 'not a learner of this class: join with the code first');
       return this.wss.handleUpgrade(req, socket, head, (ws) => void this.terminal(ws, learner.id, learner.sandbox, url));
     }
+    if (url.pathname === '/dashboard/live') {
+      if (!same(token, this.opts.settings.instructorToken)) return refuse(401, 'the dashboard needs the instructor token');
+      return this.wss.handleUpgrade(req, socket, head, (ws) => this.feed.add(ws));
+    }
     if (url.pathname === '/agent' || url.pathname === '/agent/pipe') {
       const sandbox = this.store.sandboxByToken(token);
       if (!sandbox) return refuse(401, 'not a sandbox of this class');
@@ -266,7 +304,7 @@ export class ClassServer {
     const link: AgentLink = { ws, ready: false, message: 'its agent connected', pipes: new Map() };
     this.agents.set(sandbox, link);
     this.log(`agent of ${sandbox} connected`);
-    this.opts.onAgentChange?.(sandbox);
+    this.agentChanged(sandbox);
     ws.on('message', (data: RawData, binary: boolean) => {
       if (binary) return;
       let msg: { type?: string; epoch?: unknown; events?: unknown; state?: unknown; message?: unknown };
@@ -278,7 +316,7 @@ export class ClassServer {
       if (msg.type === 'state') {
         link.ready = msg.state === 'ready';
         link.message = typeof msg.message === 'string' ? msg.message.slice(0, 300) : '';
-        this.opts.onAgentChange?.(sandbox);
+        this.agentChanged(sandbox);
         if (link.ready) for (const w of this.waiters.get(sandbox)?.splice(0) ?? []) w();
       } else if (msg.type === 'events') void this.takeEvents(ws, sandbox, msg.epoch, msg.events);
     });
@@ -286,9 +324,14 @@ export class ClassServer {
       if (this.agents.get(sandbox) === link) {
         this.agents.delete(sandbox);
         this.log(`agent of ${sandbox} disconnected`);
-        this.opts.onAgentChange?.(sandbox);
+        this.agentChanged(sandbox);
       }
     });
+  }
+
+  private agentChanged(sandbox: string): void {
+    this.opts.onAgentChange?.(sandbox);
+    this.feed.changed();
   }
 
   private async takeEvents(ws: WebSocket, sandbox: string, epoch: unknown, events: unknown): Promise<void> {

@@ -81,6 +81,7 @@ export class ClassStore {
   private readonly seen = new Map<string, { at: number; written: number }>();
   private waiting: Array<() => void> = [];
   private closed = false;
+  private readonly listeners: Array<() => void> = [];
 
   private constructor(private readonly db: Database, readonly file: string | undefined) {}
 
@@ -111,7 +112,14 @@ export class ClassStore {
   private run(sql: string, params: SqlValue[] = []): number {
     this.db.run(sql, params);
     this.scheduleFlush();
-    return this.db.getRowsModified();
+    const modified = this.db.getRowsModified();
+    if (modified) for (const l of this.listeners) l();
+    return modified;
+  }
+
+  /** Calls `listener` after every change (the dashboard feed coalesces them). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
   }
 
   /** Resolves once every change made so far is on disk. */
@@ -275,6 +283,13 @@ export class ClassStore {
   eventDelays(step?: string): number[] {
     const all = this.rows('SELECT received - at AS d, body FROM events');
     return all.filter((r) => !step || (JSON.parse(String(r.body)) as ClassEvent).step === step).map((r) => Number(r.d));
+  }
+
+  /** The stored events of one type, with their sandbox (for the benchmark). */
+  eventsOfType(type: ClassEvent['type']): Array<{ sandbox: string; event: ClassEvent }> {
+    return this.rows('SELECT sandbox, body FROM events')
+      .map((r) => ({ sandbox: String(r.sandbox), event: JSON.parse(String(r.body)) as ClassEvent }))
+      .filter((r) => r.event.type === type);
   }
 }
 

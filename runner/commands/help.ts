@@ -68,6 +68,7 @@ const OPTION_TEXT: Record<string, string> = {
   code: '--code <code>            class join: the join code the instructor gave',
   'advertise-addr': "--advertise-addr <ip>    class up: the address other machines reach this one on, if it starts the swarm",
   'no-wait': "--no-wait                class up: return at once instead of showing the sandboxes come up",
+  'stuck-after': '--stuck-after <min>      class up: the dashboard marks a learner stuck after this many minutes without progress (default 10)',
 };
 
 export const COMMANDS: Record<string, CommandHelp> = {
@@ -103,8 +104,8 @@ export const COMMANDS: Record<string, CommandHelp> = {
   class: {
     usage: 'class up | status | export | down | join <address>',
     about:
-      'The classroom. On a Docker Swarm manager, `class up --learners N` starts a class server and one sandbox engine per learner (a Swarm service each, plus warm spares; `--labs a,b` picks the labs, by id), and prints the address and join code. `class status` shows each learner\'s lab, step and checks; `class export --out results.csv` gives time per step, hints and solves; `class down` removes every sandbox, network, secret and volume of the class and nothing else. Learners run `class join <address>`: their sandbox\'s shell, with the runner, in their own terminal.',
-    options: ['learners', 'name', 'labs', 'reserve', 'memory', 'reservation', 'port', 'advertise-addr', 'no-wait', 'out', 'format', 'code', 'yes'],
+      'The classroom. On a Docker Swarm manager, `class up --learners N` starts a class server and one sandbox engine per learner (a Swarm service each, plus warm spares; `--labs a,b` picks the labs, by id), and prints the learners\' address, the join code and the instructor\'s live dashboard (`/dashboard?token=…`). `class status` shows each learner\'s lab, step and checks; `class export --out results.csv` gives time per step, hints and solves; `class down` removes every sandbox, network, secret and volume of the class and nothing else. Learners open the address in a browser (join code, name, then their sandbox\'s terminal in the page), or run `class join <address>`: the same shell, with the runner, in their own terminal.',
+    options: ['learners', 'name', 'labs', 'reserve', 'memory', 'reservation', 'port', 'advertise-addr', 'stuck-after', 'no-wait', 'out', 'format', 'code', 'yes'],
   },
   images: {
     usage: 'images [build [name...] | bootstrap]',
