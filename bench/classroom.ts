@@ -92,18 +92,25 @@ async function browserFigures(out: string[], browser: Browser, config: { joinCod
   const claimed = (await rows(config.instructorToken)).filter((r) => r.state === 'claimed').map((r) => r.sandbox);
   const drop = (type: string, step: string, pass: boolean) =>
     `node -e 'const fs=require("fs");const d=process.env.LEAN_LABS_CLASS_OUTBOX;fs.mkdirSync(d,{recursive:true});const n=d+"/new-"+String(Date.now()).padStart(15,"0")+"-"+process.pid+"-000001.json";fs.writeFileSync(n+".tmp",JSON.stringify({at:Date.now(),type:"${type}",lab:"namespaces",step:"${step}",stepIndex:1,steps:9,passed:${pass},checks:[{title:"bench",pass:${pass}}]}));fs.renameSync(n+".tmp",n)'`;
+  // Rounds far enough apart that a judgement is drawn before the next step replaces it on the row.
   const rounds = 5;
-  const script = Array.from({ length: rounds }, (_, i) => `${drop('step', `bench-${i}`, false)}; sleep 0.5; ${drop('judged', `bench-${i}`, true)}; sleep 1`).join('; ');
-  await Promise.all(claimed.map((s) => promisify(execFile)('docker', ['exec', containerOf(s), 'bash', '-c', script], { timeout: 120_000 })));
+  const script = Array.from({ length: rounds }, (_, i) => `${drop('step', `bench-${i}`, false)}; sleep 0.5; ${drop('judged', `bench-${i}`, true)}; sleep 3`).join('; ');
+  await Promise.all(claimed.map((s) => promisify(execFile)('docker', ['exec', containerOf(s), 'bash', '-c', script], { timeout: 180_000 })));
+  // Every judgement counts, the slow ones too: wait (at most two minutes) until all are stored, then a moment more.
+  let judged: Array<{ sandbox: string; event: { step?: string; at: number } }> = [];
+  for (const end = performance.now() + 120_000; performance.now() < end; await sleep(1000)) {
+    const store = await ClassStore.open(join(state, 'classes', NAME, 'class.db'));
+    judged = store.eventsOfType('judged').filter((e) => e.event.step?.startsWith('bench-') && e.event.checks?.length === 1);
+    store.close();
+    if (judged.length >= claimed.length * rounds) break;
+  }
   await sleep(3000);
+  if (judged.length < claimed.length * rounds) out.push(`  only ${judged.length} of ${claimed.length * rounds} judgements reached the store within two minutes`);
   const drawn = await dash.evaluate(() => (window as unknown as { leanDashboard: { firstDrawn: Record<string, number> } }).leanDashboard.firstDrawn);
-  const store = await ClassStore.open(join(state, 'classes', NAME, 'class.db'));
-  const judged = store.eventsOfType('judged').filter((e) => e.event.step?.startsWith('bench-') && e.event.checks?.length === 1);
-  store.close();
   const delays = judged.map((j) => drawn[`${j.sandbox} ${j.event.step} 1/1`]! - j.event.at);
   const missing = delays.filter((d) => !Number.isFinite(d)).length;
   const seen = delays.filter(Number.isFinite);
-  if (missing) out.push(`  ${missing} of ${judged.length} judgements never reached the dashboard`);
+  if (missing) out.push(`  ${missing} of ${judged.length} stored judgements were never drawn (a later step replaced them on the row first); counted as over the target`);
   out.push(figure(`  check judged to the dashboard row drawn (${seen.length} judgements, ${claimed.length} learners connected): p50`, median(seen), 'ms'));
   out.push(figure('  check judged to the dashboard row: p95', percentile(missing ? [...seen, Infinity] : seen, 95), 'ms', { max: 2000 }));
   for (const t of terms.slice(open.length)) t.close();
@@ -163,16 +170,6 @@ export async function classroomFigures(out: string[], learners: number): Promise
     out.push(`  sizing: a 16-core / 64 GB host, 4 GB kept for the system, holds (64 - 4) * 1024 / ${per.toFixed(0)} = ${Math.floor((60 * 1024) / per)} idle learners by memory;`);
     out.push('          labs add their containers (32-64 MB each in the memory labs), so plan for about half that per host.');
 
-    // The browser: a learner joins through the class's page in Chromium, from the click on Join to the runner in the
-    // page's terminal with the connection up.
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
-    try {
-      await browserFigures(out, browser, config, learners, [ws], state);
-    } finally {
-      await browser.close();
-    }
-    ws.close();
-
     // Progress events: each sandbox drops 10 events into its outbox, 300 ms apart, all sandboxes at once.
     const drop = `for i in $(seq 1 10); do node -e 'const fs=require("fs");const d=process.env.LEAN_LABS_CLASS_OUTBOX;fs.mkdirSync(d,{recursive:true});const n=d+"/new-"+String(Date.now()).padStart(15,"0")+"-"+process.pid+"-000001.json";fs.writeFileSync(n+".tmp",JSON.stringify({at:Date.now(),type:"judged",lab:"namespaces",step:"bench",stepIndex:0,steps:9,passed:false,checks:[]}));fs.renameSync(n+".tmp",n)'; sleep 0.3; done`;
     const sandboxes = all.map((r) => r.sandbox);
@@ -190,6 +187,16 @@ export async function classroomFigures(out: string[], learners: number): Promise
     if (delays.length < expected) out.push(`  only ${delays.length} of ${expected} events reached the store within a minute`);
     out.push(figure(`  runner event to the server's store (${delays.length} events, ${sandboxes.length} sandboxes): p50`, median(delays), 'ms'));
     out.push(figure('  runner event to the store: p95', percentile(delays, 95), 'ms', { max: 1000 }));
+
+    // The browser: a learner joins through the class's page in Chromium, from the click on Join to the runner in the
+    // page's terminal with the connection up.
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    try {
+      await browserFigures(out, browser, config, learners, [ws], state);
+    } finally {
+      await browser.close();
+      ws.close();
+    }
   } finally {
     spawnSync(process.execPath, [CLI, 'class', 'down', '--name', NAME], { env: { ...process.env, LEAN_LABS_STATE_DIR: state } });
   }

@@ -1,13 +1,15 @@
 /**
  * The class in a real browser (Debian's Chromium): three learners join through the learner's page and work in its
  * terminal (xterm.js over the gateway) while the instructor's dashboard, in Chromium too, follows each check turning
- * green. Also: the page's messages for a wrong code and a full class, copy and paste, resizing, a reload and a
+ * green. Also: the page's messages for a wrong code, a full class and a sandbox restarting, copy and paste, resizing, a reload and a
  * server restart reconnecting to the same shell with nothing shown twice, the dashboard closed to a learner's token,
  * export from the page, a stuck learner highlighted, and no console errors. Every request goes to this machine.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -20,6 +22,7 @@ const PORT = 7000 + (process.pid % 350);
 const BASE = `http://127.0.0.1:${PORT}`;
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const config = (): { joinCode: string; instructorToken: string } => JSON.parse(readFileSync(join(STATE, 'classes', NAME, 'class.json'), 'utf8')) as { joinCode: string; instructorToken: string };
@@ -232,6 +235,25 @@ describe('the class in a browser: learners\' pages and the instructor\'s dashboa
     expect(await dash.isVisible('#message')).toBe(false);
   });
 
+  it('a sandbox that dies: the page says it is coming back, then its terminal is back on a fresh shell', async () => {
+    const grace = learners[1]!;
+    await grace.page.bringToFront();
+    const banners = new Set<string>();
+    const watchBanner = setInterval(() => {
+      void grace.page.evaluate(() => (document.querySelector('#banner') as HTMLElement | null)?.hidden ? '' : (document.querySelector('#banner-text')?.textContent ?? '')).then((t) => t && banners.add(t)).catch(() => undefined);
+    }, 100);
+    try {
+      const container = (await run('docker', ['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${grace.sandbox}`, '--filter', 'status=running'])).stdout.trim();
+      await run('docker', ['kill', container]);
+      await until('the page says the sandbox is coming back', async () => [...banners], (b) => b.some((t) => /Your sandbox is (restarting|starting); waiting for it/.test(t)), 60_000);
+      await until('the terminal back, with the runner', () => connected(grace.page), (c) => c, 120_000);
+      await until('the runner redrawn', () => termText(grace.page), (t) => /step 1 of 9/.test(t), 60_000);
+    } finally {
+      clearInterval(watchBanner);
+    }
+    expect(await grace.page.isVisible('#banner')).toBe(false);
+  });
+
   it("a learner's token opens neither the dashboard nor its feed nor its export", async () => {
     const token = learners[1]!.token;
     const page = watch(await browser.newPage(), 'learner at the dashboard', [/status of 401/]);
@@ -260,13 +282,16 @@ describe('the class in a browser: learners\' pages and the instructor\'s dashboa
     expect(new Set(lines.map((l) => l.name))).toEqual(new Set(learners.map((l) => l.name)));
   });
 
-  it('a learner without progress for the stuck time (1 minute here) is highlighted; the others are not', async () => {
-    const stuck = learners[2]!;
+  it('a learner without progress for the stuck time (1 minute here) is highlighted; one whose step passes is not', async () => {
+    const [ada, grace, linus] = learners;
     await sleep(Math.max(0, movedOnAt + 62_000 - Date.now()));
-    const r = await until('the stuck highlight', () => row(stuck.sandbox), (x) => x?.stuck === true, 10_000);
+    const r = await until('the stuck highlight', () => row(linus!.sandbox), (x) => x?.stuck === true, 10_000);
     expect(r!.step.startsWith('2/9')).toBe(true);
-    for (const l of learners.slice(0, 2)) expect((await row(l.sandbox))!.stuck).toBe(false);
-    expect(await dash.textContent('#summary')).toBe('3 of 3 joined · 1 stuck');
+    expect((await row(ada!.sandbox))!).toMatchObject({ state: 'pass', stuck: false });
+    // Grace's sandbox died: its engine came back with ns-a stopped, so her step fails again, with no progress since.
+    const g = (await row(grace!.sandbox))!;
+    expect(g.stuck).toBe(g.state === 'fail');
+    expect(await dash.textContent('#summary')).toBe(`3 of 3 joined · ${g.stuck ? 2 : 1} stuck`);
   });
 
   it('no page logged a console error', () => {
