@@ -52,6 +52,8 @@ interface AgentLink {
 }
 
 const MAX_NAME = 40;
+/** How often an open terminal is sent a beat (the learner's page calls a connection silent for 3 beats lost). */
+export const BEAT_MS = 15_000;
 const MAX_BATCH = 500;
 
 export const newToken = (): string => randomBytes(18).toString('base64url');
@@ -445,6 +447,11 @@ export class ClassServer {
       if (this.terminals.get(learner) === ws) this.terminals.delete(learner);
     };
     pipe.on('close', (code, reason) => closeBoth(code === 1000 ? 1000 : 4004, reason.toString() || 'The sandbox closed the shell.'));
-    ws.on('close', () => closeBoth());
+    // A beat while the shell is quiet: a page whose network died without a word notices the silence and dials again.
+    const beat = setInterval(() => ws.readyState === ws.OPEN && ws.send(JSON.stringify({ type: 'beat' })), BEAT_MS);
+    ws.on('close', () => {
+      clearInterval(beat);
+      closeBoth();
+    });
   }
 }

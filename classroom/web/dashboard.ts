@@ -167,7 +167,22 @@ function connect(lostAt?: number): void {
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const ws = new WebSocket(url);
   setConn('wait', lostAt ? 'reconnecting' : 'connecting');
+  // The server sends the status at least every 5 s: 20 s of silence is a dead connection, given up for another.
+  let heard = Date.now();
+  let gone = false;
+  /** Once this connection brought a status, a later loss counts from then, not from an earlier one. */
+  let live = false;
+  const silence = setInterval(() => {
+    if (Date.now() - heard > 20_000) {
+      clearInterval(silence);
+      gone = true;
+      ws.close();
+      lostNow(live ? undefined : lostAt);
+    }
+  }, 5000);
   ws.onmessage = (m: MessageEvent) => {
+    heard = Date.now();
+    live = true;
     const next = JSON.parse(String(m.data)) as DashboardSnapshot;
     if (next.type !== 'status') return;
     snap = next;
@@ -178,11 +193,16 @@ function connect(lostAt?: number): void {
     render();
   };
   ws.onclose = () => {
-    const since = lostAt ?? Date.now();
-    setConn('off', 'reconnecting');
-    message(`Lost the class server ${duration(Date.now() - since)} ago; reconnecting… (the rows below are as they last were)`);
-    setTimeout(() => connect(since), 2000);
+    clearInterval(silence);
+    if (!gone) lostNow(live ? undefined : lostAt);
   };
+}
+
+function lostNow(lostAt: number | undefined): void {
+  const since = lostAt ?? Date.now();
+  setConn('off', 'reconnecting');
+  message(`Lost the class server ${duration(Date.now() - since)} ago; reconnecting… (the rows below are as they last were)`);
+  setTimeout(() => connect(since), 2000);
 }
 
 async function exportAs(format: 'csv' | 'jsonl'): Promise<void> {

@@ -10,6 +10,7 @@ import { Terminal } from '@xterm/xterm';
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const tokenKey = `lean-labs-class-token:${location.host}${location.pathname}`;
 const RECONNECT_FOR_MS = 120_000;
+const SILENT_MS = 45_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface JoinAnswer {
@@ -180,11 +181,24 @@ function connect(token: string, lostAt: number | undefined, again: boolean): voi
   socket.binaryType = 'arraybuffer';
   let ready = false;
   let opened = false;
+  let heard = Date.now();
   setConn('wait', lostAt ? 'reconnecting' : 'connecting');
   socket.onopen = () => {
     opened = true;
   };
+  // The server sends something at least every 15 s once the shell is open; a network that died without closing the
+  // connection goes silent: after 45 s of that, this connection is given up and another dialled.
+  const silence = setInterval(() => {
+    if (ws !== socket) return clearInterval(silence);
+    if (ready && Date.now() - heard > SILENT_MS) {
+      clearInterval(silence);
+      ws = undefined;
+      socket.close();
+      void lost(token, Date.now(), true, true, 'The connection went silent', 0);
+    }
+  }, 5000);
   socket.onmessage = (m: MessageEvent) => {
+    heard = Date.now();
     if (typeof m.data !== 'string') {
       t.write(new Uint8Array(m.data as ArrayBuffer));
       return;
@@ -195,7 +209,7 @@ function connect(token: string, lostAt: number | undefined, again: boolean): voi
     } catch {
       return;
     }
-    if (msg.type !== 'status') return;
+    if (msg.type !== 'status') return; // a beat
     if (msg.state === 'ready') {
       ready = true;
       // What the screen showed is redrawn by tmux now: the old copy goes, so nothing appears twice.
@@ -210,6 +224,7 @@ function connect(token: string, lostAt: number | undefined, again: boolean): voi
     }
   };
   socket.onclose = (ev: CloseEvent) => {
+    clearInterval(silence);
     if (ws !== socket) return;
     ws = undefined;
     const reason = ev.reason;
@@ -222,7 +237,8 @@ function connect(token: string, lostAt: number | undefined, again: boolean): voi
       setConn('off', 'closed');
       return banner(reason || 'The shell ended.', 'error', { label: 'Open a new shell', run: reopen });
     }
-    void lost(token, lostAt ?? Date.now(), ready || again, opened, reason, ev.code);
+    // A connection that got as far as the shell starts the two minutes afresh when it is lost.
+    void lost(token, ready ? Date.now() : (lostAt ?? Date.now()), ready || again, opened, reason, ev.code);
   };
 }
 

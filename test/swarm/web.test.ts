@@ -1,8 +1,8 @@
 /**
  * The class in a real browser (Debian's Chromium): three learners join through the learner's page and work in its
  * terminal (xterm.js over the gateway) while the instructor's dashboard, in Chromium too, follows each check turning
- * green. Also: the page's messages for a wrong code, a full class and a sandbox restarting, copy and paste, resizing, a reload and a
- * server restart reconnecting to the same shell with nothing shown twice, the dashboard closed to a learner's token,
+ * green. Also: the page's messages for a wrong code, a full class and a sandbox restarting, copy and paste, resizing, a reload, a
+ * minute offline and a server restart reconnecting to the same shell with nothing shown twice, the dashboard closed to a learner's token,
  * export from the page, a stuck learner highlighted, and no console errors. Every request goes to this machine.
  */
 import { execFile } from 'node:child_process';
@@ -37,14 +37,14 @@ interface Learner {
 
 /**
  * Console errors of every page, by page. Pages sent a refusal on purpose say which ones to expect; while the test
- * has the server down on purpose, the browser's own "connection refused" lines are expected too, and nothing else.
+ * has the server or the network away on purpose, the browser's own lines saying so are expected too, nothing else.
  */
 const consoleErrors: string[] = [];
-const serverDown = { now: false };
+const awayOnPurpose = { now: false };
 function watch(page: Page, label: string, expected: RegExp[] = []): Page {
   page.on('console', (m) => {
     if (m.type() !== 'error' || expected.some((e) => e.test(m.text()))) return;
-    if (serverDown.now && /net::ERR_CONNECTION_REFUSED/.test(m.text())) return;
+    if (awayOnPurpose.now && /net::ERR_(CONNECTION_REFUSED|INTERNET_DISCONNECTED)/.test(m.text())) return;
     consoleErrors.push(`${label}: ${m.text()}`);
   });
   page.on('pageerror', (e) => consoleErrors.push(`${label}: ${String(e)}`));
@@ -213,10 +213,28 @@ describe('the class in a browser: learners\' pages and the instructor\'s dashboa
     expect(await dash.textContent('#histogram .line')).toBe('2 on step 1, 1 on step 2');
   });
 
+  it('a minute without network: the page comes back to the same shell, its output shown once', async () => {
+    // (This minute also counts towards learner 3's stuck time.)
+    const { context, page } = learners[0]!;
+    await page.bringToFront();
+    await page.keyboard.type('echo before-$((2*3))-offline\n');
+    await until('the line before', () => termText(page), (t) => count(t, 'before-6-offline') === 1, 20_000);
+    awayOnPurpose.now = true;
+    await context.setOffline(true);
+    await sleep(60_000);
+    await context.setOffline(false);
+    await until('connected after the network came back', () => connected(page), (c) => c, 60_000);
+    await page.keyboard.type('echo after-$((3*3))-online\n');
+    await until('a command typed after it ran', () => termText(page), (t) => t.includes('after-9-online'), 30_000);
+    awayOnPurpose.now = false;
+    expect(count(await termText(page), 'before-6-offline')).toBe(1);
+    expect(await page.isVisible('#banner')).toBe(false);
+  });
+
   it('the server killed and started again: the page and the dashboard reconnect to the same shell, nothing shown twice', async () => {
     const { page } = learners[0]!;
     const pid = (JSON.parse(readFileSync(join(STATE, 'classes', NAME, 'server.pid'), 'utf8')) as { pid: number }).pid;
-    serverDown.now = true;
+    awayOnPurpose.now = true;
     process.kill(pid, 'SIGKILL');
     await until('the page says it lost the server', () => page.textContent('#banner-text'), (t) => /reconnecting/.test(t ?? ''), 20_000);
     expect(await page.isVisible('#banner')).toBe(true);
@@ -226,7 +244,7 @@ describe('the class in a browser: learners\' pages and the instructor\'s dashboa
     expect(up.code).toBe(0);
     await until('the page connected again', () => connected(page), (c) => c, 60_000);
     await until('the dashboard live again', () => dash.textContent('#conn'), (t) => t === 'live', 30_000);
-    serverDown.now = false;
+    awayOnPurpose.now = false;
     await until('the shell redrawn', () => termText(page), (t) => t.includes('mark-42-once'), 30_000);
     await sleep(1500);
     expect(count(await termText(page), 'mark-42-once')).toBe(1);
