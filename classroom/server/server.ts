@@ -446,7 +446,9 @@ export class ClassServer {
       if (pipe.readyState === pipe.OPEN) pipe.close();
       if (this.terminals.get(learner) === ws) this.terminals.delete(learner);
     };
-    pipe.on('close', (code, reason) => closeBoth(code === 1000 ? 1000 : 4004, reason.toString() || 'The sandbox closed the shell.'));
+    // A pipe that ends without a word (1006) lost its sandbox: the task died and Swarm is starting it again.
+    pipe.on('close', (code, reason) =>
+      closeBoth(code === 1000 ? 1000 : 4004, reason.toString() || (code === 1006 ? 'Your sandbox stopped; waiting for it to come back…' : 'The sandbox closed the shell.')));
     // A beat while the shell is quiet: a page whose network died without a word notices the silence and dials again.
     const beat = setInterval(() => ws.readyState === ws.OPEN && ws.send(JSON.stringify({ type: 'beat' })), BEAT_MS);
     ws.on('close', () => {

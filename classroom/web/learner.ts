@@ -261,7 +261,9 @@ async function lost(token: string, lostAt: number, again: boolean, opened: boole
     return banner('Lost the class server for over two minutes. Your shell is still there.', 'error', { label: 'Reconnect', run: () => connect(token, undefined, true) });
   }
   setConn('wait', 'reconnecting');
-  banner(`${reason || 'Connection lost'}; reconnecting…`, 'wait');
+  // The server's reason, when it says what happens next, stands alone; otherwise the page says it dials again.
+  const why = (reason || 'Connection lost').replace(/\.$/, '');
+  banner(why.endsWith('…') ? why : `${why}; reconnecting…`, 'wait');
   await sleep(code >= 4002 && code <= 4004 ? 5000 : 1500);
   if (!ws) connect(token, lostAt, again);
 }

@@ -263,7 +263,7 @@ describe('the class in a browser: learners\' pages and the instructor\'s dashboa
     try {
       const container = (await run('docker', ['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${grace.sandbox}`, '--filter', 'status=running'])).stdout.trim();
       await run('docker', ['kill', container]);
-      await until('the page says the sandbox is coming back', async () => [...banners], (b) => b.some((t) => /Your sandbox is (restarting|starting); waiting for it/.test(t)), 60_000);
+      await until('the page says the sandbox is coming back', async () => [...banners], (b) => b.some((t) => /Your sandbox (stopped; waiting for it to come back|is restarting; waiting for it|is starting; waiting for it)…$/.test(t)), 60_000);
       await until('the terminal back, with the runner', () => connected(grace.page), (c) => c, 120_000);
       await until('the runner redrawn', () => termText(grace.page), (t) => /step 1 of 9/.test(t), 60_000);
     } finally {
