@@ -51,6 +51,13 @@ async function rows(token: string): Promise<Array<{ sandbox: string; state: stri
 type Term = { text(): string; connected(): boolean };
 
 /**
+ * A shell command, run in a sandbox, that drops one progress event into its outbox as the runner does (a file
+ * renamed into place), stamped with the sandbox's clock. `fields` is the rest of the event, as JavaScript.
+ */
+const dropInSandbox = (fields: string): string =>
+  `node -e 'const fs=require("fs");const d=process.env.LEAN_LABS_CLASS_OUTBOX;fs.mkdirSync(d,{recursive:true});const n=d+"/new-"+String(Date.now()).padStart(15,"0")+"-"+process.pid+"-000001.json";fs.writeFileSync(n+".tmp",JSON.stringify({at:Date.now(),${fields}}));fs.renameSync(n+".tmp",n)'`;
+
+/**
  * Warm claim to a usable terminal in the browser; then every learner connected (a terminal each, the runner open in
  * each sandbox) and the dashboard open in Chromium: each sandbox's runner reports a step and then its check passing,
  * and the figure is from the check's judgement (the runner's clock) to the dashboard drawing that row (the page's;
@@ -91,7 +98,7 @@ async function browserFigures(out: string[], browser: Browser, config: { joinCod
   await dash.waitForSelector('tbody tr[data-sandbox]');
   const claimed = (await rows(config.instructorToken)).filter((r) => r.state === 'claimed').map((r) => r.sandbox);
   const drop = (type: string, step: string, pass: boolean) =>
-    `node -e 'const fs=require("fs");const d=process.env.LEAN_LABS_CLASS_OUTBOX;fs.mkdirSync(d,{recursive:true});const n=d+"/new-"+String(Date.now()).padStart(15,"0")+"-"+process.pid+"-000001.json";fs.writeFileSync(n+".tmp",JSON.stringify({at:Date.now(),type:"${type}",lab:"namespaces",step:"${step}",stepIndex:1,steps:9,passed:${pass},checks:[{title:"bench",pass:${pass}}]}));fs.renameSync(n+".tmp",n)'`;
+    dropInSandbox(`type:"${type}",lab:"namespaces",step:"${step}",stepIndex:1,steps:9,passed:${pass},checks:[{title:"bench",pass:${pass}}]`);
   // Rounds far enough apart that a judgement is drawn before the next step replaces it on the row.
   const rounds = 5;
   const script = Array.from({ length: rounds }, (_, i) => `${drop('step', `bench-${i}`, false)}; sleep 0.5; ${drop('judged', `bench-${i}`, true)}; sleep 3`).join('; ');
@@ -171,7 +178,7 @@ export async function classroomFigures(out: string[], learners: number): Promise
     out.push('          labs add their containers (32-64 MB each in the memory labs), so plan for about half that per host.');
 
     // Progress events: each sandbox drops 10 events into its outbox, 300 ms apart, all sandboxes at once.
-    const drop = `for i in $(seq 1 10); do node -e 'const fs=require("fs");const d=process.env.LEAN_LABS_CLASS_OUTBOX;fs.mkdirSync(d,{recursive:true});const n=d+"/new-"+String(Date.now()).padStart(15,"0")+"-"+process.pid+"-000001.json";fs.writeFileSync(n+".tmp",JSON.stringify({at:Date.now(),type:"judged",lab:"namespaces",step:"bench",stepIndex:0,steps:9,passed:false,checks:[]}));fs.renameSync(n+".tmp",n)'; sleep 0.3; done`;
+    const drop = `for i in $(seq 1 10); do ${dropInSandbox('type:"judged",lab:"namespaces",step:"bench",stepIndex:0,steps:9,passed:false,checks:[]')}; sleep 0.3; done`;
     const sandboxes = all.map((r) => r.sandbox);
     const containers = sandboxes.map(containerOf);
     await Promise.all(containers.map((c) => promisify(execFile)('docker', ['exec', c, 'bash', '-c', drop], { timeout: 60_000 })));

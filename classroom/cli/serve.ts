@@ -10,6 +10,7 @@ import { classDir, dbFile, imagesTar, readConfig } from '../class-files.js';
 import { SandboxKeeper } from '../server/sandbox-keeper.js';
 import { ClassServer } from '../server/server.js';
 import { ClassStore } from '../server/store.js';
+import { DEFAULT_STUCK_AFTER_MINUTES } from '../web/overview.js';
 
 export async function serveClass(stateDir: string, name: string, log: (l: string) => void): Promise<void> {
   const config = readConfig(stateDir, name);
@@ -19,7 +20,7 @@ export async function serveClass(stateDir: string, name: string, log: (l: string
   let keeper: SandboxKeeper | undefined;
   const server = new ClassServer({
     store,
-    settings: { name, learners: config.learners, joinCode: config.joinCode, instructorToken: config.instructorToken, stuckAfterMs: (config.stuckAfterMinutes ?? 10) * 60_000 },
+    settings: { name, learners: config.learners, joinCode: config.joinCode, instructorToken: config.instructorToken, stuckAfterMs: (config.stuckAfterMinutes ?? DEFAULT_STUCK_AFTER_MINUTES) * 60_000 },
     imagesTar: imagesTar(dir),
     log,
     onAgentChange: () => void keeper?.poke(),

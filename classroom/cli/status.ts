@@ -4,13 +4,8 @@ import type { CliContext } from '../../runner/commands/cli-context.js';
 import { UserError } from '../../runner/errors.js';
 import { classDir, dashboardUrl, dbFile, readConfig } from '../class-files.js';
 import type { ClassStatus, StatusRow } from '../server/report.js';
+import { duration } from '../web/overview.js';
 import { instructorGet } from './instructor-api.js';
-
-export function ago(ms: number): string {
-  if (ms < 60_000) return `${Math.max(0, Math.round(ms / 1000))} s`;
-  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)} min`;
-  return `${Math.floor(ms / 3_600_000)} h ${Math.floor((ms % 3_600_000) / 60_000)} min`;
-}
 
 export function statusTable(s: ClassStatus, now: number): string {
   const head = ['learner', 'sandbox', 'node', 'state', 'lab', 'step', 'checks', 'on step', 'last activity'];
@@ -22,8 +17,8 @@ export function statusTable(s: ClassStatus, now: number): string {
     r.lab || '-',
     r.stepNumber ? `${r.stepNumber}/${r.steps} ${r.step}` : '-',
     r.total ? `${r.passed}/${r.total}` : '-',
-    r.lab ? ago(r.onStepMs) : '-',
-    r.lastActivity ? `${ago(now - r.lastActivity)} ago` : '-',
+    r.lab ? duration(r.onStepMs) : '-',
+    r.lastActivity ? `${duration(now - r.lastActivity)} ago` : '-',
   ];
   const rows = [head, ...s.rows.map(cell)];
   const widths = head.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

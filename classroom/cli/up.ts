@@ -22,6 +22,7 @@ import { checkClassName, classDir, dashboardUrl, dbFile, imagesTar, readConfig, 
 import { ensureClassImage } from '../class-image.js';
 import { classLabels, parseBytes, sandboxId } from '../sandbox-spec.js';
 import { newJoinCode, newToken } from '../server/server.js';
+import { DEFAULT_STUCK_AFTER_MINUTES } from '../web/overview.js';
 import { ClassStore } from '../server/store.js';
 import type { ClassStatus } from '../server/report.js';
 import { instructorGet, serverAnswers } from './instructor-api.js';
@@ -106,7 +107,7 @@ export async function runClassUp(ctx: CliContext, o: UpOptions): Promise<number>
   if (services.length)
     throw new UserError(`Swarm already runs ${services.length} sandboxes labelled for a class "${name}" that this machine has no records of. Remove them with \`npx lean-labs class down --name ${name}\`, or pick another --name.`);
   const learners = count(o.learners, 'learners', 1, 500);
-  const stuckAfterMinutes = count(o.stuckAfter, 'stuck-after', 1, 240, 10);
+  const stuckAfterMinutes = count(o.stuckAfter, 'stuck-after', 1, 240, DEFAULT_STUCK_AFTER_MINUTES);
   const reserve = count(o.reserve, 'reserve', 0, 100, Math.min(3, Math.ceil(learners / 10)));
   const memoryBytes = o.memory ? parseBytes(o.memory) : 2 * 1024 ** 3;
   if (!memoryBytes || memoryBytes < 256 * 1024 ** 2) throw new UserError(`--memory takes a size of at least 256m, like 2g or 1536m, not "${o.memory}".`);

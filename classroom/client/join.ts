@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline/promises';
 import { WebSocket, type RawData } from 'ws';
 import { writeFileAtomic } from '../../runner/atomic-file.js';
 import { UserError } from '../../runner/errors.js';
+import { reconnectingLine } from '../lost-connection.js';
 
 export interface JoinOptions {
   readonly code?: string;
@@ -176,11 +177,7 @@ export async function attachTerminal(url: URL, token: string, o: JoinOptions): P
       const now = Date.now();
       lostAt ??= now;
       if (now - lostAt > (o.reconnectForMs ?? 120_000)) throw new UserError(`Lost the class server at ${url.href} for over ${Math.round((o.reconnectForMs ?? 120_000) / 1000)} s. Run the same command again when the network is back: your shell is still there.`);
-      if (outcome.opened || now === lostAt) {
-        // The server's reason, when it says what happens next, stands alone.
-        const why = (outcome.reason || 'Connection lost').replace(/\.$/, '');
-        o.out(`\r\n[lean-labs] ${why.endsWith('…') ? why : `${why}; reconnecting…`}\r\n`);
-      }
+      if (outcome.opened || now === lostAt) o.out(`\r\n[lean-labs] ${reconnectingLine(outcome.reason)}\r\n`);
       await sleep(outcome.code >= 4002 && outcome.code <= 4004 ? 5000 : 1500);
     }
   } finally {

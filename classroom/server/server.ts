@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { invalidEvent, type ClassEvent } from '../events.js';
-import type { DashboardSnapshot } from '../web/overview.js';
+import { DEFAULT_STUCK_AFTER_MINUTES, type DashboardSnapshot } from '../web/overview.js';
 import { DashboardFeed } from './dashboard-feed.js';
 import { exportRows, statusRows, type ClassStatus } from './report.js';
 import type { ClassStore } from './store.js';
@@ -22,7 +22,7 @@ export interface ClassSettings {
   readonly learners: number;
   readonly joinCode: string;
   readonly instructorToken: string;
-  /** The dashboard marks a learner stuck after this long without progress (default 10 minutes). */
+  /** The dashboard marks a learner stuck after this long without progress (default DEFAULT_STUCK_AFTER_MINUTES). */
   readonly stuckAfterMs?: number;
 }
 
@@ -117,7 +117,7 @@ export class ClassServer {
   }
 
   snapshot(now = Date.now()): DashboardSnapshot {
-    return { type: 'status', now, stuckAfterMs: this.opts.settings.stuckAfterMs ?? 10 * 60_000, status: this.status(now) };
+    return { type: 'status', now, stuckAfterMs: this.opts.settings.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MINUTES * 60_000, status: this.status(now) };
   }
 
   get store(): ClassStore {
@@ -449,7 +449,7 @@ export class ClassServer {
     // A pipe that ends without a word (1006) lost its sandbox: the task died and Swarm is starting it again.
     pipe.on('close', (code, reason) =>
       closeBoth(code === 1000 ? 1000 : 4004, reason.toString() || (code === 1006 ? 'Your sandbox stopped; waiting for it to come back…' : 'The sandbox closed the shell.')));
-    // A beat while the shell is quiet: a page whose network died without a word notices the silence and dials again.
+    // A beat every 15 s, so a quiet shell is never silence: a page whose network died without a word notices and dials again.
     const beat = setInterval(() => ws.readyState === ws.OPEN && ws.send(JSON.stringify({ type: 'beat' })), BEAT_MS);
     ws.on('close', () => {
       clearInterval(beat);

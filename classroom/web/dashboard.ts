@@ -5,7 +5,7 @@
  * Learner names are the learners' own text: they are only ever set as text, never as markup.
  */
 import type { StatusRow } from '../server/report.js';
-import { checkSummary, duration, histogramLine, isStuck, stepHistogram, type DashboardSnapshot } from './overview.js';
+import { checkSummary, DEFAULT_STUCK_AFTER_MINUTES, duration, histogramLine, isStuck, stepHistogram, type DashboardSnapshot } from './overview.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const token = new URLSearchParams(location.search).get('token') ?? '';
@@ -27,7 +27,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: 
 
 function stuckAfterMs(): number {
   const own = Number(localStorage.getItem(STUCK_KEY));
-  return own > 0 ? own * 60_000 : (snap?.stuckAfterMs ?? 600_000);
+  return own > 0 ? own * 60_000 : (snap?.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MINUTES * 60_000);
 }
 
 function setConn(state: 'on' | 'wait' | 'off', text: string): void {

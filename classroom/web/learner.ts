@@ -6,6 +6,7 @@
  */
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
+import { reconnectingLine } from '../lost-connection.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const tokenKey = `lean-labs-class-token:${location.host}${location.pathname}`;
@@ -261,9 +262,7 @@ async function lost(token: string, lostAt: number, again: boolean, opened: boole
     return banner('Lost the class server for over two minutes. Your shell is still there.', 'error', { label: 'Reconnect', run: () => connect(token, undefined, true) });
   }
   setConn('wait', 'reconnecting');
-  // The server's reason, when it says what happens next, stands alone; otherwise the page says it dials again.
-  const why = (reason || 'Connection lost').replace(/\.$/, '');
-  banner(why.endsWith('…') ? why : `${why}; reconnecting…`, 'wait');
+  banner(reconnectingLine(reason), 'wait');
   await sleep(code >= 4002 && code <= 4004 ? 5000 : 1500);
   if (!ws) connect(token, lostAt, again);
 }

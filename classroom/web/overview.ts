@@ -1,8 +1,11 @@
 /**
- * What the dashboard makes of the class's status rows (pure: no DOM, no network, unit-tested): who is stuck, how
- * the class spreads over the steps, and durations as an instructor reads them.
+ * What the dashboard (and `class status`'s table) makes of the class's status rows (pure: no DOM, no network,
+ * unit-tested): who is stuck, how the class spreads over the steps, and durations as an instructor reads them.
  */
 import type { StatusRow } from '../server/report.js';
+
+/** Minutes without progress before a learner counts as stuck, unless the class (class up --stuck-after) says otherwise. */
+export const DEFAULT_STUCK_AFTER_MINUTES = 10;
 
 /** The snapshot the server pushes to every dashboard. */
 export interface DashboardSnapshot {
