@@ -25,6 +25,8 @@ export interface ClassConfig {
   readonly image: string;
   readonly joinCode: string;
   readonly instructorToken: string;
+  /** Lets another machine fetch the class image (`class add-machine`); classes made before it get one on resume. */
+  readonly machineToken?: string;
   /** Minutes without progress before the dashboard marks a learner stuck (classes made before it: 10). */
   readonly stuckAfterMinutes?: number;
   readonly createdAt: number;
@@ -34,6 +36,13 @@ export interface ClassConfig {
 
 /** The instructor's dashboard: the class address with the instructor token in it. */
 export const dashboardUrl = (c: ClassConfig): string => `${c.url}/dashboard?token=${encodeURIComponent(c.instructorToken)}`;
+
+/** What another machine runs to get the class image from the class server (it then can run sandboxes). */
+export const classImageCommand = (c: ClassConfig): string =>
+  `curl -fsS '${c.url}/machine/class-image?token=${encodeURIComponent(c.machineToken ?? '')}' | docker load`;
+
+/** A class whose address is loopback cannot be reached from other machines (its swarm speaks on 127.0.0.1). */
+export const learnersOnLoopback = (c: ClassConfig): boolean => new URL(c.url).hostname.startsWith('127.');
 
 export const classDir = (stateDir: string, name: string): string => join(stateDir, 'classes', name);
 export const configFile = (dir: string): string => join(dir, 'class.json');

@@ -90,3 +90,32 @@ export function parseBytes(text: string): number | undefined {
   const n = Math.round(Number(m[1]) * unit);
   return n > 0 ? n : undefined;
 }
+
+/** Marks the one-off services a class runs besides its sandboxes (so status never counts them as learners'). */
+export const ROLE_LABEL = 'lean-labs.role';
+export const sweepServiceName = (className: string): string => `ll-${className}-sweep`;
+
+/**
+ * `class down`'s helper on the swarm's other nodes: a job with one task per node (but this one), in the class
+ * image (a node that ran a sandbox has it), given that node's engine socket to remove the class's volumes there,
+ * found by label. It prints one JSON line of what went; it does nothing else.
+ */
+export function sweepService(className: string, image: string, exceptNodeId: string): ServiceSpec {
+  const labels = { ...classLabels(className), [ROLE_LABEL]: 'sweep' };
+  return {
+    Name: sweepServiceName(className),
+    Labels: labels,
+    TaskTemplate: {
+      ContainerSpec: {
+        Image: image,
+        Labels: labels,
+        Command: ['node', '/opt/lean-labs/dist/lean-labs.js', 'class', 'sweep', '--name', className],
+        Env: ['DOCKER_HOST=unix:///var/run/docker.sock'],
+        Mounts: [{ Type: 'bind', Source: '/var/run/docker.sock', Target: '/var/run/docker.sock' }],
+      },
+      Placement: { Constraints: [`node.id!=${exceptNodeId}`] },
+      RestartPolicy: { Condition: 'none' },
+    },
+    Mode: { GlobalJob: {} },
+  };
+}

@@ -23,7 +23,7 @@ export const DEFAULT_CLASS = 'class';
 export async function runClass(ctx: CliContext, args: readonly string[], o: ClassArgs): Promise<number> {
   const [sub, ...rest] = args;
   const name = o.name ?? DEFAULT_CLASS;
-  const usage = 'Say `class up`, `class status`, `class export`, `class down` or `class join <address>` (`npx lean-labs class --help` explains each).';
+  const usage = 'Say `class up`, `class status`, `class export`, `class add-machine`, `class down` or `class join <address>` (`npx lean-labs class --help` explains each).';
   if (sub !== 'join' && rest.length) throw new UserError(`\`class ${sub}\` takes no further words (${rest.join(' ')}). ${usage}`);
   switch (sub) {
     case 'up': {
@@ -51,6 +51,14 @@ export async function runClass(ctx: CliContext, args: readonly string[], o: Clas
       const { serveClass } = await import('./serve.js');
       await serveClass(ctx.stateDir, name, (l) => ctx.out(`${new Date().toISOString()} ${l}\n`));
       return 0;
+    }
+    case 'add-machine': {
+      const { runClassAddMachine } = await import('./add-machine.js');
+      return runClassAddMachine(ctx, name);
+    }
+    case 'sweep': {
+      const { runClassSweep } = await import('./sweep.js');
+      return runClassSweep(name, ctx.out);
     }
     case 'sandbox': {
       const { SandboxAgent, agentOptionsFromEnv } = await import('../sandbox/agent.js');

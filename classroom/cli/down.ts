@@ -9,31 +9,10 @@ import { SwarmAdapter } from '../../runner/docker/swarm.js';
 import { UserError } from '../../runner/errors.js';
 import { plural } from '../../runner/text/plural.js';
 import { checkClassName, classDir, readConfig, writeConfig } from '../class-files.js';
-import { classLabels } from '../sandbox-spec.js';
+import { classLabels, ROLE_LABEL } from '../sandbox-spec.js';
+import { removeAll } from './remove-retrying.js';
 import { stopServer } from './server-process.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Removes, retrying while a task that is shutting down still holds the thing. */
-async function removeAll(names: Array<{ id: string; name: string }>, remove: (id: string) => Promise<void>, deadline: number): Promise<{ removed: string[]; left: string[] }> {
-  const removed: string[] = [];
-  let left = [...names];
-  while (left.length) {
-    const still: typeof left = [];
-    for (const n of left) {
-      try {
-        await remove(n.id);
-        removed.push(n.name);
-      } catch {
-        still.push(n);
-      }
-    }
-    left = still;
-    if (!left.length || Date.now() > deadline) break;
-    await sleep(1000);
-  }
-  return { removed, left: left.map((n) => n.name) };
-}
+import { sweepOtherNodes } from './sweep.js';
 
 export async function runClassDown(ctx: CliContext, rawName: string): Promise<number> {
   const name = checkClassName(rawName);
@@ -55,7 +34,9 @@ export async function runClassDown(ctx: CliContext, rawName: string): Promise<nu
   if (config) lines.push(`Class "${name}": ${await stopServer(classDir(ctx.stateDir, name))}.`);
   const deadline = Date.now() + 90_000;
   for (const s of services) await swarm.removeService(s.id);
-  if (services.length) lines.push(`  removed ${plural(services.length, 'sandbox service')}: ${services.map((s) => s.name).join(', ')}`);
+  const sandboxes = services.filter((s) => !s.labels[ROLE_LABEL]);
+  if (sandboxes.length) lines.push(`  removed ${plural(sandboxes.length, 'sandbox service')}: ${sandboxes.map((s) => s.name).join(', ')}`);
+  if (sandboxes.length < services.length) lines.push(`  removed ${plural(services.length - sandboxes.length, 'helper service')} of an earlier \`class down\`: ${services.filter((s) => s.labels[ROLE_LABEL]).map((s) => s.name).join(', ')}`);
   // The tasks' containers go in the background: networks, secrets and volumes are free once they are gone.
   const networks = await removeAll(await swarm.networks(labels), (id) => swarm.removeNetwork(id), deadline);
   const secrets = await removeAll(await swarm.secrets(labels), (id) => swarm.removeSecret(id), deadline);
@@ -64,14 +45,22 @@ export async function runClassDown(ctx: CliContext, rawName: string): Promise<nu
     if (r.removed.length) lines.push(`  removed ${plural(r.removed.length, what)}: ${r.removed.join(', ')}`);
     if (r.left.length) lines.push(`  could not remove ${plural(r.left.length, what)} (still in use after 90 s): ${r.left.join(', ')}; run \`npx lean-labs class down --name ${name}\` again`);
   }
-  const nodes = inSwarm ? (await swarm.nodes()).length : 1;
-  if (nodes > 1)
-    lines.push(`  sandboxes that ran on the other ${plural(nodes - 1, 'node')} left their volumes there: on each, \`docker volume rm $(docker volume ls -q --filter label=lean-labs.class=${name})\``);
+  // The other nodes' volumes: a job on each removes them there (a node that never ran a sandbox has nothing of it).
+  let elsewhere = { lines: [] as string[], complete: true };
+  const image = config?.image ?? sandboxes.find((s) => s.image)?.image;
+  if (inSwarm && info.nodes > 1 && image) {
+    ctx.out(`Removing the class's volumes on the other ${plural(info.nodes - 1, 'node')} too (a job on each; up to 2.5 min)…\n`);
+    elsewhere = await sweepOtherNodes(swarm, name, image, info.nodeId).catch((err: Error) => ({
+      lines: [`  could not run the removal on the other nodes (${err.message.split('\n')[0]}): on each, \`docker volume rm $(docker volume ls -q --filter label=lean-labs.class=${name})\``],
+      complete: false,
+    }));
+    lines.push(...elsewhere.lines);
+  }
   if (config) {
     writeConfig(ctx.stateDir, { ...config, endedAt: Date.now() });
     lines.push(`  its records stay in ${classDir(ctx.stateDir, name)}: \`npx lean-labs class export --name ${name}\` gives the results.`);
   }
   lines.push('Nothing without the class\'s label was touched.');
   ctx.out(`${lines.join('\n')}\n`);
-  return networks.left.length + secrets.left.length + volumes.left.length ? 1 : 0;
+  return networks.left.length + secrets.left.length + volumes.left.length || !elsewhere.complete ? 1 : 0;
 }

@@ -18,16 +18,18 @@ export async function serveClass(stateDir: string, name: string, log: (l: string
   const dir = classDir(stateDir, name);
   const store = await ClassStore.open(dbFile(dir));
   let keeper: SandboxKeeper | undefined;
+  const engine = new DockerAdapter();
   const server = new ClassServer({
     store,
-    settings: { name, learners: config.learners, joinCode: config.joinCode, instructorToken: config.instructorToken, stuckAfterMs: (config.stuckAfterMinutes ?? DEFAULT_STUCK_AFTER_MINUTES) * 60_000 },
+    settings: { name, learners: config.learners, joinCode: config.joinCode, instructorToken: config.instructorToken, machineToken: config.machineToken, stuckAfterMs: (config.stuckAfterMinutes ?? DEFAULT_STUCK_AFTER_MINUTES) * 60_000 },
     imagesTar: imagesTar(dir),
+    classImage: () => engine.saveImages([config.image]),
     log,
     onAgentChange: () => void keeper?.poke(),
   });
   const port = await server.listen(config.port);
   log(`class "${name}" listening on port ${port}`);
-  const swarm = new SwarmAdapter(new DockerAdapter());
+  const swarm = new SwarmAdapter(engine);
   keeper = new SandboxKeeper(
     swarm,
     store,

@@ -12,13 +12,14 @@ import type { CliContext } from '../../runner/commands/cli-context.js';
 import { HELPER_IMAGE, imageProgress } from '../../runner/commands/context.js';
 import { writeFileAtomic } from '../../runner/atomic-file.js';
 import { UserError } from '../../runner/errors.js';
+import { plural } from '../../runner/text/plural.js';
 import { identify, processStart } from '../../runner/host/process-identity.js';
 import { startDaemon } from '../../runner/host/run.js';
 import { buildOrder, loadCatalog } from '../../runner/images/catalog.js';
 import { ensureImages } from '../../runner/images/ensure.js';
 import { readLabSet } from '../../runner/lab/load.js';
 import { imagesDir } from '../../runner/paths.js';
-import { checkClassName, classDir, dashboardUrl, dbFile, imagesTar, readConfig, serverLog, serverPid, setAsideEnded, writeConfig, type ClassConfig } from '../class-files.js';
+import { checkClassName, classDir, classImageCommand, learnersOnLoopback, dashboardUrl, dbFile, imagesTar, readConfig, serverLog, serverPid, setAsideEnded, writeConfig, type ClassConfig } from '../class-files.js';
 import { ensureClassImage } from '../class-image.js';
 import { classLabels, parseBytes, sandboxId } from '../sandbox-spec.js';
 import { newJoinCode, newToken } from '../server/server.js';
@@ -92,17 +93,26 @@ export async function runClassUp(ctx: CliContext, o: UpOptions): Promise<number>
   const docker = new DockerAdapter();
   await docker.ping();
   const swarm = new SwarmAdapter(docker);
-  const existing = readConfig(ctx.stateDir, name);
+  let existing = readConfig(ctx.stateDir, name);
   const services = await swarm.services(classLabels(name)).catch(() => []);
+  const others = async () => {
+    const info = await swarm.info();
+    return (await swarm.nodes()).filter((n) => n.id !== info.nodeId).map((n) => n.hostname);
+  };
+  if (existing && !existing.endedAt && !existing.machineToken) {
+    // Made by an earlier lean-labs: it gets the token machines fetch the class image with (read by its next server).
+    existing = { ...existing, machineToken: newToken() };
+    writeConfig(ctx.stateDir, existing);
+  }
   if (existing && !existing.endedAt) {
     // A class that exists is resumed, never made twice: its server is started again if it stopped.
     if (await serverAnswers(existing.port)) {
       ctx.out(`Class "${name}" is already running (${services.length} sandboxes).\n`);
-      return showClass(ctx, existing, o.wait ?? true);
+      return showClass(ctx, existing, o.wait ?? true, others);
     }
     ctx.out(`Class "${name}" exists and its server had stopped: starting it again (its records and sandboxes are kept; size options given now are ignored).\n`);
     await startServer(ctx, existing);
-    return showClass(ctx, existing, o.wait ?? true);
+    return showClass(ctx, existing, o.wait ?? true, others);
   }
   if (services.length)
     throw new UserError(`Swarm already runs ${services.length} sandboxes labelled for a class "${name}" that this machine has no records of. Remove them with \`npx lean-labs class down --name ${name}\`, or pick another --name.`);
@@ -165,6 +175,7 @@ export async function runClassUp(ctx: CliContext, o: UpOptions): Promise<number>
     image,
     joinCode: newJoinCode(),
     instructorToken: newToken(),
+    machineToken: newToken(),
     stuckAfterMinutes,
     createdAt: Date.now(),
   };
@@ -176,7 +187,7 @@ export async function runClassUp(ctx: CliContext, o: UpOptions): Promise<number>
   }
   store.close();
   await startServer(ctx, config);
-  return showClass(ctx, config, o.wait ?? true);
+  return showClass(ctx, config, o.wait ?? true, others);
 }
 
 async function startServer(ctx: CliContext, config: ClassConfig): Promise<void> {
@@ -198,15 +209,24 @@ async function startServer(ctx: CliContext, config: ClassConfig): Promise<void> 
 }
 
 /** Prints how to join, then follows the sandboxes coming up until all are up or failed (Ctrl-C stops watching only). */
-async function showClass(ctx: CliContext, config: ClassConfig, wait: boolean): Promise<number> {
+async function showClass(ctx: CliContext, config: ClassConfig, wait: boolean, otherNodes: () => Promise<string[]>): Promise<number> {
   ctx.out(
     `\nClass "${config.name}" for ${config.learners} learners (+${config.reserve} spare sandboxes), labs: ${config.labs.join(', ')}\n` +
       `  Learners open:  ${config.url}/  in a browser, or run: npx lean-labs class join ${config.url}\n` +
       `  Join code:      ${config.joinCode}\n` +
       `  Dashboard:      ${dashboardUrl(config)}  (instructor only: the address holds your token)\n` +
       `  Status:         npx lean-labs class status --name ${config.name}\n` +
-      `  End the class:  npx lean-labs class down --name ${config.name}\n\n`,
+      `  End the class:  npx lean-labs class down --name ${config.name}\n` +
+      (learnersOnLoopback(config) ? '' : `  More machines:  npx lean-labs class add-machine --name ${config.name}\n`) +
+      '\n',
   );
+  const others = await otherNodes();
+  if (others.length)
+    ctx.out(
+      `This swarm has ${plural(others.length, 'other node')} (${others.join(', ')}). Sandboxes start there only once that machine has the class image: on each, run\n` +
+        `  ${classImageCommand(config)}\n` +
+        '(until then Swarm places them elsewhere or shows why in `class status`).\n\n',
+    );
   if (!wait) return 0;
   const t0 = Date.now();
   let last = '';

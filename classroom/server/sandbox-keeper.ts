@@ -13,6 +13,12 @@ export type KeeperSettings = Omit<SandboxPlan, 'slot' | 'networkId' | 'secretId'
 
 const STARTING = new Set(['new', 'pending', 'assigned', 'accepted', 'ready', 'preparing', 'starting']);
 
+/** Swarm's words for a task that could not start, with what to do where there is something to do. */
+export function explainTaskError(text: string): string {
+  if (/no such image/i.test(text)) return 'its node lacks the class image (`npx lean-labs class add-machine` says what to run on that machine)';
+  return text;
+}
+
 /** What a sandbox's tasks say about it (pure): the newest task Swarm wants running decides. */
 export function taskState(tasks: readonly SwarmTask[], agentReady: boolean, agentSays?: string): { state: SandboxState; nodeId: string; message: string; restarts: number } {
   const sorted = [...tasks].sort((a, b) => b.createdAt - a.createdAt);
@@ -21,14 +27,16 @@ export function taskState(tasks: readonly SwarmTask[], agentReady: boolean, agen
   const restarts = ended.filter((t) => t.state !== 'shutdown' || t.exitCode !== null).length;
   if (!current) return { state: 'pending', nodeId: '', message: 'waiting for Swarm to place it', restarts: 0 };
   const lastEnd = ended[0];
-  const why = lastEnd ? (lastEnd.error || lastEnd.message || `exit ${lastEnd.exitCode}`) : '';
+  const why = lastEnd ? explainTaskError(lastEnd.error || lastEnd.message || `exit ${lastEnd.exitCode}`) : '';
   if (current.state === 'running')
     return agentReady
       ? { state: 'ready', nodeId: current.nodeId, message: agentSays ?? '', restarts }
       : { state: restarts ? 'restarting' : 'pending', nodeId: current.nodeId, message: restarts ? `restarted (${why}); ${agentSays || 'its engine is starting'}` : agentSays || 'its engine is starting', restarts };
-  if (STARTING.has(current.state))
-    return { state: restarts ? 'restarting' : 'pending', nodeId: current.nodeId, message: current.error || current.message || current.state, restarts };
-  return { state: 'failed', nodeId: current.nodeId, message: current.error || current.message || current.state, restarts };
+  if (STARTING.has(current.state)) {
+    const now = explainTaskError(current.error || current.message || current.state);
+    return { state: restarts ? 'restarting' : 'pending', nodeId: current.nodeId, message: /class image/.test(why) && !current.error ? why : now, restarts };
+  }
+  return { state: 'failed', nodeId: current.nodeId, message: explainTaskError(current.error || current.message || current.state), restarts };
 }
 
 export class SandboxKeeper {

@@ -22,6 +22,8 @@ export interface ClassSettings {
   readonly learners: number;
   readonly joinCode: string;
   readonly instructorToken: string;
+  /** Opens `/machine/class-image` (the class image for another machine); without it that address is closed. */
+  readonly machineToken?: string;
   /** The dashboard marks a learner stuck after this long without progress (default DEFAULT_STUCK_AFTER_MINUTES). */
   readonly stuckAfterMs?: number;
 }
@@ -31,6 +33,8 @@ export interface ServerOptions {
   readonly settings: ClassSettings;
   /** The lab images for sandboxes, as one `docker save` tar. */
   readonly imagesTar?: string;
+  /** The class image as a `docker save` stream, for machines added to the swarm (`class add-machine`). */
+  readonly classImage?: () => Promise<NodeJS.ReadableStream>;
   /** Seconds a learner's terminal waits for a sandbox that is restarting before giving up. */
   readonly waitForSandboxMs?: number;
   /** Image transfers to sandboxes at once (default 3). */
@@ -162,6 +166,7 @@ export class ClassServer {
     if (req.method === 'GET' && path === '/api/health') return send(res, 200, { ok: true, class: this.opts.settings.name });
     if (req.method === 'POST' && path === '/api/join') return this.join(req, res);
     if (req.method === 'GET' && path === '/sandbox/images') return this.images(req, res, url);
+    if (req.method === 'GET' && path === '/machine/class-image') return void this.classImage(req, res, url);
     if (path.startsWith('/api/instructor/')) {
       if (!same(bearer(req, url), this.opts.settings.instructorToken))
         return send(res, 401, { error: 'this needs the instructor token (`lean-labs class status` on the manager uses it)' });
@@ -256,6 +261,25 @@ export class ClassServer {
       }
     });
     this.nextImageTransfer();
+  }
+
+  /** The class image for a machine joining the swarm: streamed from the manager's engine as it is saved. */
+  private async classImage(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const token = this.opts.settings.machineToken;
+    if (!token || !this.opts.classImage || !same(bearer(req, url), token))
+      return send(res, 401, { error: 'this needs the machine token: `npx lean-labs class add-machine` on the manager prints the command' });
+    let tar: NodeJS.ReadableStream;
+    try {
+      tar = await this.opts.classImage();
+    } catch (err) {
+      this.log(`could not save the class image: ${(err as Error).message}`);
+      return send(res, 500, { error: `the manager could not save the class image: ${(err as Error).message.split('\n')[0]}` });
+    }
+    this.log('sending the class image to a machine');
+    res.writeHead(200, { 'content-type': 'application/x-tar', 'content-disposition': 'attachment; filename="lean-labs-class-image.tar"' });
+    tar.on('error', () => res.destroy());
+    res.on('close', () => (tar as unknown as { destroy?: () => void }).destroy?.());
+    tar.pipe(res);
   }
 
   private sendImages(req: IncomingMessage, res: ServerResponse): void {

@@ -20,7 +20,8 @@ Commands
   class up                 instructor, on a swarm manager: a sandbox engine per learner, a class server
                            (--learners N, --name, --labs a,b, --memory 2g, --reserve 3, --port, --advertise-addr)
   class status | export    instructor: who is on which step (table); results as CSV or JSONL (--out, --format)
-  class down               instructor: remove everything of the class from the swarm (its results stay)
+  class add-machine        instructor: what to run on another machine so it takes sandboxes (class image, swarm join)
+  class down               instructor: remove everything of the class from the swarm, on every node (its results stay)
   class join <address>     learner: your sandbox's shell in this terminal (--code, --name)
 
 Options
@@ -102,9 +103,9 @@ export const COMMANDS: Record<string, CommandHelp> = {
     options: ['yes', 'purge'],
   },
   class: {
-    usage: 'class up | status | export | down | join <address>',
+    usage: 'class up | status | export | add-machine | down | join <address>',
     about:
-      'The classroom. On a Docker Swarm manager, `class up --learners N` starts a class server and one sandbox engine per learner (a Swarm service each, plus warm spares; `--labs a,b` picks the labs, by id), and prints the learners\' address, the join code and the instructor\'s live dashboard (`/dashboard?token=…`). `class status` shows each learner\'s lab, step and checks; `class export --out results.csv` gives time per step, hints and solves; `class down` removes every sandbox, network, secret and volume of the class and nothing else. Learners open the address in a browser (join code, name, then their sandbox\'s terminal in the page), or run `class join <address>`: the same shell, with the runner, in their own terminal.',
+      'The classroom. On a Docker Swarm manager, `class up --learners N` starts a class server and one sandbox engine per learner (a Swarm service each, plus warm spares; `--labs a,b` picks the labs, by id), and prints the learners\' address, the join code and the instructor\'s live dashboard (`/dashboard?token=…`). `class status` shows each learner\'s lab, step and checks; `class export --out results.csv` gives time per step, hints and solves; `class add-machine` prints what to run on another machine so it takes sandboxes (load the class image from the class server, join the swarm). `class down` removes every sandbox, network, secret and volume of the class, on every node, and nothing else. Learners open the address in a browser (join code, name, then their sandbox\'s terminal in the page), or run `class join <address>`: the same shell, with the runner, in their own terminal.',
     options: ['learners', 'name', 'labs', 'reserve', 'memory', 'reservation', 'port', 'advertise-addr', 'stuck-after', 'no-wait', 'out', 'format', 'code', 'yes'],
   },
   images: {

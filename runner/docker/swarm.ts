@@ -33,6 +33,7 @@ export interface SwarmService {
   readonly id: string;
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
+  readonly image: string;
 }
 
 export interface SwarmTask {
@@ -56,6 +57,18 @@ export interface ServiceSpec {
   readonly TaskTemplate: Json;
   readonly Mode?: Json;
   readonly Networks?: Json[];
+}
+
+/** A log stream without a TTY comes in frames: 1 byte stream, 3 zero bytes, a 4-byte big-endian length, the bytes. */
+export function demux(buf: Buffer): string {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length && buf[i]! <= 2 && buf[i + 1] === 0 && buf[i + 2] === 0 && buf[i + 3] === 0) {
+    const n = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + n));
+    i += 8 + n;
+  }
+  return i === 0 ? buf.toString() : Buffer.concat(parts).toString();
 }
 
 const labelFilter = (labels: Readonly<Record<string, string>>): string[] => Object.entries(labels).map(([k, v]) => (v === '' ? k : `${k}=${v}`));
@@ -115,7 +128,7 @@ export class SwarmAdapter {
 
   async services(labels: Readonly<Record<string, string>>): Promise<SwarmService[]> {
     const list = (await this.call('list services', () => this.docker.listServices({ filters: { label: labelFilter(labels) } }))) as Json[];
-    return list.map((s) => ({ id: s.ID, name: s.Spec?.Name ?? '', labels: s.Spec?.Labels ?? {} }));
+    return list.map((s) => ({ id: s.ID, name: s.Spec?.Name ?? '', labels: s.Spec?.Labels ?? {}, image: s.Spec?.TaskTemplate?.ContainerSpec?.Image ?? '' }));
   }
 
   async removeService(id: string): Promise<void> {
@@ -198,6 +211,27 @@ export class SwarmAdapter {
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
+  }
+
+  /** What another machine needs to join this swarm as a worker: the token and the manager's address (manager only). */
+  async workerJoin(): Promise<{ token: string; addr: string }> {
+    const swarm = (await this.call('read the swarm', () => this.docker.swarmInspect())) as Json;
+    const info = (await this.call('read engine info', () => this.docker.info())) as Json;
+    const managers = (info.Swarm?.RemoteManagers ?? []) as Json[];
+    const self = managers.find((m) => m.NodeID === info.Swarm?.NodeID) ?? managers[0];
+    return { token: swarm.JoinTokens?.Worker ?? '', addr: self?.Addr ?? `${info.Swarm?.NodeAddr ?? ''}:2377` };
+  }
+
+  /** What a service's tasks wrote (stdout and stderr together, line by line); needs a logging driver that keeps logs. */
+  async serviceLogs(id: string): Promise<string[]> {
+    const raw = await this.call(`read the logs of service ${id}`, async () => {
+      const r = (await this.docker.getService(id).logs({ stdout: true, stderr: true, follow: false })) as unknown;
+      if (Buffer.isBuffer(r) || typeof r === 'string') return Buffer.from(r);
+      const chunks: Buffer[] = [];
+      for await (const c of r as AsyncIterable<Buffer | string>) chunks.push(Buffer.from(c));
+      return Buffer.concat(chunks);
+    });
+    return demux(raw).split('\n').filter(Boolean);
   }
 
   /** The host's address on the bridge swarm tasks reach the outside through (docker_gwbridge, else the default bridge). */

@@ -2,8 +2,10 @@
  * A class on a swarm of three machines, simulated by three engines in containers (Docker in Docker, with the same
  * privileges as a sandbox) on a network the test makes. The manager is one of them and runs lean-labs itself (the
  * class image has it), so the class server, its Swarm calls and every sandbox's connection to it happen between
- * those three. Each sandbox asks Swarm to keep 14 GB free for it: on nodes of this machine's memory, one per node,
- * so three learners land on three nodes and a fourth waits, with Swarm's reason shown.
+ * those three. Only the manager starts with the images; the other two are added as an instructor would, with the
+ * lines `class add-machine` prints (the class image from the class server, then `docker swarm join`). Each sandbox
+ * asks Swarm to keep 14 GB free for it: on nodes of this machine's memory, one per node, so three learners land on
+ * three nodes and a fourth waits, with Swarm's reason shown; `class down` then removes the volumes on every node.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -53,6 +55,19 @@ async function lean(...args: string[]): Promise<{ code: number; out: string }> {
   }
 }
 
+/** `class status` until it satisfies the test (four minutes at most). */
+async function waitForStatus(ok: (status: string) => boolean): Promise<string> {
+  let status = '';
+  for (let t = 0; t < 240; t++) {
+    status = (await lean('class', 'status', '--name', 'spread')).out;
+    if (ok(status)) break;
+    await sleep(1000);
+  }
+  return status;
+}
+
+const readyRows = (status: string) => status.split('\n').filter((l) => /\sready\s/.test(l) && /ll-spread-/.test(l));
+
 describe('a class over three swarm nodes', () => {
   beforeAll(async () => {
     const engine = new DockerAdapter();
@@ -83,11 +98,12 @@ describe('a class over three swarm nodes', () => {
     }
     const managerIp = await docker('inspect', '-f', `{{(index .NetworkSettings.Networks "${NET}").IPAddress}}`, NODES[0]!);
     await onNode(0, 'swarm', 'init', '--advertise-addr', managerIp);
-    const token = await onNode(0, 'swarm', 'join-token', '-q', 'worker');
-    await Promise.all([1, 2].map((i) => onNode(i, 'swarm', 'join', '--token', token, `${managerIp}:2377`)));
-    // No registry: the manager gets the lab images the class uses and the class image; the other nodes the class image.
+    // The manager has the images, as after its own build; the other two machines have nothing: they join the class
+    // with what `class add-machine` prints.
     const labTags = buildOrder(catalog, ['busybox', 'toolbox', 'sandbox']).flatMap((d) => [d.tag, d.latest]);
-    await Promise.all([copyImages(0, [...labTags, classImage]), copyImages(1, [classImage]), copyImages(2, [classImage])]);
+    await copyImages(0, [...labTags, classImage]);
+    // Something on node 2 that is not the class's: class down must leave it.
+    await onNode(1, 'volume', 'create', '--label', 'lean-labs.class=other-class', `${ID}-bystander`);
   });
 
   afterAll(async () => {
@@ -97,23 +113,30 @@ describe('a class over three swarm nodes', () => {
     for (const d of socketDirs) rmSync(d, { recursive: true, force: true });
   });
 
-  it('has three nodes in one swarm', async () => {
-    expect((await onNode(0, 'node', 'ls', '--format', '{{.Hostname}} {{.Status}}')).split('\n').sort()).toEqual(['node1 Ready', 'node2 Ready', 'node3 Ready']);
-  });
-
-  it('places one sandbox per node by its memory reservation, and shows why a fourth waits', async () => {
+  it('starts a class on a one-node swarm: one sandbox fits, the others wait for room', async () => {
     const up = await lean('class', 'up', '--name', 'spread', '--learners', '4', '--reserve', '0', '--labs', 'namespaces', '--memory', '14g', '--reservation', '14g', '--no-wait', '--yes');
     expect(up.out).toContain('class join http://');
+    expect(up.out).toContain('More machines:  npx lean-labs class add-machine --name spread');
     expect(up.code).toBe(0);
-    let status = '';
-    for (let t = 0; t < 240; t++) {
-      status = (await lean('class', 'status', '--name', 'spread')).out;
-      const ready = status.split('\n').filter((l) => /\bready\b/.test(l) && /ll-spread-/.test(l));
-      if (ready.length === 3 && /insufficient resources/.test(status)) break;
-      await sleep(1000);
-    }
+    const status = await waitForStatus((s) => readyRows(s).length === 1 && /insufficient resources on 1 node/.test(s));
+    expect(readyRows(status)).toHaveLength(1);
+  });
+
+  it('adds two machines with the lines class add-machine prints: each loads the class image and joins, and takes a sandbox', async () => {
+    const add = await lean('class', 'add-machine', '--name', 'spread');
+    expect(add.code).toBe(0);
+    const lines = add.out.split('\n').map((l) => l.trim());
+    const load = lines.find((l) => l.startsWith('curl '))!;
+    const join = lines.find((l) => l.startsWith('docker swarm join '))!;
+    expect(load).toMatch(/^curl -fsS 'http:\/\/[\d.]+:7420\/machine\/class-image\?token=[\w%-]+' \| docker load$/);
+    expect(join).toMatch(/^docker swarm join --token SWMTKN-\S+ [\d.]+:2377$/);
+    // As the instructor would, on each new machine: the two lines, as printed.
+    await Promise.all([1, 2].map((i) => run('docker', ['exec', NODES[i]!, 'sh', '-c', `${load} && ${join}`], { timeout: 600_000 })));
+    expect(await onNode(1, 'images', '--format', '{{.Repository}}:{{.Tag}}')).toContain(classImage);
+    expect((await onNode(0, 'node', 'ls', '--format', '{{.Hostname}} {{.Status}}')).split('\n').sort()).toEqual(['node1 Ready', 'node2 Ready', 'node3 Ready']);
+    const status = await waitForStatus((s) => readyRows(s).length === 3 && /insufficient resources on 3 nodes/.test(s));
     const rows = status.split('\n').filter((l) => /^\S+\s+ll-spread-\d+/.test(l));
-    const ready = rows.filter((l) => /\sready\s/.test(l));
+    const ready = readyRows(status);
     expect(ready).toHaveLength(3);
     expect(new Set(ready.map((l) => l.split(/\s+/)[2])).size).toBe(3); // three different nodes
     expect(rows.filter((l) => /\spending\s/.test(l))).toHaveLength(1);
@@ -137,11 +160,16 @@ describe('a class over three swarm nodes', () => {
     expect(status).toMatch(new RegExp(`Remote\\s+${sandbox}\\s+node[123]\\s+claimed`));
   });
 
-  it('class down on the manager removes the class from every node it can reach and says what is left elsewhere', async () => {
+  it('class down on the manager removes the class from every node, volumes included, and nothing else', async () => {
+    const volumesOf = (i: number) => onNode(i, 'volume', 'ls', '-q', '--filter', 'label=lean-labs.class=spread');
+    expect(await volumesOf(1)).not.toBe('');
     const down = await lean('class', 'down', '--name', 'spread');
     expect(down.code).toBe(0);
     expect(down.out).toMatch(/removed 4 sandbox services/);
-    expect(down.out).toMatch(/other 2 nodes left their volumes there/);
+    expect(down.out).toMatch(/on node2: removed 2 volumes: ll-spread-\d+-engine, ll-spread-\d+-home/);
+    expect(down.out).toMatch(/on node3: removed 2 volumes/);
     expect(await onNode(0, 'service', 'ls', '-q')).toBe('');
+    for (const i of [0, 1, 2]) expect(await volumesOf(i)).toBe('');
+    expect(await onNode(1, 'volume', 'ls', '-q')).toContain(`${ID}-bystander`);
   });
 });

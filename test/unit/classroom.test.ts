@@ -5,12 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { invalidEvent, type ClassEvent } from '../../classroom/events.js';
 import { dropEvent, Outbox } from '../../classroom/outbox.js';
 import { ProgressMapper } from '../../classroom/runner-progress.js';
-import { parseBytes, sandboxService } from '../../classroom/sandbox-spec.js';
+import { parseBytes, sandboxService, sweepService } from '../../classroom/sandbox-spec.js';
 import { exportRows, statusRows } from '../../classroom/server/report.js';
 import { taskState } from '../../classroom/server/sandbox-keeper.js';
+import { sweepLines, sweepReports } from '../../classroom/cli/sweep.js';
 import { ClassStore } from '../../classroom/server/store.js';
 import { classUrl } from '../../classroom/client/join.js';
-import type { SwarmTask } from '../../runner/docker/swarm.js';
+import { demux, type SwarmNode, type SwarmTask } from '../../runner/docker/swarm.js';
 import { parseLab } from '../../runner/lab/parse.js';
 import { BOX_LAB } from './box-lab.js';
 
@@ -180,7 +181,49 @@ describe('sandboxes as Swarm sees them', () => {
 
   it('shows a sandbox no node can take as pending with Swarm\'s reason, and a rejected one as failed', () => {
     expect(taskState([task({ state: 'pending', message: 'no suitable node (insufficient resources on 1 node)' })], false)).toMatchObject({ state: 'pending', message: expect.stringMatching(/insufficient resources/) as unknown as string });
-    expect(taskState([task({ state: 'rejected', desiredState: 'shutdown', error: 'No such image' })], false)).toMatchObject({ state: 'failed', message: 'No such image' });
+    expect(taskState([task({ state: 'rejected', desiredState: 'shutdown', error: 'task: non-zero exit (1)' })], false)).toMatchObject({ state: 'failed', message: 'task: non-zero exit (1)' });
+  });
+
+  it('says a node lacks the class image, and what to run, instead of Swarm\'s "No such image"', () => {
+    const rejected = task({ id: 'old', state: 'rejected', desiredState: 'shutdown', error: 'No such image: lean-labs/class-sandbox:abc', createdAt: 1 });
+    expect(taskState([rejected], false)).toMatchObject({ state: 'failed', message: expect.stringMatching(/lacks the class image.*class add-machine/) as unknown as string });
+    // Swarm tries again: the new task waits, and the reason stays the missing image.
+    const again = taskState([rejected, task({ id: 'new', state: 'pending', message: 'pending task scheduling', createdAt: 2 })], false);
+    expect(again).toMatchObject({ state: 'restarting', message: expect.stringMatching(/lacks the class image/) as unknown as string });
+  });
+
+  it('runs the other nodes\' volume removal as a one-off job on every node but the manager, with that node\'s engine only', () => {
+    const spec = sweepService('c', 'img:1', 'mgr');
+    expect(spec.Mode).toEqual({ GlobalJob: {} });
+    expect(spec.Labels).toMatchObject({ 'lean-labs.class': 'c', 'lean-labs.role': 'sweep' });
+    expect(spec.TaskTemplate.Placement).toEqual({ Constraints: ['node.id!=mgr'] });
+    expect(spec.TaskTemplate.RestartPolicy).toEqual({ Condition: 'none' });
+    expect(spec.TaskTemplate.ContainerSpec.Command.slice(-4)).toEqual(['class', 'sweep', '--name', 'c']);
+    expect(spec.TaskTemplate.ContainerSpec.Mounts).toEqual([{ Type: 'bind', Source: '/var/run/docker.sock', Target: '/var/run/docker.sock' }]);
+    expect(spec.TaskTemplate.ContainerSpec.CapabilityAdd).toBeUndefined();
+  });
+
+  it('reports each node\'s removal, and names what to run on a node that did not answer', () => {
+    const node = (id: string, hostname: string, state = 'ready'): SwarmNode => ({ id, hostname, state, availability: 'active', role: 'worker', memoryBytes: 1, cpus: 1, addr: '' });
+    const others = [node('a', 'alpha'), node('b', 'bravo'), node('c', 'charlie'), node('d', 'delta', 'down')];
+    const logs = [
+      'll-c-sweep.0.x@alpha    | {"sweep":"c","node":"alpha","removed":["ll-c-001-engine","ll-c-001-home"],"left":[]}',
+      '{"sweep":"other","node":"bravo","removed":["x"],"left":[]}',
+      '{"sweep":"c","node":"bravo","removed":[],"left":["ll-c-002-home"]}',
+      '{"sweep":"c","node":"charlie","removed":[',
+    ];
+    const reports = sweepReports(logs, 'c');
+    expect(reports.map((r) => r.node)).toEqual(['alpha', 'bravo']);
+    const tasks = [task({ nodeId: 'c', state: 'failed', error: 'task: non-zero exit (1)' })];
+    const { lines, complete } = sweepLines('c', others, tasks, reports);
+    expect(complete).toBe(false);
+    expect(lines[0]).toBe('  on alpha: removed 2 volumes: ll-c-001-engine, ll-c-001-home');
+    expect(lines[1]).toMatch(/^ {2}on bravo: could not remove 1 volume \(still in use\): ll-c-002-home; on it, `docker volume rm/);
+    expect(lines[2]).toMatch(/^ {2}charlie did not finish \(task: non-zero exit \(1\)\)/);
+    expect(lines[3]).toMatch(/^ {2}delta is down: .*label=lean-labs\.class=c/);
+    // A node without the class image never ran a sandbox: nothing to say of it.
+    const clean = sweepLines('c', [node('a', 'alpha'), node('e', 'echo')], [task({ nodeId: 'e', state: 'rejected', error: 'No such image: img:1' })], [reports[0]!]);
+    expect(clean).toEqual({ lines: ['  on alpha: removed 2 volumes: ll-c-001-engine, ll-c-001-home'], complete: true });
   });
 
   it('asks Swarm for a nested engine without --privileged, limited and reserved', () => {
@@ -193,6 +236,12 @@ describe('sandboxes as Swarm sees them', () => {
     expect(c.Env).toContain('DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1');
     expect(spec.TaskTemplate.Resources).toEqual({ Limits: { MemoryBytes: 2 ** 31, Pids: 4096 }, Reservations: { MemoryBytes: 2 ** 29 } });
     expect(c.Mounts.every((m: { VolumeOptions?: { Labels: Record<string, string> }; Type: string }) => m.Type === 'bind' || m.VolumeOptions?.Labels['lean-labs.class'] === 'c')).toBe(true);
+  });
+
+  it('reads a log stream in frames, and one without frames as it is', () => {
+    const frame = (stream: number, text: string) => Buffer.concat([Buffer.from([stream, 0, 0, 0]), Buffer.from([0, 0, 0, Buffer.byteLength(text)]), Buffer.from(text)]);
+    expect(demux(Buffer.concat([frame(1, 'one\n'), frame(2, 'two\n')]))).toBe('one\ntwo\n');
+    expect(demux(Buffer.from('plain\n'))).toBe('plain\n');
   });
 
   it('reads memory sizes as docker does', () => {

@@ -1,5 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -89,7 +90,12 @@ describe('the class server\'s pages and live feed', () => {
     const store = await ClassStore.open();
     store.addSandbox({ id: 'll-c-001', slot: 1, service: 'll-c-001', token: 'sandbox-token' });
     store.updateSandbox('ll-c-001', { state: 'ready', node: 'n1' });
-    server = new ClassServer({ store, settings: { name: 'c', learners: 2, joinCode: 'ABC234', instructorToken: 'instructor', stuckAfterMs: 3 * MIN }, webDir: web });
+    server = new ClassServer({
+      store,
+      settings: { name: 'c', learners: 2, joinCode: 'ABC234', instructorToken: 'instructor', machineToken: 'machine', stuckAfterMs: 3 * MIN },
+      webDir: web,
+      classImage: async () => Readable.from([Buffer.from('the class image tar')]),
+    });
     const port = await server.listen(0, '127.0.0.1');
     return { base: `http://127.0.0.1:${port}`, store };
   }
@@ -110,6 +116,19 @@ describe('the class server\'s pages and live feed', () => {
     expect(await (await fetch(`${base}/dashboard?token=instructor`)).text()).toBe('<!-- dashboard.html -->');
     // Nothing outside the pages' folder, and no other names.
     for (const path of ['/web/../package.json', '/web/%2e%2e/package.json', '/web/missing.js', '/web/learner.js.map']) expect((await fetch(`${base}${path}`)).status).toBe(404);
+  });
+
+  it('sends the class image to a machine with the machine token only', async () => {
+    const { base } = await start();
+    const ok = await fetch(`${base}/machine/class-image?token=machine`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toBe('application/x-tar');
+    expect(await ok.text()).toBe('the class image tar');
+    for (const token of ['', 'instructor', 'ABC234', 'sandbox-token', 'machin']) {
+      const refused = await fetch(`${base}/machine/class-image?token=${token}`);
+      expect(refused.status).toBe(401);
+      expect(await refused.text()).toMatch(/class add-machine/);
+    }
   });
 
   it('pushes the class\'s status to a dashboard at once and again after each change, closed to other tokens', async () => {
