@@ -41,6 +41,18 @@ await build({
   logLevel: 'warning',
 });
 
+// The sandbox agent (the class image's command), alone: what it imports is a small part of the CLI.
+await build({
+  entryPoints: ['classroom/sandbox/agent-main.ts'],
+  outfile: 'dist/class-agent.js',
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
 
 // The class server's SQLite is WebAssembly: it ships beside the bundle and is read only by the class server.
 mkdirSync('dist', { recursive: true });

@@ -19,7 +19,7 @@ export const CLASS_IMAGE_REPO = `${IMAGE_REPO}/class-sandbox`;
  * What of the package a sandbox needs: the CLI (and the class server's SQLite, for a manager that is itself a class
  * image), its labs and the image definitions (whose hashes tag the images).
  */
-const PACKAGE_PARTS = ['package.json', 'dist/lean-labs.js', 'dist/sql-wasm.wasm', 'dist/web', 'labs', 'images'];
+const PACKAGE_PARTS = ['package.json', 'dist/lean-labs.js', 'dist/class-agent.js', 'dist/sql-wasm.wasm', 'dist/web', 'labs', 'images'];
 
 function filesUnder(root: string, part: string): string[] {
   const p = join(root, part);
@@ -38,7 +38,7 @@ export function classDockerfile(sandboxTag: string): string {
     `ENV ${OUTBOX_ENV}=/root/.local/state/lean-labs/class-outbox`,
     'WORKDIR /root',
     // The engine starts at once, beside the agent (which watches it and starts it again when it stops).
-    `CMD ["sh", "-c", "dockerd --host=unix:///var/run/docker.sock >> /var/log/lean-labs-dockerd.log 2>&1 & exec node --max-semi-space-size=1 --max-old-space-size=64 /opt/lean-labs/dist/lean-labs.js class sandbox"]`,
+    `CMD ["sh", "-c", "dockerd --host=unix:///var/run/docker.sock >> /var/log/lean-labs-dockerd.log 2>&1 & exec node --max-semi-space-size=1 --max-old-space-size=64 /opt/lean-labs/dist/class-agent.js"]`,
     '',
   ].join('\n');
 }

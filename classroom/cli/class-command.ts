@@ -60,11 +60,6 @@ export async function runClass(ctx: CliContext, args: readonly string[], o: Clas
       const { runClassSweep } = await import('./sweep.js');
       return runClassSweep(name, ctx.out);
     }
-    case 'sandbox': {
-      const { SandboxAgent, agentOptionsFromEnv } = await import('../sandbox/agent.js');
-      await new SandboxAgent(agentOptionsFromEnv()).run();
-      return 0;
-    }
     default:
       throw new UserError(sub ? `"class ${sub}" is not a command. ${usage}` : usage);
   }

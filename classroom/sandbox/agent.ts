@@ -1,5 +1,5 @@
 /**
- * The agent inside a learner's sandbox (the class image's command, `lean-labs class sandbox`). It:
+ * The agent inside a learner's sandbox (the class image's command, `dist/class-agent.js`). It:
  * - starts the sandbox's own dockerd, and starts it again if the learner stops it;
  * - loads the class's lab images from the class server once (the sandbox has no registry to pull from);
  * - dials out to the class server (nothing listens inside a sandbox) and reports its state;
@@ -37,7 +37,7 @@ export interface AgentOptions {
 
 export function agentOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): AgentOptions {
   const url = env.LEAN_LABS_CLASS_URL;
-  if (!url) throw new Error('LEAN_LABS_CLASS_URL is not set: `class sandbox` runs inside a class sandbox, started by `class up`.');
+  if (!url) throw new Error('LEAN_LABS_CLASS_URL is not set: the agent runs inside a class sandbox, started by `class up`.');
   const token = existsSync(TOKEN_FILE) ? readFileSync(TOKEN_FILE, 'utf8').trim() : (env.LEAN_LABS_SANDBOX_TOKEN ?? '');
   if (!token) throw new Error(`No sandbox token at ${TOKEN_FILE}.`);
   return {
@@ -123,36 +123,17 @@ export class SandboxAgent {
     throw new Error('dockerd did not start');
   }
 
-  /** Loads the class's lab images when this engine does not have this version of them yet. */
+  /**
+   * Loads the class's lab images in a child process (`class-agent.js load-images`): hundreds of MB pass through it,
+   * and the buffers a Node process grows for that stay with it; the agent lives as long as the sandbox and stays small.
+   */
   private async loadImages(): Promise<void> {
-    const have = existsSync(IMAGES_MARK) ? readFileSync(IMAGES_MARK, 'utf8').trim() : '';
     for (let attempt = 1; ; attempt++) {
-      try {
-        const res = await this.get('/sandbox/images', have ? { 'if-none-match': have } : {});
-        if (res.statusCode === 304 || res.statusCode === 404) {
-          res.resume();
-          return;
-        }
-        if (res.statusCode !== 200) throw new Error(`the class server answered ${res.statusCode}`);
-        const etag = String(res.headers.etag ?? '');
-        await loadImageTar(SOCKET, res);
-        if (etag) writeFileSync(IMAGES_MARK, etag);
-        return;
-      } catch (err) {
-        this.opts.log(`loading images failed (${(err as Error).message}); trying again`);
-        await sleep(Math.min(30_000, 2000 * attempt));
-      }
+      const r = await runProcess(process.execPath, [...process.execArgv, process.argv[1]!, LOAD_IMAGES], { onOutput: (_s, t) => process.stdout.write(t) });
+      if (r.code === 0) return;
+      this.opts.log(`loading images stopped (exit ${r.code}); trying again`);
+      await sleep(Math.min(30_000, 2000 * attempt));
     }
-  }
-
-  private get(path: string, headers: Record<string, string>): Promise<import('node:http').IncomingMessage> {
-    const url = new URL(this.opts.url + path);
-    const send = url.protocol === 'https:' ? requestTls : request;
-    return new Promise((resolve, reject) => {
-      const req = send(url, { headers: { ...headers, authorization: `Bearer ${this.opts.token}` } }, resolve);
-      req.on('error', reject);
-      req.end();
-    });
   }
 
   private wsUrl(path: string): string {
@@ -273,4 +254,39 @@ export class SandboxAgent {
     });
     pipe.on('error', (err) => this.opts.log(`terminal pipe: ${err.message}`));
   }
+}
+
+/** The agent's argument for its child that loads the images. */
+export const LOAD_IMAGES = 'load-images';
+
+/** Loads the class's lab images when this engine does not have this version of them yet, trying until it has. */
+export async function loadClassImages(opts: Pick<AgentOptions, 'url' | 'token' | 'log'>): Promise<void> {
+  const have = existsSync(IMAGES_MARK) ? readFileSync(IMAGES_MARK, 'utf8').trim() : '';
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await get(opts, '/sandbox/images', have ? { 'if-none-match': have } : {});
+      if (res.statusCode === 304 || res.statusCode === 404) {
+        res.resume();
+        return;
+      }
+      if (res.statusCode !== 200) throw new Error(`the class server answered ${res.statusCode}`);
+      const etag = String(res.headers.etag ?? '');
+      await loadImageTar(SOCKET, res);
+      if (etag) writeFileSync(IMAGES_MARK, etag);
+      return;
+    } catch (err) {
+      opts.log(`loading images failed (${(err as Error).message}); trying again`);
+      await sleep(Math.min(30_000, 2000 * attempt));
+    }
+  }
+}
+
+function get(opts: Pick<AgentOptions, 'url' | 'token'>, path: string, headers: Record<string, string>): Promise<import('node:http').IncomingMessage> {
+  const url = new URL(opts.url + path);
+  const send = url.protocol === 'https:' ? requestTls : request;
+  return new Promise((resolve, reject) => {
+    const req = send(url, { headers: { ...headers, authorization: `Bearer ${opts.token}` } }, resolve);
+    req.on('error', reject);
+    req.end();
+  });
 }
