@@ -39,6 +39,8 @@ export interface ServerOptions {
   readonly waitForSandboxMs?: number;
   /** Image transfers to sandboxes at once (default 3). */
   readonly imageTransfers?: number;
+  /** How long a spare's image transfer waits at most for the sandboxes still starting (default IMAGE_HOLD_MS). */
+  readonly imageHoldMs?: number;
   readonly log?: (line: string) => void;
   /** Where the built web pages are (default: dist/web of this package). */
   readonly webDir?: string;
@@ -59,6 +61,8 @@ const MAX_NAME = 40;
 /** How often an open terminal is sent a beat (the learner's page calls a connection silent for 3 beats lost). */
 export const BEAT_MS = 15_000;
 const MAX_BATCH = 500;
+/** A spare sandbox's images wait at most this long for the others to start. */
+export const IMAGE_HOLD_MS = 120_000;
 
 export const newToken = (): string => randomBytes(18).toString('base64url');
 /** Six characters a class can read aloud: no 0/O or 1/I/L. */
@@ -113,7 +117,10 @@ export class ClassServer {
     this.log = opts.log ?? (() => undefined);
     this.web = new WebFiles(opts.webDir);
     this.feed = new DashboardFeed(() => JSON.stringify(this.snapshot()));
-    opts.store.onChange(() => this.feed.changed());
+    opts.store.onChange(() => {
+      this.feed.changed();
+      if (this.imageQueue.length) this.nextImageTransfer();
+    });
   }
 
   status(now = Date.now()): ClassStatus {
@@ -146,6 +153,7 @@ export class ClassServer {
 
   async close(): Promise<void> {
     this.feed.close();
+    clearTimeout(this.imageTimer);
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
     this.http?.closeAllConnections?.();
@@ -226,18 +234,35 @@ export class ClassServer {
     send(res, 201, { learner: learner.id, name: learner.name, token: learner.token, sandbox: learner.sandbox });
   }
 
-  /** Sandboxes waiting for an image transfer: a learner's sandbox goes first, then the spares, oldest first. */
+  /**
+   * Sandboxes waiting for an image transfer: a learner's sandbox goes first, then the spares, oldest first. A spare's
+   * transfer also waits while other sandboxes are still starting on their nodes (at most IMAGE_HOLD_MS): loading
+   * images takes far more CPU than starting an engine, and a class starting all at once is ready sooner that way.
+   */
   private readonly imageQueue: Array<{ sandbox: string; at: number; go: () => void }> = [];
   private imageTransfers = 0;
+  private imageTimer: NodeJS.Timeout | undefined;
 
   private nextImageTransfer(): void {
-    while (this.imageTransfers < (this.opts.imageTransfers ?? 3) && this.imageQueue.length) {
-      const claimed = new Set(this.store.learners().map((l) => l.sandbox));
-      this.imageQueue.sort((a, b) => Number(claimed.has(b.sandbox)) - Number(claimed.has(a.sandbox)) || a.at - b.at);
-      const next = this.imageQueue.shift()!;
+    if (!this.imageQueue.length) return;
+    const hold = this.opts.imageHoldMs ?? IMAGE_HOLD_MS;
+    const claimed = new Set(this.store.learners().map((l) => l.sandbox));
+    const starting = this.store.sandboxes().some((s) => (s.state === 'pending' || s.state === 'restarting') && s.node !== '');
+    const now = Date.now();
+    this.imageQueue.sort((a, b) => Number(claimed.has(b.sandbox)) - Number(claimed.has(a.sandbox)) || a.at - b.at);
+    while (this.imageTransfers < (this.opts.imageTransfers ?? 3)) {
+      const i = this.imageQueue.findIndex((e) => claimed.has(e.sandbox) || !starting || now - e.at >= hold);
+      if (i < 0) break;
+      const [next] = this.imageQueue.splice(i, 1);
       this.imageTransfers++;
-      next.go();
+      next!.go();
     }
+    // Held ones are looked at again when a sandbox changes (the store says so) and when the oldest has waited enough.
+    clearTimeout(this.imageTimer);
+    if (!this.imageQueue.length) return;
+    const oldest = Math.min(...this.imageQueue.map((e) => e.at));
+    this.imageTimer = setTimeout(() => this.nextImageTransfer(), Math.max(100, oldest + hold - now));
+    this.imageTimer.unref();
   }
 
   /**

@@ -118,6 +118,30 @@ describe('the class server\'s pages and live feed', () => {
     for (const path of ['/web/../package.json', '/web/%2e%2e/package.json', '/web/missing.js', '/web/learner.js.map']) expect((await fetch(`${base}${path}`)).status).toBe(404);
   });
 
+  it('holds a spare\'s lab images while other sandboxes are still starting, but never a learner\'s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'll-images-'));
+    writeFileSync(join(dir, 'images.tar'), 'lab images');
+    const store = await ClassStore.open();
+    for (const [i, state, node] of [[1, 'ready', 'n1'], [2, 'ready', 'n1'], [3, 'pending', 'n1'], [4, 'pending', '']] as const) {
+      store.addSandbox({ id: `s${i}`, slot: i, service: `s${i}`, token: `t${i}` });
+      store.updateSandbox(`s${i}`, { state, node });
+    }
+    server = new ClassServer({ store, settings: { name: 'c', learners: 4, joinCode: 'ABC234', instructorToken: 'instructor' }, imagesTar: join(dir, 'images.tar'), imageHoldMs: 60_000 });
+    const base = `http://127.0.0.1:${await server.listen(0, '127.0.0.1')}`;
+    const got: string[] = [];
+    const fetchImages = (token: string) => fetch(`${base}/sandbox/images?token=${token}`).then(async (r) => got.push(`${token}:${r.status}:${await r.text()}`));
+    const spare = fetchImages('t2');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(got).toEqual([]); // s3 is starting on a node (s4, which no node took, does not count)
+    // A learner claims s1: their images go at once, ahead of the held spare.
+    expect(store.claim({ id: 'l1', name: 'Ada', token: 'learner' })?.sandbox).toBe('s1');
+    await fetchImages('t1');
+    expect(got).toEqual(['t1:200:lab images']);
+    store.updateSandbox('s3', { state: 'ready', node: 'n1' });
+    await spare;
+    expect(got).toEqual(['t1:200:lab images', 't2:200:lab images']);
+  });
+
   it('sends the class image to a machine with the machine token only', async () => {
     const { base } = await start();
     const ok = await fetch(`${base}/machine/class-image?token=machine`);
