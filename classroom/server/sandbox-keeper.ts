@@ -39,10 +39,23 @@ export function taskState(tasks: readonly SwarmTask[], agentReady: boolean, agen
   return { state: 'failed', nodeId: current.nodeId, message: explainTaskError(current.error || current.message || current.state), restarts };
 }
 
+/** What a sandbox not made yet says: it waits for the sandboxes starting before it. */
+export const WAITING_TURN = 'waiting for its turn to start (a few start at a time)';
+
+/** How many sandboxes may be starting at once on a swarm with this many CPUs (pure). */
+export function startingAtOnce(cpus: number): number {
+  return Math.max(4, Math.ceil(2 * cpus));
+}
+
 export class SandboxKeeper {
   private timer: NodeJS.Timeout | undefined;
   private nodeNames = new Map<string, string>();
   private watching = false;
+  private filling = false;
+  /** When this process made each service (a new one counts as starting before Swarm names its node). */
+  private readonly createdAt = new Map<string, number>();
+  /** Services that could not be made: shown as failed, not tried again until the server restarts. */
+  private readonly gaveUp = new Set<string>();
 
   constructor(
     private readonly swarm: SwarmAdapter,
@@ -52,24 +65,40 @@ export class SandboxKeeper {
     private readonly log: (line: string) => void = () => undefined,
   ) {}
 
-  /** Makes every sandbox the store lists and Swarm lacks, a few at a time. */
-  async ensure(parallel = 4): Promise<void> {
-    const labels = classLabels(this.settings.className);
-    const have = new Set((await this.swarm.services(labels)).map((s) => s.name));
-    const missing = this.store.sandboxes().filter((s) => !have.has(s.service));
-    const queue = [...missing];
-    await Promise.all(
-      Array.from({ length: Math.min(parallel, queue.length) }, async () => {
-        for (let s = queue.shift(); s; s = queue.shift()) {
-          try {
-            await this.create(s);
-          } catch (err) {
-            this.store.updateSandbox(s.id, { state: 'failed', message: (err as Error).message.split('\n')[0]!.slice(0, 300) });
-            this.log(`could not create ${s.service}: ${(err as Error).message}`);
+  /**
+   * Makes the sandboxes the store lists and Swarm lacks, in waves: at most two per CPU of the swarm's nodes are
+   * starting at any time (a sandbox Swarm cannot place does not count). A whole class started at once only makes
+   * every engine wait for CPU; in waves, the first learners have an engine sooner and the last no later.
+   */
+  async ensure(): Promise<void> {
+    if (this.filling) return;
+    this.filling = true;
+    try {
+      const have = new Set((await this.swarm.services(classLabels(this.settings.className))).map((s) => s.name));
+      const rows = this.store.sandboxes();
+      const missing = rows.filter((s) => !have.has(s.service) && !this.gaveUp.has(s.service));
+      if (!missing.length) return;
+      const now = Date.now();
+      const starting = rows.filter((s) => have.has(s.service) && (s.state === 'pending' || s.state === 'restarting') && (s.node !== '' || now - (this.createdAt.get(s.service) ?? 0) < 5000)).length;
+      const cpus = (await this.swarm.nodes()).filter((n) => n.state === 'ready' && n.availability === 'active').reduce((sum, n) => sum + n.cpus, 0);
+      const queue = missing.slice(0, Math.max(0, startingAtOnce(cpus) - starting));
+      await Promise.all(
+        Array.from({ length: Math.min(4, queue.length) }, async () => {
+          for (let s = queue.shift(); s; s = queue.shift()) {
+            try {
+              await this.create(s);
+              this.createdAt.set(s.service, Date.now());
+            } catch (err) {
+              this.gaveUp.add(s.service);
+              this.store.updateSandbox(s.id, { state: 'failed', message: (err as Error).message.split('\n')[0]!.slice(0, 300) });
+              this.log(`could not create ${s.service}: ${(err as Error).message}`);
+            }
           }
-        }
-      }),
-    );
+        }),
+      );
+    } finally {
+      this.filling = false;
+    }
   }
 
   private async create(s: SandboxRow): Promise<void> {
@@ -123,11 +152,13 @@ export class SandboxKeeper {
     for (const s of this.store.sandboxes()) {
       const serviceId = byName.get(s.service);
       if (!serviceId) {
-        if (s.state !== 'failed') this.store.updateSandbox(s.id, { state: 'pending', message: 'its service is being made' });
+        if (s.state !== 'failed') this.store.updateSandbox(s.id, { state: 'pending', message: WAITING_TURN });
         continue;
       }
       const t = taskState(tasks.filter((x) => x.serviceId === serviceId), this.agent.ready(s.id), this.agent.says(s.id));
       this.store.updateSandbox(s.id, { state: t.state, node: this.nodeNames.get(t.nodeId) ?? t.nodeId, message: t.message, restarts: Math.max(s.restarts, t.restarts) });
     }
+    // The next wave, when the last has made room.
+    if (this.store.sandboxes().some((s) => !byName.has(s.service) && !this.gaveUp.has(s.service))) await this.ensure();
   }
 }

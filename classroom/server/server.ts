@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { invalidEvent, type ClassEvent } from '../events.js';
 import { DEFAULT_STUCK_AFTER_MINUTES, type DashboardSnapshot } from '../web/overview.js';
+import { WAITING_TURN } from './sandbox-keeper.js';
 import { DashboardFeed } from './dashboard-feed.js';
 import { exportRows, statusRows, type ClassStatus } from './report.js';
 import type { ClassStore } from './store.js';
@@ -247,7 +248,7 @@ export class ClassServer {
     if (!this.imageQueue.length) return;
     const hold = this.opts.imageHoldMs ?? IMAGE_HOLD_MS;
     const claimed = new Set(this.store.learners().map((l) => l.sandbox));
-    const starting = this.store.sandboxes().some((s) => (s.state === 'pending' || s.state === 'restarting') && s.node !== '');
+    const starting = this.store.sandboxes().some((s) => (s.state === 'pending' || s.state === 'restarting') && (s.node !== '' || s.message === WAITING_TURN));
     const now = Date.now();
     this.imageQueue.sort((a, b) => Number(claimed.has(b.sandbox)) - Number(claimed.has(a.sandbox)) || a.at - b.at);
     while (this.imageTransfers < (this.opts.imageTransfers ?? 3)) {
