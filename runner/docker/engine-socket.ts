@@ -7,8 +7,10 @@ import type { Readable } from 'node:stream';
 
 function call(socketPath: string, method: string, path: string, body?: Readable, timeoutMs?: number): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method, path, headers: body ? { 'content-type': 'application/x-tar' } : {}, timeout: timeoutMs }, resolve);
-    req.on('timeout', () => req.destroy(new Error(`no answer from the engine within ${timeoutMs} ms`)));
+    // No shared agent: Node's default one gives each socket a 5 s idle timeout, and an engine loading a large image
+    // is silent for longer than that between two lines of its answer. Only a call that asks for a timeout has one.
+    const req = request({ socketPath, method, path, agent: false, headers: body ? { 'content-type': 'application/x-tar' } : {}, timeout: timeoutMs }, resolve);
+    if (timeoutMs !== undefined) req.on('timeout', () => req.destroy(new Error(`no answer from the engine within ${timeoutMs} ms`)));
     req.on('error', reject);
     if (body) body.pipe(req);
     else req.end();
