@@ -12,7 +12,7 @@ import { checkClassName, classDir, readConfig, writeConfig } from '../class-file
 import { classLabels, ROLE_LABEL } from '../sandbox-spec.js';
 import { removeAll } from './remove-retrying.js';
 import { stopServer } from './server-process.js';
-import { sweepOtherNodes } from './sweep.js';
+import { handRemoveCommand, sweepOtherNodes } from './sweep.js';
 
 export async function runClassDown(ctx: CliContext, rawName: string): Promise<number> {
   const name = checkClassName(rawName);
@@ -51,7 +51,7 @@ export async function runClassDown(ctx: CliContext, rawName: string): Promise<nu
   if (inSwarm && info.nodes > 1 && image) {
     ctx.out(`Removing the class's volumes on the other ${plural(info.nodes - 1, 'node')} too (a job on each; up to 2.5 min)…\n`);
     elsewhere = await sweepOtherNodes(swarm, name, image, info.nodeId).catch((err: Error) => ({
-      lines: [`  could not run the removal on the other nodes (${err.message.split('\n')[0]}): on each, \`docker volume rm $(docker volume ls -q --filter label=lean-labs.class=${name})\``],
+      lines: [`  could not run the removal on the other nodes (${err.message.split('\n')[0]}): on each, ${handRemoveCommand(name)}`],
       complete: false,
     }));
     lines.push(...elsewhere.lines);

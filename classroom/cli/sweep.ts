@@ -7,6 +7,7 @@ import { DockerAdapter } from '../../runner/docker/adapter.js';
 import { SwarmAdapter, type SwarmNode, type SwarmTask } from '../../runner/docker/swarm.js';
 import { plural } from '../../runner/text/plural.js';
 import { classLabels, sweepService } from '../sandbox-spec.js';
+import { lacksImage } from '../server/sandbox-keeper.js';
 import { removeAll } from './remove-retrying.js';
 
 /** What one node's sweep printed. */
@@ -22,6 +23,9 @@ const VOLUME_WAIT_MS = 90_000;
 const SWEEP_WAIT_MS = 150_000;
 const DONE = new Set(['complete', 'failed', 'rejected', 'shutdown', 'orphaned', 'remove']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What to run by hand on a node to remove the class's volumes there. */
+export const handRemoveCommand = (name: string): string => `\`docker volume rm $(docker volume ls -q --filter label=lean-labs.class=${name})\``;
 
 /** Node side (`class sweep --name N`, in the job's task): removes the class's volumes on this engine. */
 export async function runClassSweep(name: string, out: (s: string) => void): Promise<number> {
@@ -58,7 +62,7 @@ export function sweepReports(lines: readonly string[], name: string): SweepRepor
  */
 export function sweepLines(name: string, others: readonly SwarmNode[], tasks: readonly SwarmTask[], reports: readonly SweepReport[]): { lines: string[]; complete: boolean } {
   const byHost = new Map(reports.map((r) => [r.node, r]));
-  const handRemove = `\`docker volume rm $(docker volume ls -q --filter label=lean-labs.class=${name})\``;
+  const handRemove = handRemoveCommand(name);
   const lines: string[] = [];
   let complete = true;
   for (const n of others) {
@@ -73,7 +77,7 @@ export function sweepLines(name: string, others: readonly SwarmNode[], tasks: re
       continue;
     }
     const why = task?.error || task?.message || '';
-    if (/no such image/i.test(why)) continue; // a node without the class image never ran a sandbox: nothing of the class is there
+    if (lacksImage(why)) continue; // a node without the class image never ran a sandbox: nothing of the class is there
     complete = false;
     const state = n.state !== 'ready' ? `is ${n.state}` : n.availability !== 'active' ? `is ${n.availability}` : task ? `did not finish (${why || task.state})` : 'was not reached';
     lines.push(`  ${n.hostname} ${state}: the class's volumes there, if any, are left; on it, ${handRemove}`);

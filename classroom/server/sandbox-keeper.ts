@@ -13,9 +13,12 @@ export type KeeperSettings = Omit<SandboxPlan, 'slot' | 'networkId' | 'secretId'
 
 const STARTING = new Set(['new', 'pending', 'assigned', 'accepted', 'ready', 'preparing', 'starting']);
 
+/** Whether Swarm's words for a task say its node does not have the image. */
+export const lacksImage = (text: string): boolean => /no such image/i.test(text);
+
 /** Swarm's words for a task that could not start, with what to do where there is something to do. */
 export function explainTaskError(text: string): string {
-  if (/no such image/i.test(text)) return 'its node lacks the class image (`npx lean-labs class add-machine` says what to run on that machine)';
+  if (lacksImage(text)) return 'its node lacks the class image (`npx lean-labs class add-machine` says what to run on that machine)';
   return text;
 }
 
@@ -34,7 +37,7 @@ export function taskState(tasks: readonly SwarmTask[], agentReady: boolean, agen
       : { state: restarts ? 'restarting' : 'pending', nodeId: current.nodeId, message: restarts ? `restarted (${why}); ${agentSays || 'its engine is starting'}` : agentSays || 'its engine is starting', restarts };
   if (STARTING.has(current.state)) {
     const now = explainTaskError(current.error || current.message || current.state);
-    return { state: restarts ? 'restarting' : 'pending', nodeId: current.nodeId, message: /class image/.test(why) && !current.error ? why : now, restarts };
+    return { state: restarts ? 'restarting' : 'pending', nodeId: current.nodeId, message: lastEnd && lacksImage(lastEnd.error || lastEnd.message) && !current.error ? why : now, restarts };
   }
   return { state: 'failed', nodeId: current.nodeId, message: explainTaskError(current.error || current.message || current.state), restarts };
 }
@@ -66,15 +69,15 @@ export class SandboxKeeper {
   ) {}
 
   /**
-   * Makes the sandboxes the store lists and Swarm lacks, in waves: at most two per CPU of the swarm's nodes are
+   * Makes the sandboxes the store lists and Swarm lacks (`known`: the services Swarm has, when just read), in waves: at most two per CPU of the swarm's nodes are
    * starting at any time (a sandbox Swarm cannot place does not count). A whole class started at once only makes
    * every engine wait for CPU; in waves, the first learners have an engine sooner and the last no later.
    */
-  async ensure(): Promise<void> {
+  async ensure(known?: ReadonlySet<string>): Promise<void> {
     if (this.filling) return;
     this.filling = true;
     try {
-      const have = new Set((await this.swarm.services(classLabels(this.settings.className))).map((s) => s.name));
+      const have = known ?? new Set((await this.swarm.services(classLabels(this.settings.className))).map((s) => s.name));
       const rows = this.store.sandboxes();
       const missing = rows.filter((s) => !have.has(s.service) && !this.gaveUp.has(s.service));
       if (!missing.length) return;
@@ -159,6 +162,6 @@ export class SandboxKeeper {
       this.store.updateSandbox(s.id, { state: t.state, node: this.nodeNames.get(t.nodeId) ?? t.nodeId, message: t.message, restarts: Math.max(s.restarts, t.restarts) });
     }
     // The next wave, when the last has made room.
-    if (this.store.sandboxes().some((s) => !byName.has(s.service) && !this.gaveUp.has(s.service))) await this.ensure();
+    if (this.store.sandboxes().some((s) => !byName.has(s.service) && !this.gaveUp.has(s.service))) await this.ensure(new Set(byName.keys()));
   }
 }
