@@ -119,7 +119,8 @@ describe('the learner\'s own things under a lab\'s names', () => {
       expect(screen).not.toMatch(/Step complete|\d+\/2 pass/);
       // Reset asks, then removes what the lab made, and never the learner's ns-a.
       term.keys(`${term.session}:0`, 'R');
-      await term.waitFor(/y\/N|\[y\/N\]|Reset/i);
+      // The question itself, not the footer's `R reset`, which is always on screen.
+      await term.waitFor(/Reset namespaces\? This removes what the lab made[\s\S]*y\/N/);
       term.keys(`${term.session}:0`, 'y');
       await term.waitFor(/Lab reset: [\s\S]*left alone container ns-a \(yours\)/);
       expect(await docker('inspect', '-f', '{{.Id}}', 'ns-a')).toBe(id);
