@@ -16,6 +16,8 @@ export const TOKEN_FILE = '/run/secrets/lean-labs-sandbox-token';
  * them (a sandbox is ready for its learner before its images are in).
  */
 export const IMAGES_LOADING_FILE = '/run/lean-labs/images-loading';
+/** Where a sandbox's agent waits for its turn to load the lab images (the class server answers 204, or 304). */
+export const IMAGES_TURN_PATH = '/sandbox/images/turn';
 /** Set in a sandbox: the class's labs, which the runner offers (comma-separated ids). */
 export const CLASS_LABS_ENV = 'LEAN_LABS_CLASS_LABS';
 export const CLASS_NAME = /^[a-z][a-z0-9-]{0,19}$/;

@@ -16,7 +16,7 @@ import { WebSocket, type RawData } from 'ws';
 import { engineAnswers, loadImageTar } from '../../runner/docker/engine-socket.js';
 import { dialProcess, runProcess, startDaemon } from '../../runner/host/run.js';
 import { OUTBOX_ENV, Outbox } from '../outbox.js';
-import { CLASS_LABS_ENV, IMAGES_LOADING_FILE, TOKEN_FILE } from '../sandbox-spec.js';
+import { CLASS_LABS_ENV, IMAGES_LOADING_FILE, IMAGES_TURN_PATH, TOKEN_FILE } from '../sandbox-spec.js';
 import { writeFileAtomic } from '../../runner/atomic-file.js';
 
 const SOCKET = '/var/run/docker.sock';
@@ -129,6 +129,9 @@ export class SandboxAgent {
    */
   private async loadImages(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
+      // The child starts only when the server gives this sandbox its turn: while a whole class starts, thirty
+      // processes waiting for theirs would cost the machine seconds of CPU it needs for the engines.
+      if ((await waitForImagesTurn(this.opts)) === 'have') return;
       const r = await runProcess(process.execPath, [...process.execArgv, process.argv[1]!, LOAD_IMAGES], { onOutput: (_s, t) => process.stdout.write(t) });
       if (r.code === 0) return;
       this.opts.log(`loading images stopped (exit ${r.code}); trying again`);
@@ -276,6 +279,26 @@ export async function loadClassImages(opts: Pick<AgentOptions, 'url' | 'token' |
       return;
     } catch (err) {
       opts.log(`loading images failed (${(err as Error).message}); trying again`);
+      await sleep(Math.min(30_000, 2000 * attempt));
+    }
+  }
+}
+
+/**
+ * Waits for the class server to give this sandbox its turn to load the images: 'go', or 'have' when this engine has
+ * them already (or the class serves none). Asks again after a failure, as the loading itself does.
+ */
+export async function waitForImagesTurn(opts: Pick<AgentOptions, 'url' | 'token' | 'log'>): Promise<'go' | 'have'> {
+  const have = existsSync(IMAGES_MARK) ? readFileSync(IMAGES_MARK, 'utf8').trim() : '';
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await get(opts, IMAGES_TURN_PATH, have ? { 'if-none-match': have } : {});
+      res.resume();
+      if (res.statusCode === 304 || res.statusCode === 404) return 'have';
+      if (res.statusCode === 204) return 'go';
+      throw new Error(`the class server answered ${res.statusCode}`);
+    } catch (err) {
+      opts.log(`waiting for the turn to load images failed (${(err as Error).message}); trying again`);
       await sleep(Math.min(30_000, 2000 * attempt));
     }
   }

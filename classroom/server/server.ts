@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { invalidEvent, type ClassEvent } from '../events.js';
 import { DEFAULT_STUCK_AFTER_MINUTES, type DashboardSnapshot } from '../web/overview.js';
+import { IMAGES_TURN_PATH } from '../sandbox-spec.js';
 import { WAITING_TURN } from './sandbox-keeper.js';
 import { DashboardFeed } from './dashboard-feed.js';
 import { exportRows, statusRows, type ClassStatus } from './report.js';
@@ -42,6 +43,8 @@ export interface ServerOptions {
   readonly imageTransfers?: number;
   /** How long a spare's image transfer waits at most for the sandboxes still starting (default IMAGE_HOLD_MS). */
   readonly imageHoldMs?: number;
+  /** How long a turn to load images keeps its place for the loading process (default TURN_KEPT_MS). */
+  readonly turnKeptMs?: number;
   readonly log?: (line: string) => void;
   /** Where the built web pages are (default: dist/web of this package). */
   readonly webDir?: string;
@@ -64,6 +67,8 @@ export const BEAT_MS = 15_000;
 const MAX_BATCH = 500;
 /** A spare sandbox's images wait at most this long for the others to start. */
 export const IMAGE_HOLD_MS = 120_000;
+/** How long a turn given keeps its transfer's place for the loading process to come. */
+export const TURN_KEPT_MS = 30_000;
 
 export const newToken = (): string => randomBytes(18).toString('base64url');
 /** Six characters a class can read aloud: no 0/O or 1/I/L. */
@@ -175,6 +180,7 @@ export class ClassServer {
     if (req.method === 'GET' && path === '/api/health') return send(res, 200, { ok: true, class: this.opts.settings.name });
     if (req.method === 'POST' && path === '/api/join') return this.join(req, res);
     if (req.method === 'GET' && path === '/sandbox/images') return this.images(req, res, url);
+    if (req.method === 'GET' && path === IMAGES_TURN_PATH) return this.images(req, res, url, 'turn');
     if (req.method === 'GET' && path === '/machine/class-image') return void this.classImage(req, res, url);
     if (path.startsWith('/api/instructor/')) {
       if (!same(bearer(req, url), this.opts.settings.instructorToken))
@@ -266,27 +272,70 @@ export class ClassServer {
     this.imageTimer.unref();
   }
 
+  /** Turns given at IMAGES_TURN_PATH whose transfer has not begun yet: each holds a transfer's place for a while. */
+  private readonly turns = new Map<string, NodeJS.Timeout>();
+
   /**
    * The lab images, as one tar. Many sandboxes starting at once would each load them at the same time and all be
-   * slow: a few transfers run at once, a claimed sandbox first.
+   * slow: a few transfers run at once, a claimed sandbox first. An agent first waits for its turn at
+   * IMAGES_TURN_PATH (answered 204 when it comes, 304 when the sandbox has these images), and only then starts the
+   * process that loads them: a class starting all at once does not pay for 30 of those processes while it waits.
+   * The turn holds a transfer's place for TURN_KEPT_MS; a request here without a turn waits in the queue itself.
    */
-  private images(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  private images(req: IncomingMessage, res: ServerResponse, url: URL, kind: 'tar' | 'turn' = 'tar'): void {
     const sandbox = this.store.sandboxByToken(bearer(req, url));
     if (!sandbox) return send(res, 401, { error: 'a sandbox token is needed' });
+    const tag = this.imagesTag();
+    if (!tag) return send(res, 404, { error: 'this class serves no images' });
+    if (req.headers['if-none-match'] === tag) {
+      res.writeHead(304, { etag: tag });
+      return void res.end();
+    }
+    const done = () => {
+      this.imageTransfers--;
+      this.nextImageTransfer();
+    };
+    // A turn already given (an agent asking again) is kept, and holds still one place.
+    const keepTurn = () => {
+      clearTimeout(this.turns.get(sandbox.id));
+      this.turns.set(sandbox.id, setTimeout(() => {
+        this.turns.delete(sandbox.id);
+        done();
+      }, this.opts.turnKeptMs ?? TURN_KEPT_MS).unref());
+      res.writeHead(204, { etag: tag });
+      res.end();
+    };
+    const turn = this.turns.get(sandbox.id);
+    if (turn && kind === 'turn') return keepTurn();
+    if (turn) {
+      clearTimeout(turn);
+      this.turns.delete(sandbox.id);
+      res.on('close', done);
+      return this.sendImages(res);
+    }
     let started = false;
     const entry = { sandbox: sandbox.id, at: Date.now(), go: () => {
       started = true;
-      this.sendImages(req, res);
+      if (kind === 'tar') {
+        res.on('close', done);
+        return this.sendImages(res);
+      }
+      if (this.turns.has(sandbox.id)) this.imageTransfers--;
+      keepTurn();
     } };
     this.imageQueue.push(entry);
     res.on('close', () => {
       if (!started) this.imageQueue.splice(this.imageQueue.indexOf(entry), 1);
-      else {
-        this.imageTransfers--;
-        this.nextImageTransfer();
-      }
     });
     this.nextImageTransfer();
+  }
+
+  /** The tag of the images this class serves (it changes when the tar does), or undefined when it serves none. */
+  private imagesTag(): string | undefined {
+    const tar = this.opts.imagesTar;
+    if (!tar || !existsSync(tar)) return undefined;
+    const st = statSync(tar);
+    return `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
   }
 
   /** The class image for a machine joining the swarm: streamed from the manager's engine as it is saved. */
@@ -308,17 +357,12 @@ export class ClassServer {
     tar.pipe(res);
   }
 
-  private sendImages(req: IncomingMessage, res: ServerResponse): void {
+  private sendImages(res: ServerResponse): void {
     const tar = this.opts.imagesTar;
-    if (!tar || !existsSync(tar)) return send(res, 404, { error: 'this class serves no images' });
-    const st = statSync(tar);
+    const tag = this.imagesTag();
+    if (!tar || !tag) return send(res, 404, { error: 'this class serves no images' });
     // The sandbox keeps the tag of what it loaded: the same images are never sent twice to the same engine.
-    const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
-    if (req.headers['if-none-match'] === etag) {
-      res.writeHead(304, { etag });
-      return void res.end();
-    }
-    res.writeHead(200, { 'content-type': 'application/x-tar', 'content-length': st.size, etag });
+    res.writeHead(200, { 'content-type': 'application/x-tar', 'content-length': statSync(tar).size, etag: tag });
     createReadStream(tar).pipe(res);
   }
 

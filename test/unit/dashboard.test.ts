@@ -142,6 +142,44 @@ describe('the class server\'s pages and live feed', () => {
     expect(got).toEqual(['t1:200:lab images', 't2:200:lab images']);
   });
 
+  it('gives turns to load images one place at a time; a turn not used in time frees its place', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'll-images-'));
+    writeFileSync(join(dir, 'images.tar'), 'lab images');
+    const store = await ClassStore.open();
+    for (const i of [1, 2, 3]) {
+      store.addSandbox({ id: `s${i}`, slot: i, service: `s${i}`, token: `t${i}` });
+      store.updateSandbox(`s${i}`, { state: 'ready', node: 'n1' });
+    }
+    server = new ClassServer({ store, settings: { name: 'c', learners: 3, joinCode: 'ABC234', instructorToken: 'instructor' }, imagesTar: join(dir, 'images.tar'), imageTransfers: 1, turnKeptMs: 400 });
+    const base = `http://127.0.0.1:${await server.listen(0, '127.0.0.1')}`;
+    const got: string[] = [];
+    const turn = (token: string, etag = '') =>
+      fetch(`${base}/sandbox/images/turn?token=${token}`, { headers: etag ? { 'if-none-match': etag } : {} }).then((r) => {
+        got.push(`${token} turn ${r.status}`);
+        return r.headers.get('etag') ?? '';
+      });
+    const tar = (token: string) => fetch(`${base}/sandbox/images?token=${token}`).then(async (r) => got.push(`${token} tar ${r.status} ${await r.text()}`));
+    const etag = await turn('t1');
+    expect(etag).toMatch(/^".+"$/);
+    const second = turn('t2');
+    const third = turn('t3');
+    await new Promise((r) => setTimeout(r, 150));
+    expect(got).toEqual(['t1 turn 204']); // the one place is t1's until its transfer ends
+    await tar('t1');
+    await second;
+    expect(got).toEqual(['t1 turn 204', 't1 tar 200 lab images', 't2 turn 204']);
+    // t2 never comes for its images: after the turn's time its place goes to t3.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got).toHaveLength(3);
+    await third;
+    expect(got.at(-1)).toBe('t3 turn 204');
+    // A sandbox that has these images is told so at once, turn or not.
+    await turn('t1', etag);
+    expect(got.at(-1)).toBe('t1 turn 304');
+    expect((await fetch(`${base}/sandbox/images?token=t1`, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    expect((await fetch(`${base}/sandbox/images/turn?token=nobody`)).status).toBe(401);
+  });
+
   it('sends the class image to a machine with the machine token only', async () => {
     const { base } = await start();
     const ok = await fetch(`${base}/machine/class-image?token=machine`);
