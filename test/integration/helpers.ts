@@ -36,9 +36,12 @@ export async function docker(...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-/** Removes test containers by name, ignoring ones that are not there. */
+/**
+ * Removes test containers by name, ignoring ones that are not there, with their anonymous volumes (from a VOLUME in
+ * the image), which would otherwise pile up on the engine run after run.
+ */
 export async function removeContainers(...names: string[]): Promise<void> {
-  await run('docker', ['rm', '-f', ...names]).catch(() => undefined);
+  await run('docker', ['rm', '-f', '-v', ...names]).catch(() => undefined);
 }
 
 export async function containerExists(name: string): Promise<boolean> {
