@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { CHECK_KINDS } from '../runner/checks/registry.js';
 import type { CheckContext } from '../runner/checks/types.js';
 import { DockerAdapter } from '../runner/docker/adapter.js';
@@ -101,23 +102,56 @@ function imageBuilds(out: string[]): void {
   out.push(figure('all lab images, warm (nothing changed)', build() / 1000, 's', { max: 10 }));
 }
 
+const USAGE = `Usage: npm run bench -- [options]   (or: node dist/bench/run.js [options])
+Prints each figure measured on the real engine next to its target. It reports; it does not fail on a missed target.
+
+Options:
+  --class-only     only the classroom's figures (a class of --learners sandboxes on this machine's swarm)
+  --skip-class     everything but the classroom
+  --skip-images    do not rebuild the lab images (their build times are left out)
+  --learners N     learners in the bench's class (default 30, plus one spare)
+  -h, --help       this text`;
+
+function options(): { classOnly: boolean; skipClass: boolean; skipImages: boolean; learners: number } | undefined {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        'class-only': { type: 'boolean' },
+        'skip-class': { type: 'boolean' },
+        'skip-images': { type: 'boolean' },
+        learners: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n\n${USAGE}`);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return undefined;
+  }
+  const learners = Number(values.learners ?? 30);
+  if (!Number.isInteger(learners) || learners < 1 || learners > 300) throw new Error(`--learners takes a whole number from 1 to 300, not "${values.learners}".`);
+  if (values['class-only'] && values['skip-class']) throw new Error('--class-only and --skip-class exclude each other.');
+  return { classOnly: Boolean(values['class-only']), skipClass: Boolean(values['skip-class']), skipImages: Boolean(values['skip-images']), learners };
+}
+
 async function main(): Promise<void> {
+  const opts = options();
+  if (!opts) return;
   const docker = new DockerAdapter();
   await docker.ping();
   const info = await docker.info();
   const out = [`lean-labs bench on Docker ${info.serverVersion}, cgroup v${info.cgroupVersion}, node ${process.version}`, ''];
-  const classOnly = process.argv.includes('--class-only');
-  if (!classOnly) {
+  if (!opts.classOnly) {
     installFigures(out);
     await checkLatency(docker, out);
     verifyOverhead(out);
     await tuiFigures(out);
   }
-  if (!process.argv.includes('--skip-class')) {
-    const i = process.argv.indexOf('--learners');
-    await classroomFigures(out, i > 0 ? Number(process.argv[i + 1]) : 30);
-  }
-  if (!classOnly && !process.argv.includes('--skip-images')) imageBuilds(out);
+  if (!opts.skipClass) await classroomFigures(out, opts.learners);
+  if (!opts.classOnly && !opts.skipImages) imageBuilds(out);
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
