@@ -81,6 +81,8 @@ export function sandboxService(p: SandboxPlan): ServiceSpec {
       Networks: [{ Target: p.networkId }],
     },
     Mode: { Replicated: { Replicas: 1 } },
+    // Nothing dials into a sandbox (its agent dials out): no virtual IP and load balancer per service on its network.
+    EndpointSpec: { Mode: 'dnsrr' },
   };
 }
 

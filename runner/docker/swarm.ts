@@ -57,6 +57,7 @@ export interface ServiceSpec {
   readonly TaskTemplate: Json;
   readonly Mode?: Json;
   readonly Networks?: Json[];
+  readonly EndpointSpec?: Json;
 }
 
 /** A log stream without a TTY comes in frames: 1 byte stream, 3 zero bytes, a 4-byte big-endian length, the bytes. */

@@ -234,6 +234,8 @@ describe('sandboxes as Swarm sees them', () => {
     expect(c.CapabilityDrop).toBeUndefined();
     expect(c.Privileges).toEqual({ Seccomp: { Mode: 'unconfined' }, AppArmor: { Mode: 'disabled' } });
     expect(c.Env).toContain('DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1');
+    // Nothing dials into a sandbox: no virtual IP or load balancer for it.
+    expect(spec.EndpointSpec).toEqual({ Mode: 'dnsrr' });
     expect(spec.TaskTemplate.Resources).toEqual({ Limits: { MemoryBytes: 2 ** 31, Pids: 4096 }, Reservations: { MemoryBytes: 2 ** 29 } });
     expect(c.Mounts.every((m: { VolumeOptions?: { Labels: Record<string, string> }; Type: string }) => m.Type === 'bind' || m.VolumeOptions?.Labels['lean-labs.class'] === 'c')).toBe(true);
   });
