@@ -69,3 +69,30 @@ export async function ensureClassImage(docker: DockerAdapter, sandboxTag: string
   }
   return tag;
 }
+
+/**
+ * The class images of earlier versions that can go: every tag of the class image's repository but `keep` and those
+ * a class's service still names (another class may still run an older lean-labs). Pure.
+ */
+export function staleClassImages(tags: readonly string[], keep: string, named: readonly string[]): string[] {
+  const inUse = new Set(named.map((image) => image.split('@')[0]));
+  return tags.filter((t) => t.startsWith(`${CLASS_IMAGE_REPO}:`) && t !== keep && !inUse.has(t)).sort();
+}
+
+/**
+ * Removes the class images of earlier versions from this engine (see staleClassImages). The engine itself keeps one
+ * a container still uses: that one is passed over. Returns the tags removed.
+ */
+export async function pruneClassImages(docker: DockerAdapter, keep: string, named: readonly string[]): Promise<string[]> {
+  const tags = (await docker.listImages({ [IMAGE_LABEL]: 'class-sandbox' })).flatMap((i) => i.tags);
+  const removed: string[] = [];
+  for (const tag of staleClassImages(tags, keep, named)) {
+    try {
+      await docker.removeImage(tag);
+      removed.push(tag);
+    } catch {
+      // in use by a container: it stays
+    }
+  }
+  return removed;
+}

@@ -20,8 +20,8 @@ import { ensureImages } from '../../runner/images/ensure.js';
 import { readLabSet } from '../../runner/lab/load.js';
 import { imagesDir } from '../../runner/paths.js';
 import { checkClassName, classDir, classImageCommand, learnersOnLoopback, dashboardUrl, dbFile, imagesTar, readConfig, serverLog, serverPid, setAsideEnded, writeConfig, type ClassConfig } from '../class-files.js';
-import { ensureClassImage } from '../class-image.js';
-import { classLabels, parseBytes, sandboxId } from '../sandbox-spec.js';
+import { ensureClassImage, pruneClassImages } from '../class-image.js';
+import { CLASS_LABEL, classLabels, parseBytes, sandboxId } from '../sandbox-spec.js';
 import { newJoinCode, newToken } from '../server/server.js';
 import { DEFAULT_STUCK_AFTER_MINUTES } from '../web/overview.js';
 import { ClassStore } from '../server/store.js';
@@ -145,6 +145,10 @@ export async function runClassUp(ctx: CliContext, o: UpOptions): Promise<number>
     progress.finish();
   }
   const image = await ensureClassImage(docker, catalog.get('sandbox')!.tag, (l) => ctx.out(`${l}\n`));
+  // Each version of lean-labs builds its own class image: the earlier ones go, unless a class still runs one.
+  const named = (await swarm.services({ [CLASS_LABEL]: '' }).catch(() => [])).map((s) => s.image);
+  const pruned = await pruneClassImages(docker, image, named);
+  if (pruned.length) ctx.out(`Removed ${plural(pruned.length, 'class image')} of earlier lean-labs versions (no class uses them): ${pruned.join(', ')}\n`);
 
   if (existing?.endedAt) ctx.out(`The records of the earlier class "${name}" were moved to ${setAsideEnded(ctx.stateDir, existing)}.\n`);
   const dir = classDir(ctx.stateDir, name);

@@ -6,6 +6,7 @@ import { invalidEvent, type ClassEvent } from '../../classroom/events.js';
 import { dropEvent, Outbox } from '../../classroom/outbox.js';
 import { ProgressMapper } from '../../classroom/runner-progress.js';
 import { parseBytes, sandboxService, sweepService } from '../../classroom/sandbox-spec.js';
+import { staleClassImages } from '../../classroom/class-image.js';
 import { exportRows, statusRows } from '../../classroom/server/report.js';
 import { taskState } from '../../classroom/server/sandbox-keeper.js';
 import { sweepLines, sweepReports } from '../../classroom/cli/sweep.js';
@@ -251,6 +252,14 @@ describe('sandboxes as Swarm sees them', () => {
     expect(parseBytes('1536m')).toBe(1536 * 1024 ** 2);
     expect(parseBytes('lots')).toBeUndefined();
     expect(parseBytes('0')).toBeUndefined();
+  });
+});
+
+describe('class images of earlier versions', () => {
+  it('go, but never the one in use now, one a class still names (with or without its digest), or another repository\'s', () => {
+    const tags = ['lean-labs/class-sandbox:new', 'lean-labs/class-sandbox:old1', 'lean-labs/class-sandbox:old2', 'lean-labs/class-sandbox:running', 'lean-labs/sandbox:old1', 'mine/class-sandbox:x'];
+    expect(staleClassImages(tags, 'lean-labs/class-sandbox:new', ['lean-labs/class-sandbox:running@sha256:abc'])).toEqual(['lean-labs/class-sandbox:old1', 'lean-labs/class-sandbox:old2']);
+    expect(staleClassImages(['lean-labs/class-sandbox:new'], 'lean-labs/class-sandbox:new', [])).toEqual([]);
   });
 });
 
