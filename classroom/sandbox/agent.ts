@@ -24,6 +24,8 @@ const DOCKERD_LOG = '/var/log/lean-labs-dockerd.log';
 const TERM_DIR = '/run/lean-labs-term';
 /** Marks the images loaded into this sandbox's engine (the engine's volume outlives a restarted task). */
 const IMAGES_MARK = '/var/lib/docker/lean-labs-class-images';
+/** The tag of the images this engine has loaded ('' when none): sent as If-None-Match. */
+const loadedImagesTag = (): string => (existsSync(IMAGES_MARK) ? readFileSync(IMAGES_MARK, 'utf8').trim() : '');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -264,7 +266,7 @@ export const LOAD_IMAGES = 'load-images';
 
 /** Loads the class's lab images when this engine does not have this version of them yet, trying until it has. */
 export async function loadClassImages(opts: Pick<AgentOptions, 'url' | 'token' | 'log'>): Promise<void> {
-  const have = existsSync(IMAGES_MARK) ? readFileSync(IMAGES_MARK, 'utf8').trim() : '';
+  const have = loadedImagesTag();
   for (let attempt = 1; ; attempt++) {
     try {
       const res = await get(opts, '/sandbox/images', have ? { 'if-none-match': have } : {});
@@ -289,7 +291,7 @@ export async function loadClassImages(opts: Pick<AgentOptions, 'url' | 'token' |
  * them already (or the class serves none). Asks again after a failure, as the loading itself does.
  */
 export async function waitForImagesTurn(opts: Pick<AgentOptions, 'url' | 'token' | 'log'>): Promise<'go' | 'have'> {
-  const have = existsSync(IMAGES_MARK) ? readFileSync(IMAGES_MARK, 'utf8').trim() : '';
+  const have = loadedImagesTag();
   for (let attempt = 1; ; attempt++) {
     try {
       const res = await get(opts, IMAGES_TURN_PATH, have ? { 'if-none-match': have } : {});

@@ -6,7 +6,7 @@
  * - the instructor token opens status and export.
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
@@ -285,7 +285,7 @@ export class ClassServer {
   private images(req: IncomingMessage, res: ServerResponse, url: URL, kind: 'tar' | 'turn' = 'tar'): void {
     const sandbox = this.store.sandboxByToken(bearer(req, url));
     if (!sandbox) return send(res, 401, { error: 'a sandbox token is needed' });
-    const tag = this.imagesTag();
+    const tag = this.imagesFile()?.tag;
     if (!tag) return send(res, 404, { error: 'this class serves no images' });
     if (req.headers['if-none-match'] === tag) {
       res.writeHead(304, { etag: tag });
@@ -320,6 +320,7 @@ export class ClassServer {
         res.on('close', done);
         return this.sendImages(res);
       }
+      // Asked twice while queued: the turn given first already holds a place, so this one gives its place back.
       if (this.turns.has(sandbox.id)) this.imageTransfers--;
       keepTurn();
     } };
@@ -330,12 +331,15 @@ export class ClassServer {
     this.nextImageTransfer();
   }
 
-  /** The tag of the images this class serves (it changes when the tar does), or undefined when it serves none. */
-  private imagesTag(): string | undefined {
-    const tar = this.opts.imagesTar;
-    if (!tar || !existsSync(tar)) return undefined;
-    const st = statSync(tar);
-    return `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
+  /**
+   * The images this class serves: their file, size and tag (which changes when the file does), or undefined when it
+   * serves none. Read again when a transfer begins: a request may have waited minutes in the queue.
+   */
+  private imagesFile(): { path: string; size: number; tag: string } | undefined {
+    const path = this.opts.imagesTar;
+    const st = path ? statSync(path, { throwIfNoEntry: false }) : undefined;
+    if (!path || !st) return undefined;
+    return { path, size: st.size, tag: `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"` };
   }
 
   /** The class image for a machine joining the swarm: streamed from the manager's engine as it is saved. */
@@ -358,12 +362,11 @@ export class ClassServer {
   }
 
   private sendImages(res: ServerResponse): void {
-    const tar = this.opts.imagesTar;
-    const tag = this.imagesTag();
-    if (!tar || !tag) return send(res, 404, { error: 'this class serves no images' });
+    const file = this.imagesFile();
+    if (!file) return send(res, 404, { error: 'this class serves no images' });
     // The sandbox keeps the tag of what it loaded: the same images are never sent twice to the same engine.
-    res.writeHead(200, { 'content-type': 'application/x-tar', 'content-length': statSync(tar).size, etag: tag });
-    createReadStream(tar).pipe(res);
+    res.writeHead(200, { 'content-type': 'application/x-tar', 'content-length': file.size, etag: file.tag });
+    createReadStream(file.path).pipe(res);
   }
 
   private upgrade(req: IncomingMessage, socket: import('node:net').Socket, head: Buffer): void {
