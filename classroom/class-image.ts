@@ -28,9 +28,33 @@ function filesUnder(root: string, part: string): string[] {
   return readdirSync(p).sort().flatMap((n) => filesUnder(root, join(part, n)));
 }
 
-export function classDockerfile(sandboxTag: string): string {
+/**
+ * The Node binary running this lean-labs, when it may serve in the class image: a Linux build that carries its own
+ * libraries (an official build, as nvm and most installers give) starts in about two thirds of the CPU time of
+ * Debian's, which links some twenty shared libraries. Every sandbox starts Node for its agent while a whole class
+ * starts at once, and again for each runner. Whether it runs there is tried in the image itself at build time
+ * (see classDockerfile): a build that needs libraries the image lacks is dropped and Debian's Node stays.
+ */
+export function portableNode(execPath = process.execPath, platform = process.platform, config = process.config): string | undefined {
+  if (platform !== 'linux') return undefined;
+  const vars = (config.variables ?? {}) as Record<string, unknown>;
+  if (vars.node_shared === true || vars.node_shared === 'true') return undefined;
+  return existsSync(execPath) ? execPath : undefined;
+}
+
+/** Where the class image puts the manager's Node (ahead of Debian's /usr/bin/node on PATH). */
+export const CLASS_NODE = '/usr/local/bin/node';
+
+export function classDockerfile(sandboxTag: string, withNode = false): string {
   return [
     `FROM ${sandboxTag}`,
+    ...(withNode
+      ? [
+          'COPY node /usr/local/bin/node',
+          // Kept only if it runs here (the right machine, and no library this image lacks); Debian's Node otherwise.
+          `RUN ${CLASS_NODE} -e 0 >/dev/null 2>&1 || rm -f ${CLASS_NODE}`,
+        ]
+      : []),
     'COPY lean-labs /opt/lean-labs',
     // A sandbox's memory is the learner's: Node's young generation is kept small (1 MB semi-spaces instead of 16),
     // which costs the runner nothing measurable and saves tens of MB in each process.
@@ -50,6 +74,9 @@ export async function ensureClassImage(docker: DockerAdapter, sandboxTag: string
   const files = PACKAGE_PARTS.flatMap((p) => filesUnder(root, p));
   const hash = createHash('sha256').update(sandboxTag);
   for (const f of files) hash.update(f).update('\0').update(readFileSync(join(root, f))).update('\0');
+  const node = portableNode();
+  // The binary itself is large: its version, size and time stand for it.
+  if (node) hash.update(`node ${process.version} ${statSync(node).size} ${statSync(node).mtimeMs}`);
   const tag = `${CLASS_IMAGE_REPO}:${hash.digest('hex').slice(0, 12)}`;
   if (await docker.inspectImage(tag)) return tag;
   say(`Building the class image ${tag} (lean-labs inside the sandbox image)…`);
@@ -59,8 +86,9 @@ export async function ensureClassImage(docker: DockerAdapter, sandboxTag: string
       mkdirSync(join(context, 'lean-labs', f, '..'), { recursive: true });
       cpSync(join(root, f), join(context, 'lean-labs', f));
     }
-    writeFileSync(join(context, 'Dockerfile'), classDockerfile(sandboxTag));
-    const all = ['Dockerfile', ...files.map((f) => relative(context, join(context, 'lean-labs', f)))];
+    if (node) cpSync(node, join(context, 'node'));
+    writeFileSync(join(context, 'Dockerfile'), classDockerfile(sandboxTag, !!node));
+    const all = ['Dockerfile', ...(node ? ['node'] : []), ...files.map((f) => relative(context, join(context, 'lean-labs', f)))];
     await docker.buildImage(context, all, tag, { [IMAGE_LABEL]: 'class-sandbox' }, (p: BuildProgress) => {
       if (p.kind === 'step') say(`  class image: step ${p.step}/${p.total}`);
     });

@@ -6,7 +6,7 @@ import { invalidEvent, type ClassEvent } from '../../classroom/events.js';
 import { dropEvent, Outbox } from '../../classroom/outbox.js';
 import { ProgressMapper } from '../../classroom/runner-progress.js';
 import { parseBytes, sandboxService, sweepService } from '../../classroom/sandbox-spec.js';
-import { staleClassImages } from '../../classroom/class-image.js';
+import { CLASS_NODE, classDockerfile, portableNode, staleClassImages } from '../../classroom/class-image.js';
 import { exportRows, statusRows } from '../../classroom/server/report.js';
 import { taskState } from '../../classroom/server/sandbox-keeper.js';
 import { sweepLines, sweepReports } from '../../classroom/cli/sweep.js';
@@ -260,6 +260,25 @@ describe('class images of earlier versions', () => {
     const tags = ['lean-labs/class-sandbox:new', 'lean-labs/class-sandbox:old1', 'lean-labs/class-sandbox:old2', 'lean-labs/class-sandbox:running', 'lean-labs/sandbox:old1', 'mine/class-sandbox:x'];
     expect(staleClassImages(tags, 'lean-labs/class-sandbox:new', ['lean-labs/class-sandbox:running@sha256:abc'])).toEqual(['lean-labs/class-sandbox:old1', 'lean-labs/class-sandbox:old2']);
     expect(staleClassImages(['lean-labs/class-sandbox:new'], 'lean-labs/class-sandbox:new', [])).toEqual([]);
+  });
+});
+
+describe('the Node in the class image', () => {
+  const statics = { variables: { node_shared: false } } as unknown as NodeJS.ProcessConfig;
+  it('is the manager\'s own only when it is a Linux build that carries its libraries', () => {
+    expect(portableNode(process.execPath, 'linux', statics)).toBe(process.execPath);
+    expect(portableNode(process.execPath, 'linux', { variables: { node_shared: true } } as unknown as NodeJS.ProcessConfig)).toBeUndefined();
+    expect(portableNode(process.execPath, 'darwin', statics)).toBeUndefined();
+    expect(portableNode('/nowhere/node', 'linux', statics)).toBeUndefined();
+  });
+  it('is tried in the image before it is kept, and put ahead of Debian\'s on PATH', () => {
+    const with_ = classDockerfile('lean-labs/sandbox:x', true).split('\n');
+    const copy = with_.findIndex((l) => l.startsWith('COPY node '));
+    expect(with_[copy]).toBe(`COPY node ${CLASS_NODE}`);
+    expect(with_[copy + 1]).toBe(`RUN ${CLASS_NODE} -e 0 >/dev/null 2>&1 || rm -f ${CLASS_NODE}`);
+    // It comes before lean-labs, so a new lean-labs reuses the layer.
+    expect(copy).toBeLessThan(with_.findIndex((l) => l.startsWith('COPY lean-labs')));
+    expect(classDockerfile('lean-labs/sandbox:x', false)).not.toMatch(/COPY node/);
   });
 });
 
