@@ -1,6 +1,7 @@
 /**
- * Figures for the interactive runner, measured in a real terminal (a tmux server of the benchmark's own):
- * start-up to the first complete frame of the lab list, engine event to a green check on screen, and memory.
+ * Figures for the interactive runner, measured on a real pseudo-terminal whose output the bench reads as a stream
+ * (see PtyStream): start-up to the first complete frame of the lab list, engine event to a green check on screen,
+ * and memory.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -8,24 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerAdapter } from '../runner/docker/adapter.js';
 import { packageRoot } from '../runner/paths.js';
+import { PtyStream } from './pty-stream.js';
 import { figure, median, percentile } from './stats.js';
-import { TmuxTerminal } from './tmux.js';
 
 const CLI = join(packageRoot(), 'dist/lean-labs.js');
-const POLL_MS = 2;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The runner in a terminal of its own; `exec` makes the window's process the runner, for its memory. */
-function startRunner(args: string, state: string): TmuxTerminal {
-  const term = new TmuxTerminal('bench');
-  term.start(`cd ${packageRoot()} && LEAN_LABS_STATE_DIR=${state} exec ${process.execPath} ${CLI} start ${args}`);
-  return term;
-}
-
-/** Waits for the screen to match; returns the moment it did. */
-async function seen(term: TmuxTerminal, pattern: RegExp, timeoutMs = 60_000): Promise<number> {
-  await term.waitFor(pattern, { timeoutMs, pollMs: POLL_MS });
-  return performance.now();
+/** The runner in a terminal of its own (the program on it is the runner itself, for its memory). */
+function startRunner(args: string, state: string): PtyStream {
+  return new PtyStream(`${process.execPath} ${CLI} start ${args}`.trim(), { ...process.env, LEAN_LABS_STATE_DIR: state }, { cwd: packageRoot() });
 }
 
 function rssMb(pid: number): number {
@@ -35,7 +27,7 @@ function rssMb(pid: number): number {
 
 export async function tuiFigures(out: string[]): Promise<void> {
   const state = mkdtempSync(join(tmpdir(), 'll-bench-tui-'));
-  let term: TmuxTerminal | undefined;
+  let term: PtyStream | undefined;
   try {
     // First frame: from launching the process to the complete lab list (its last row and the summary under it).
     const firstFrames: number[] = [];
@@ -43,7 +35,7 @@ export async function tuiFigures(out: string[]): Promise<void> {
       term?.kill();
       const t0 = performance.now();
       term = startRunner('', state);
-      firstFrames.push((await seen(term, /ambassadors[\s\S]*Run a one-shot container/)) - t0);
+      firstFrames.push((await term.waitFor(/ambassadors[\s\S]*Run a one-shot container/)) - t0);
     }
     out.push(figure('start: launch to first complete frame (median of 5)', median(firstFrames), 'ms', { max: 250 }));
 
@@ -52,13 +44,14 @@ export async function tuiFigures(out: string[]): Promise<void> {
     spawnSync('docker', ['rm', '-f', 'ns-a'], { stdio: 'ignore' });
     term?.kill();
     term = startRunner('namespaces', state);
-    await seen(term, /Checks\s+0\/2 pass/, 120_000);
+    await term.waitFor(/Checks\s+0\/2 pass/, 0, 120_000);
     const docker = new DockerAdapter();
     const latencies: number[] = [];
     const rss: number[] = [];
     for (let i = 0; i < 10; i++) {
+      const removedAt = term.mark();
       spawnSync('docker', ['rm', '-f', 'ns-a'], { stdio: 'ignore' });
-      await seen(term, /Checks\s+0\/2 pass/);
+      if (i > 0) await term.waitFor(/Checks\s+0\/2 pass/, removedAt);
       spawnSync('docker', ['create', '--name', 'ns-a', 'lean-labs/toolbox', 'sleep', 'infinity'], { stdio: 'ignore' });
       await sleep(300);
       // The clock starts when the engine's own event stream delivers the start, as the runner receives it.
@@ -69,8 +62,9 @@ export async function tuiFigures(out: string[]): Promise<void> {
         },
         () => {},
       );
+      const startedAt = term.mark();
       spawnSync('docker', ['start', 'ns-a'], { stdio: 'ignore' });
-      const green = await seen(term, /Checks\s+2\/2 pass/);
+      const green = await term.waitFor(/Checks\s+2\/2 pass/, startedAt);
       stop();
       latencies.push(green - eventAt);
       rss.push(rssMb(term.pid()));
@@ -78,7 +72,7 @@ export async function tuiFigures(out: string[]): Promise<void> {
     out.push(figure('start: engine event to green check on screen (median of 10)', median(latencies), 'ms', { max: 300 }));
     out.push(figure('start: engine event to green check, p90', percentile(latencies, 90), 'ms'));
     out.push(figure('start: runner memory during a lab (max RSS)', Math.max(...rss), 'MB', { max: 120 }));
-    term.keys(`${term.session}:0`, 'q');
+    term.keys('q');
   } finally {
     term?.kill();
     spawnSync(process.execPath, [CLI, 'reset', 'namespaces'], { env: { ...process.env, LEAN_LABS_STATE_DIR: state }, stdio: 'ignore' });
