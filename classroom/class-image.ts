@@ -75,8 +75,9 @@ export async function ensureClassImage(docker: DockerAdapter, sandboxTag: string
   const hash = createHash('sha256').update(sandboxTag);
   for (const f of files) hash.update(f).update('\0').update(readFileSync(join(root, f))).update('\0');
   const node = portableNode();
-  // The binary itself is large: its version, size and time stand for it.
-  if (node) hash.update(`node ${process.version} ${statSync(node).size} ${statSync(node).mtimeMs}`);
+  // The binary itself is large: its version, machine and size stand for it (not its time: a manager that is itself a
+  // class image has a copy of it, and must find the same tag).
+  if (node) hash.update(`node ${process.version} ${process.arch} ${statSync(node).size}`);
   const tag = `${CLASS_IMAGE_REPO}:${hash.digest('hex').slice(0, 12)}`;
   if (await docker.inspectImage(tag)) return tag;
   say(`Building the class image ${tag} (lean-labs inside the sandbox image)…`);
