@@ -19,7 +19,7 @@ export const CLASS_IMAGE_REPO = `${IMAGE_REPO}/class-sandbox`;
  * What of the package a sandbox needs: the CLI (and the class server's SQLite, for a manager that is itself a class
  * image), its labs and the image definitions (whose hashes tag the images).
  */
-const PACKAGE_PARTS = ['package.json', 'dist/lean-labs.js', 'dist/class-agent.js', 'dist/sql-wasm.wasm', 'dist/web', 'labs', 'images'];
+const PACKAGE_PARTS = ['package.json', 'dist/lean-labs.js', 'dist/lean-labs-main.js', 'dist/class-agent.js', 'dist/sql-wasm.wasm', 'dist/web', 'labs', 'images'];
 
 function filesUnder(root: string, part: string): string[] {
   const p = join(root, part);

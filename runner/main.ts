@@ -27,7 +27,7 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+async function main(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,

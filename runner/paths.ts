@@ -24,6 +24,15 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'lean-labs');
 }
 
+/**
+ * Where lean-labs keeps what it can make again (the compiled program's code cache): beside the state when
+ * LEAN_LABS_STATE_DIR names it (tests and CI keep everything in one temporary folder), else the XDG cache folder.
+ */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.LEAN_LABS_STATE_DIR) return join(resolve(env.LEAN_LABS_STATE_DIR), 'cache');
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'lean-labs');
+}
+
 /** The version in the package's own package.json. */
 export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
