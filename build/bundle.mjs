@@ -10,6 +10,7 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { resolve as resolvePath } from 'node:path';
 import { Script } from 'node:vm';
+import { oneCopyPerVersion } from './one-copy.mjs';
 import { BUNDLE_PARAMETERS } from '../dist/runner/code-cache.js';
 
 const MAIN = 'dist/lean-labs-main.js';
@@ -45,6 +46,9 @@ const program = await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  // Node 20 has RegExp's v flag; esbuild's tables say otherwise and would rewrite each such literal into a
+  // `new RegExp` that is parsed when the module loads (string-width's emoji expression alone: about 15 ms).
+  supported: { 'regexp-set-notation': true },
   jsx: 'automatic',
   banner: { js: `(async function (${BUNDLE_PARAMETERS.join(', ')}) {"use strict";` },
   footer: { js: '})' },
@@ -61,8 +65,12 @@ const program = await build({
     ssh2: './build/lazy/ssh2.cjs',
     '@grpc/grpc-js': './build/lazy/grpc.cjs',
     '@grpc/proto-loader': './build/lazy/proto-loader.cjs',
+    protobufjs: './build/lazy/protobufjs.cjs',
   },
-  plugins: [builtinsThroughRequire, yogaWithoutFetch],
+  // Ink measures text with string-width 8, and the wrap-ansi it wraps text with pins string-width 7: two copies that
+  // each build an Intl.Segmenter and their own emoji expressions when the runner starts, and that can disagree on a
+  // width. Every import of string-width takes the one Ink measures with (same call, same answer).
+  plugins: [builtinsThroughRequire, yogaWithoutFetch, oneCopyPerVersion({ 'string-width': 'node_modules/ink' })],
   metafile: true,
   logLevel: 'warning',
 });

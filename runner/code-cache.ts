@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -18,26 +17,43 @@ import { writeFileAtomic } from './atomic-file.js';
  */
 export interface CachedBundle {
   /** Runs the program. */
-  run(): Promise<void>;
-  /** Writes the code cache when there was none or V8 refused it; call it when the program is over. */
+  run(launcher?: Launcher): Promise<void>;
+  /**
+   * Writes the code cache when there was none or V8 refused it: when the program is over, or once what a start
+   * needs is compiled. Before any V8 flag is changed: V8 takes code only under the flags it was made with.
+   */
   saveIfNeeded(): void;
   /** Whether V8 took the cached code. */
   readonly cacheUsed: boolean;
 }
 
 /** The parameters the bundle's function is given, in this order (build/bundle.mjs writes the same list). */
-export const BUNDLE_PARAMETERS = ['__nodeRequire', 'require', '__filename', '__dirname', '__importMetaUrl'] as const;
+export const BUNDLE_PARAMETERS = ['__nodeRequire', 'require', '__filename', '__dirname', '__importMetaUrl', '__leanLabsLauncher'] as const;
 
-/** A cache file per build and per way of running Node: V8 refuses code made under other flags. */
-export function cacheFileName(buildHash: string, flags: string): string {
-  const runtime = createHash('sha256').update(`${process.version} ${process.arch} ${process.execArgv.join(' ')} ${flags}`).digest('hex').slice(0, 12);
+/** What the program may call back (runner/launcher.ts). */
+export interface Launcher {
+  /** The first screen is drawn. */
+  readonly started: () => void;
+}
+
+/** A short hash for a file name (loading node:crypto would cost the start more than this whole file saves). */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** A cache file per build and per way of running Node: V8 refuses code made under another Node or other flags. */
+export function cacheFileName(buildHash: string): string {
+  const runtime = fnv1a(`${process.version} ${process.arch} ${process.execArgv.join(' ')}`);
   return `${buildHash}-${runtime}.code`;
 }
 
-export function loadBundle(file: string, buildHash: string, cacheDir: string, flags = ''): CachedBundle {
+export function loadBundle(file: string, buildHash: string, cacheDir: string): CachedBundle {
   const source = readFileSync(file, 'utf8');
-  const cacheFile = join(cacheDir, cacheFileName(buildHash, flags));
+  const cacheFile = join(cacheDir, cacheFileName(buildHash));
   let cachedData: Buffer | undefined;
+  let saved = false;
   try {
     cachedData = readFileSync(cacheFile);
   } catch {
@@ -47,13 +63,14 @@ export function loadBundle(file: string, buildHash: string, cacheDir: string, fl
   const cacheUsed = cachedData !== undefined && !script.cachedDataRejected;
   return {
     cacheUsed,
-    run: () => {
+    run: (launcher) => {
       const program = script.runInThisContext() as (...args: unknown[]) => Promise<void>;
       const require = createRequire(file);
-      return program(require, require, file, dirname(file), pathToFileURL(file).href);
+      return program(require, require, file, dirname(file), pathToFileURL(file).href, launcher);
     },
     saveIfNeeded: () => {
-      if (cacheUsed) return;
+      if (cacheUsed || saved) return;
+      saved = true;
       try {
         writeFileAtomic(cacheFile, script.createCachedData());
         // Caches of other builds are never read again.

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DockerAdapter } from '../docker/adapter.js';
 import { runProcess } from '../host/run.js';
+import { firstScreenDrawn } from '../launcher.js';
 import { LAB_FILES, workDir } from '../engine/workdir.js';
 import { UserError } from '../errors.js';
 import { findLab, loadSomeLabs } from '../lab/load.js';
@@ -111,6 +112,8 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
     />,
     { exitOnCtrlC: false, patchConsole: true },
   );
+  // Ink drew the first screen within render(); the launcher's work for it waits until that has gone out.
+  setImmediate(firstScreenDrawn);
   try {
     await app.waitUntilExit();
   } finally {

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpsAgent } from 'node:https';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { UserError } from '../errors.js';
 import type { Endpoint, TlsFiles } from './endpoint.js';
-import { SshDialAgent } from './ssh-dial.js';
+import { sshDialAgent } from './ssh-dial.js';
 
 interface TlsMaterial {
   readonly ca?: Buffer;
@@ -24,15 +25,21 @@ function readTls(files: TlsFiles, source: string): TlsMaterial {
   return m;
 }
 
+/**
+ * Node's https (and tls under it) is loaded here only when an engine needs it: loading it costs the runner's first
+ * frame about 10 ms, and a local socket never uses it.
+ */
+const httpsAgent = (): typeof HttpsAgent => (createRequire(import.meta.url)('node:https') as typeof import('node:https')).Agent;
+
 /** How dockerode reaches the endpoint: a socket, plain tcp, tcp with TLS, or ssh through the user's ssh client. */
 export function clientOptions(e: Endpoint): Docker.DockerOptions {
   if (e.socketPath) return { socketPath: e.socketPath };
-  if (e.ssh) return { protocol: 'http', host: e.ssh.host, port: 2375, agent: new SshDialAgent(e.ssh) } as Docker.DockerOptions;
+  if (e.ssh) return { protocol: 'http', host: e.ssh.host, port: 2375, agent: sshDialAgent(e.ssh) } as Docker.DockerOptions;
   if (e.tls) {
     const m = readTls(e.tls, e.source);
     const base = { protocol: 'https' as const, host: e.host, port: e.port, ...m };
     // DOCKER_TLS without _VERIFY: encrypted, the engine's certificate taken as it is (as the docker CLI does).
-    return e.tls.verify ? base : ({ ...base, agent: new HttpsAgent({ rejectUnauthorized: false, ...m }) } as Docker.DockerOptions);
+    return e.tls.verify ? base : ({ ...base, agent: new (httpsAgent())({ rejectUnauthorized: false, ...m }) } as Docker.DockerOptions);
   }
   // Said outright: dockerode would otherwise guess https from port 2376.
   return { protocol: 'http', host: e.host, port: e.port };

@@ -1,4 +1,5 @@
-import { Agent, type AgentOptions } from 'node:http';
+import type { Agent, AgentOptions } from 'node:http';
+import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import { dialProcess } from '../host/run.js';
 import type { SshTarget } from './endpoint.js';
@@ -23,18 +24,20 @@ export function sshArgs(target: SshTarget): string[] {
 /**
  * An HTTP agent whose connections are `ssh … docker system dial-stdio` processes. Each costs an ssh handshake, so
  * they are kept and reused (keep-alive), and only a few are open at once: sshd drops bursts of new connections
- * (MaxStartups), and a burst of parallel checks would otherwise make one each.
+ * (MaxStartups), and a burst of parallel checks would otherwise make one each. Its class is made on first use: it
+ * extends Node's http Agent, and loading http costs the runner's first screen about 10 ms that a local engine never
+ * needs.
  */
-export class SshDialAgent extends Agent {
-  constructor(private readonly target: SshTarget, opts: AgentOptions = {}) {
-    super({ keepAlive: true, maxSockets: 6, maxFreeSockets: 6, ...opts });
+export function sshDialAgent(target: SshTarget, opts: AgentOptions = {}): Agent {
+  const { Agent: HttpAgent } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
+  class SshDialAgent extends HttpAgent {
+    override createConnection(): Duplex {
+      const stream = dialProcess('ssh', sshArgs(target));
+      // The HTTP client treats the stream as a socket: these are no-ops on a pipe.
+      const socketLike = stream as Duplex & Record<string, unknown>;
+      for (const m of ['setTimeout', 'setNoDelay', 'setKeepAlive', 'ref', 'unref']) socketLike[m] ??= () => stream;
+      return stream;
+    }
   }
-
-  override createConnection(): Duplex {
-    const stream = dialProcess('ssh', sshArgs(this.target));
-    // The HTTP client treats the stream as a socket: these are no-ops on a pipe.
-    const socketLike = stream as Duplex & Record<string, unknown>;
-    for (const m of ['setTimeout', 'setNoDelay', 'setKeepAlive', 'ref', 'unref']) socketLike[m] ??= () => stream;
-    return stream;
-  }
+  return new SshDialAgent({ keepAlive: true, maxSockets: 6, maxFreeSockets: 6, ...opts });
 }

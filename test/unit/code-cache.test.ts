@@ -19,23 +19,25 @@ function writeBundle(dir: string, body: string): string {
  * One start of a program in a Node process of its own, as the command does it (V8 keeps what one process compiled,
  * so only a new process shows whether the cache on disk was taken). Returns what it printed and whether it was cached.
  */
-function start(file: string, hash: string, cache: string, flags = ''): string {
+function start(file: string, hash: string, cache: string, execArgv: string[] = []): string {
   const script = `import { loadBundle } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist/runner/code-cache.js')).href)};
-const b = loadBundle(${JSON.stringify(file)}, ${JSON.stringify(hash)}, ${JSON.stringify(cache)}, ${JSON.stringify(flags)});
+const b = loadBundle(${JSON.stringify(file)}, ${JSON.stringify(hash)}, ${JSON.stringify(cache)});
 await b.run();
 b.saveIfNeeded();
 process.stdout.write(b.cacheUsed ? 'cached' : 'compiled');`;
-  return execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  return execFileSync(process.execPath, [...execArgv, '--input-type=module', '-e', script], { encoding: 'utf8' });
 }
 
 const seen = () => (globalThis as { __codeCacheTest?: unknown[] }).__codeCacheTest;
 
 describe('the program runs through V8 code cache', () => {
-  it('gives the program its require, file names and import.meta.url, and waits for its top-level await', async () => {
+  it('gives the program its require, file names, import.meta.url and the launcher, and waits for its top-level await', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'll-code-'));
-    const file = writeBundle(dir, `await new Promise((r) => setTimeout(r, 20)); globalThis.__codeCacheTest = [__filename, __dirname, __importMetaUrl, typeof __nodeRequire('node:fs').readFileSync, typeof require('node:path').join];`);
-    await loadBundle(file, 'h1', join(dir, 'cache')).run();
+    const file = writeBundle(dir, `await new Promise((r) => setTimeout(r, 20)); __leanLabsLauncher.started(); globalThis.__codeCacheTest = [__filename, __dirname, __importMetaUrl, typeof __nodeRequire('node:fs').readFileSync, typeof require('node:path').join];`);
+    let started = 0;
+    await loadBundle(file, 'h1', join(dir, 'cache')).run({ started: () => started++ });
     expect(seen()).toEqual([file, dir, pathToFileURL(file).href, 'function', 'function']);
+    expect(started).toBe(1);
   });
 
   it('writes a cache the next start takes, and compiles afresh when the build or the cache changes', () => {
@@ -45,11 +47,13 @@ describe('the program runs through V8 code cache', () => {
 
     expect(start(file, 'build-a', cache)).toBe('ran 1 compiled');
     const [written] = readdirSync(cache);
-    expect(written).toMatch(/^build-a-[0-9a-f]{12}\.code$/);
+    expect(written).toMatch(/^build-a-[0-9a-f]{8}\.code$/);
     expect(start(file, 'build-a', cache)).toBe('ran 1 cached');
 
-    // Flags are part of the name: code made under others is not even offered to V8.
-    expect(start(file, 'build-a', cache, '--optimize-for-size')).toBe('ran 1 compiled');
+    // Node's flags are part of the name: code made under others is not even offered to V8 (it would refuse it).
+    expect(start(file, 'build-a', cache, ['--optimize-for-size'])).toBe('ran 1 compiled');
+    expect(start(file, 'build-a', cache, ['--optimize-for-size'])).toBe('ran 1 cached');
+    expect(start(file, 'build-a', cache)).toBe('ran 1 cached');
 
     // A damaged cache is refused by V8; the program still runs and the cache is written again.
     writeFileSync(join(cache, written!), 'not code at all');
