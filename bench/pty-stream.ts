@@ -66,12 +66,21 @@ export class PtyStream {
     return Number(children[0]);
   }
 
-  kill(): void {
+  /**
+   * Stops the program and resolves once its terminal is gone: a runner still exiting would take CPU from the next
+   * one timed.
+   */
+  kill(): Promise<void> {
+    const gone = new Promise<void>((resolve) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) resolve();
+      else this.child.once('exit', () => resolve());
+    });
     try {
       process.kill(this.pid(), 'SIGTERM');
     } catch {
       // already gone
     }
     this.child.kill();
+    return gone;
   }
 }

@@ -32,7 +32,7 @@ export async function tuiFigures(out: string[]): Promise<void> {
     // First frame: from launching the process to the complete lab list (its last row and the summary under it).
     const firstFrames: number[] = [];
     for (let i = 0; i < 5; i++) {
-      term?.kill();
+      await term?.kill();
       const t0 = performance.now();
       term = startRunner('', state);
       firstFrames.push((await term.waitFor(/ambassadors[\s\S]*Run a one-shot container/)) - t0);
@@ -42,7 +42,7 @@ export async function tuiFigures(out: string[]): Promise<void> {
     // Event to green: the bench starts the learner's container, the runner hears the event, judges the step
     // (an inspect and an exec check) and paints it.
     spawnSync('docker', ['rm', '-f', 'ns-a'], { stdio: 'ignore' });
-    term?.kill();
+    await term?.kill();
     term = startRunner('namespaces', state);
     await term.waitFor(/Checks\s+0\/2 pass/, 0, 120_000);
     const docker = new DockerAdapter();
@@ -74,7 +74,7 @@ export async function tuiFigures(out: string[]): Promise<void> {
     out.push(figure('start: runner memory during a lab (max RSS)', Math.max(...rss), 'MB', { max: 120 }));
     term.keys('q');
   } finally {
-    term?.kill();
+    await term?.kill();
     spawnSync(process.execPath, [CLI, 'reset', 'namespaces'], { env: { ...process.env, LEAN_LABS_STATE_DIR: state }, stdio: 'ignore' });
   }
 }

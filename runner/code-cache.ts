@@ -43,15 +43,18 @@ function fnv1a(text: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
-/** A cache file per build and per way of running Node: V8 refuses code made under another Node or other flags. */
-export function cacheFileName(buildHash: string): string {
-  const runtime = fnv1a(`${process.version} ${process.arch} ${process.execArgv.join(' ')}`);
+/**
+ * A cache file per build and per way of running Node (its version, its command-line flags and the V8 flags set
+ * before the bundle is loaded): V8 refuses code made under another Node or other flags.
+ */
+export function cacheFileName(buildHash: string, flags: string): string {
+  const runtime = fnv1a(`${process.version} ${process.arch} ${process.execArgv.join(' ')} ${flags}`);
   return `${buildHash}-${runtime}.code`;
 }
 
-export function loadBundle(file: string, buildHash: string, cacheDir: string): CachedBundle {
+export function loadBundle(file: string, buildHash: string, cacheDir: string, flags = ''): CachedBundle {
   const source = readFileSync(file, 'utf8');
-  const cacheFile = join(cacheDir, cacheFileName(buildHash));
+  const cacheFile = join(cacheDir, cacheFileName(buildHash, flags));
   let cachedData: Buffer | undefined;
   let saved = false;
   try {
