@@ -3,6 +3,7 @@
  * The `lean-labs` command (dist/lean-labs.js). It only runs the program, dist/lean-labs-main.js, through V8's code
  * cache (see code-cache.ts): compiling the program was the largest part of starting it.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -25,7 +26,12 @@ const runner = process.argv.slice(2).includes('start');
 const loadFlags = runner ? '--semi-space-growth-factor=1' : '';
 if (loadFlags) v8().setFlagsFromString(loadFlags);
 
-const bundle = loadBundle(fileURLToPath(new URL('./lean-labs-main.js', import.meta.url)), __LEAN_LABS_MAIN_HASH__, join(cacheDir(), 'code'), loadFlags);
+const program = fileURLToPath(new URL('./lean-labs-main.js', import.meta.url));
+if (!existsSync(program)) {
+  process.stderr.write(`lean-labs is incomplete: ${program} is missing. Install it again (\`npm install lean-labs\`, or \`npm run build\` in a checkout).\n`);
+  process.exit(70);
+}
+const bundle = loadBundle(program, __LEAN_LABS_MAIN_HASH__, join(cacheDir(), 'code'), loadFlags);
 let flagsChanged = false;
 process.once('exit', () => {
   if (!flagsChanged) bundle.saveIfNeeded();

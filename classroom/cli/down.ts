@@ -7,7 +7,7 @@ import type { CliContext } from '../../runner/commands/cli-context.js';
 import { DockerAdapter } from '../../runner/docker/adapter.js';
 import { SwarmAdapter } from '../../runner/docker/swarm.js';
 import { UserError } from '../../runner/errors.js';
-import { plural } from '../../runner/text/plural.js';
+import { nameList, plural } from '../../runner/text/plural.js';
 import { checkClassName, classDir, readConfig, writeConfig } from '../class-files.js';
 import { classLabels, ROLE_LABEL } from '../sandbox-spec.js';
 import { removeAll } from './remove-retrying.js';
@@ -35,15 +35,15 @@ export async function runClassDown(ctx: CliContext, rawName: string): Promise<nu
   const deadline = Date.now() + 90_000;
   for (const s of services) await swarm.removeService(s.id);
   const sandboxes = services.filter((s) => !s.labels[ROLE_LABEL]);
-  if (sandboxes.length) lines.push(`  removed ${plural(sandboxes.length, 'sandbox service')}: ${sandboxes.map((s) => s.name).join(', ')}`);
-  if (sandboxes.length < services.length) lines.push(`  removed ${plural(services.length - sandboxes.length, 'helper service')} of an earlier \`class down\`: ${services.filter((s) => s.labels[ROLE_LABEL]).map((s) => s.name).join(', ')}`);
+  if (sandboxes.length) lines.push(`  removed ${plural(sandboxes.length, 'sandbox service')}: ${nameList(sandboxes.map((s) => s.name))}`);
+  if (sandboxes.length < services.length) lines.push(`  removed ${plural(services.length - sandboxes.length, 'helper service')} of an earlier \`class down\`: ${nameList(services.filter((s) => s.labels[ROLE_LABEL]).map((s) => s.name))}`);
   // The tasks' containers go in the background: networks, secrets and volumes are free once they are gone.
   const networks = await removeAll(await swarm.networks(labels), (id) => swarm.removeNetwork(id), deadline);
   const secrets = await removeAll(await swarm.secrets(labels), (id) => swarm.removeSecret(id), deadline);
   const volumes = await removeAll((await swarm.volumes(labels)).map((v) => ({ id: v, name: v })), (id) => swarm.removeVolume(id), deadline);
   for (const [what, r] of [['network', networks], ['secret', secrets], ['volume', volumes]] as const) {
-    if (r.removed.length) lines.push(`  removed ${plural(r.removed.length, what)}: ${r.removed.join(', ')}`);
-    if (r.left.length) lines.push(`  could not remove ${plural(r.left.length, what)} (still in use after 90 s): ${r.left.join(', ')}; run \`npx lean-labs class down --name ${name}\` again`);
+    if (r.removed.length) lines.push(`  removed ${plural(r.removed.length, what)}: ${nameList(r.removed)}`);
+    if (r.left.length) lines.push(`  could not remove ${plural(r.left.length, what)} (still in use after 90 s): ${nameList(r.left)}; run \`npx lean-labs class down --name ${name}\` again`);
   }
   // The other nodes' volumes: a job on each removes them there (a node that never ran a sandbox has nothing of it).
   let elsewhere = { lines: [] as string[], complete: true };

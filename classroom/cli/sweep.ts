@@ -5,7 +5,7 @@
  */
 import { DockerAdapter } from '../../runner/docker/adapter.js';
 import { SwarmAdapter, type SwarmNode, type SwarmTask } from '../../runner/docker/swarm.js';
-import { plural } from '../../runner/text/plural.js';
+import { nameList, plural } from '../../runner/text/plural.js';
 import { classLabels, sweepService } from '../sandbox-spec.js';
 import { lacksImage } from '../server/sandbox-keeper.js';
 import { removeAll } from './remove-retrying.js';
@@ -65,14 +65,14 @@ export function sweepLines(name: string, others: readonly SwarmNode[], tasks: re
   const handRemove = handRemoveCommand(name);
   const lines: string[] = [];
   let complete = true;
-  for (const n of others) {
+  for (const n of [...others].sort((a, b) => a.hostname.localeCompare(b.hostname))) {
     const r = byHost.get(n.hostname);
     const task = tasks.filter((t) => t.nodeId === n.id).sort((a, b) => b.updatedAt - a.updatedAt)[0];
     if (r) {
-      if (r.removed.length) lines.push(`  on ${n.hostname}: removed ${plural(r.removed.length, 'volume')}: ${r.removed.join(', ')}`);
+      if (r.removed.length) lines.push(`  on ${n.hostname}: removed ${plural(r.removed.length, 'volume')}: ${nameList(r.removed)}`);
       if (r.left.length) {
         complete = false;
-        lines.push(`  on ${n.hostname}: could not remove ${plural(r.left.length, 'volume')} (still in use): ${r.left.join(', ')}; on it, ${handRemove}`);
+        lines.push(`  on ${n.hostname}: could not remove ${plural(r.left.length, 'volume')} (still in use): ${nameList(r.left)}; on it, ${handRemove}`);
       }
       continue;
     }

@@ -206,9 +206,10 @@ describe('sandboxes as Swarm sees them', () => {
 
   it('reports each node\'s removal, and names what to run on a node that did not answer', () => {
     const node = (id: string, hostname: string, state = 'ready'): SwarmNode => ({ id, hostname, state, availability: 'active', role: 'worker', memoryBytes: 1, cpus: 1, addr: '' });
-    const others = [node('a', 'alpha'), node('b', 'bravo'), node('c', 'charlie'), node('d', 'delta', 'down')];
+    // Nodes and volumes in the order Swarm and the removals happened to give them: the report is sorted by name.
+    const others = [node('c', 'charlie'), node('a', 'alpha'), node('d', 'delta', 'down'), node('b', 'bravo')];
     const logs = [
-      'll-c-sweep.0.x@alpha    | {"sweep":"c","node":"alpha","removed":["ll-c-001-engine","ll-c-001-home"],"left":[]}',
+      'll-c-sweep.0.x@alpha    | {"sweep":"c","node":"alpha","removed":["ll-c-001-home","ll-c-001-engine"],"left":[]}',
       '{"sweep":"other","node":"bravo","removed":["x"],"left":[]}',
       '{"sweep":"c","node":"bravo","removed":[],"left":["ll-c-002-home"]}',
       '{"sweep":"c","node":"charlie","removed":[',

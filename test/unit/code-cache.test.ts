@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -76,6 +76,15 @@ describe('the program runs through V8 code cache', () => {
     await b.run();
     expect(() => b.saveIfNeeded()).not.toThrow();
     expect(seen()).toEqual([3]);
+  });
+
+  it('the command without its program says what is missing and how to get it back', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'll-bin-'));
+    copyFileSync(join(ROOT, 'dist/lean-labs.js'), join(dir, 'lean-labs.js'));
+    const r = spawnSync(process.execPath, [join(dir, 'lean-labs.js'), '--version'], { encoding: 'utf8', env: { ...process.env, LEAN_LABS_STATE_DIR: join(dir, 'state') } });
+    expect(r.status).toBe(70);
+    expect(r.stderr).toContain(`lean-labs is incomplete: ${join(dir, 'lean-labs-main.js')} is missing`);
+    expect(r.stderr).not.toMatch(/at .*\(/); // a sentence, not a stack
   });
 
   it('the built command caches its program in the state folder and takes the cache on the next run', () => {
