@@ -1,6 +1,7 @@
 /**
- * An esbuild plugin that bundles one copy of each package version, and one version of the packages it is told to. npm nests a copy of a package under every
- * dependant whose range the top-level copy does not meet, and several of those copies can be the same version
+ * An esbuild plugin that bundles one copy of each package version, and one version of the packages it is told to.
+ * npm nests a copy of a package under every dependant whose range the top-level copy does not meet, and several of
+ * those copies can be the same version
  * (string-width 8.3.0 three times, under ink, widest-line and cli-truncate). Bundled as they are, each copy is
  * evaluated again when the program starts: string-width's each make an Intl.Segmenter and compile their own emoji
  * expressions. The copy chosen is the first path in sorted order, so every build is the same.

@@ -32,16 +32,13 @@ if (!existsSync(program)) {
   process.exit(70);
 }
 const bundle = loadBundle(program, __LEAN_LABS_MAIN_HASH__, join(cacheDir(), 'code'), loadFlags);
-let flagsChanged = false;
-process.once('exit', () => {
-  if (!flagsChanged) bundle.saveIfNeeded();
-});
+// A command that draws no screen caches its code as it ends; saving is done once, so after the first screen (and
+// its flag change) this does nothing.
+process.once('exit', () => bundle.saveIfNeeded());
 await bundle.run({
   started: () => {
     // Written now, before the flags change: V8 takes code only under the flags it was made with.
     bundle.saveIfNeeded();
-    if (!runner) return;
-    v8().setFlagsFromString('--optimize-for-size');
-    flagsChanged = true;
+    if (runner) v8().setFlagsFromString('--optimize-for-size');
   },
 });

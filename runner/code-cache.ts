@@ -8,7 +8,7 @@ import { writeFileAtomic } from './atomic-file.js';
 /**
  * Runs the program's bundle (dist/lean-labs-main.js) with V8's code cache, on every Node version we support.
  *
- * Compiling the 1.3 MB bundle is the largest single cost of starting lean-labs, and Node 20 has no compile cache
+ * Compiling the 1.2 MB bundle is the largest single cost of starting lean-labs, and Node 20 has no compile cache
  * for modules. So the bundle is built as the body of one async function (its Node built-ins reached through the
  * `__nodeRequire` it is given, `import.meta.url` through `__importMetaUrl`), compiled here as a script with the
  * code V8 produced last time, and the cache is written again whenever V8 had none or refused it (another Node, other
@@ -60,7 +60,7 @@ export function loadBundle(file: string, buildHash: string, cacheDir: string, fl
   try {
     cachedData = readFileSync(cacheFile);
   } catch {
-    // No cache yet (or it cannot be read): compiled from source, and cached when the program ends.
+    // No cache yet (or it cannot be read): compiled from source, and cached by saveIfNeeded.
   }
   const script = new Script(source, { filename: file, cachedData });
   const cacheUsed = cachedData !== undefined && !script.cachedDataRejected;

@@ -29,7 +29,7 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
  * LEAN_LABS_STATE_DIR names it (tests and CI keep everything in one temporary folder), else the XDG cache folder.
  */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.LEAN_LABS_STATE_DIR) return join(resolve(env.LEAN_LABS_STATE_DIR), 'cache');
+  if (env.LEAN_LABS_STATE_DIR) return join(stateDir(env), 'cache');
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'lean-labs');
 }
 
