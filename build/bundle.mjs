@@ -6,11 +6,12 @@
  */
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { resolve as resolvePath } from 'node:path';
 import { Script } from 'node:vm';
 import { oneCopyPerVersion } from './one-copy.mjs';
+import { fasterGraphemes } from './graphemes/plugin.mjs';
 import { BUNDLE_PARAMETERS } from '../dist/runner/code-cache.js';
 
 const MAIN = 'dist/lean-labs-main.js';
@@ -32,6 +33,13 @@ const yogaWithoutFetch = {
   name: 'yoga-without-fetch',
   setup(b) {
     b.onResolve({ filter: /^yoga-layout$/ }, () => ({ path: resolvePath('build/yoga.mjs') }));
+  },
+};
+const TERMINAL_SIZE = resolvePath('build/lazy/terminal-size.cjs');
+const terminalSizeWhenAsked = {
+  name: 'terminal-size-when-asked',
+  setup(b) {
+    b.onResolve({ filter: /^terminal-size$/ }, (a) => (a.importer === TERMINAL_SIZE ? undefined : { path: TERMINAL_SIZE }));
   },
 };
 const program = await build({
@@ -70,7 +78,7 @@ const program = await build({
   // Ink measures text with string-width 8, and the wrap-ansi it wraps text with pins string-width 7: two copies that
   // each build an Intl.Segmenter and their own emoji expressions when the runner starts, and that can disagree on a
   // width. Every import of string-width takes the one Ink measures with (same call, same answer).
-  plugins: [builtinsThroughRequire, yogaWithoutFetch, oneCopyPerVersion({ 'string-width': 'node_modules/ink' })],
+  plugins: [builtinsThroughRequire, yogaWithoutFetch, terminalSizeWhenAsked, fasterGraphemes('node_modules/ink'), oneCopyPerVersion({ 'string-width': 'node_modules/ink' })],
   metafile: true,
   logLevel: 'warning',
 });
@@ -80,7 +88,13 @@ for (const [out, meta] of Object.entries(program.metafile.outputs)) {
   const imports = meta.imports.filter((i) => i.kind !== 'require-call');
   if (imports.length) throw new Error(`${out} still imports ${imports.map((i) => i.path).join(', ')}: bundle it or reach it through __nodeRequire.`);
 }
-const programText = readFileSync(MAIN, 'utf8');
+// Beside the map, for developers: esbuild's account of what the bundle holds and which module imports which.
+writeFileSync('dist/lean-labs-main.meta.json', JSON.stringify(program.metafile));
+// The launcher reads the program as Latin-1, a plain copy of its bytes (UTF-8 took twice as long, and one character
+// past Latin-1 makes V8 keep the whole 1.2 MB source as two bytes a character). esbuild escapes what is not ASCII
+// except in regular expression literals (markdown-it's typographer has one), where \uXXXX means the same.
+const programText = readFileSync(MAIN, 'utf8').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+writeFileSync(MAIN, programText);
 new Script(programText, { filename: MAIN }); // a syntax error here (an export, a static import) fails the build
 const mainHash = createHash('sha256').update(programText).digest('hex').slice(0, 16);
 

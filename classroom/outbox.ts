@@ -14,8 +14,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../runner/atomic-file.js';
 import type { ClassEvent, UnnumberedEvent } from './events.js';
 
-/** Set in a sandbox: where the runner drops progress events. */
-export const OUTBOX_ENV = 'LEAN_LABS_CLASS_OUTBOX';
+export { OUTBOX_ENV } from './sandbox-spec.js';
 
 let counter = 0;
 

@@ -20,6 +20,8 @@ export const IMAGES_LOADING_FILE = '/run/lean-labs/images-loading';
 export const IMAGES_TURN_PATH = '/sandbox/images/turn';
 /** Set in a sandbox: the class's labs, which the runner offers (comma-separated ids). */
 export const CLASS_LABS_ENV = 'LEAN_LABS_CLASS_LABS';
+/** Set in a sandbox: the folder the runner drops its progress events in, for the agent to send (outbox.ts). */
+export const OUTBOX_ENV = 'LEAN_LABS_CLASS_OUTBOX';
 export const CLASS_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 
 export interface SandboxPlan {

@@ -1,12 +1,8 @@
 /** The command line: parse flags, run one command, set the exit code. */
-import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import type { CliContext } from './commands/cli-context.js';
-import { runList, runReset, runVerify } from './commands/labs.js';
-import { runDoctor, runEngine, runImages } from './commands/system.js';
 import { COMMANDS, commandHelp, HELP } from './commands/help.js';
 import { UserError } from './errors.js';
-import { writeBugReport } from './bug-report.js';
 import { bundledLabsDir, packageVersion, stateDir } from './paths.js';
 
 /** Wrong words on the command line. */
@@ -19,6 +15,7 @@ class UsageError extends UserError {
 
 async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
+  const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
     return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
@@ -91,6 +88,10 @@ async function main(argv: readonly string[]): Promise<number> {
     yes: values.yes,
     confirm,
   };
+  // Each command's module is loaded when it runs: the runner's first screen waits for none of the others (the Docker
+  // adapter, the verifier, the image builder).
+  const labs = () => import('./commands/labs.js');
+  const system = () => import('./commands/system.js');
   switch (command) {
     case 'start': {
       if (args.length > 1) throw new UsageError('Name at most one lab to start, e.g. `npx lean-labs start namespaces`.');
@@ -103,7 +104,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return runSlides(ctx, args, { out: values.out, port: values.port, open: values.open });
     }
     case 'list':
-      return runList(ctx);
+      return (await labs()).runList(ctx);
     case 'new': {
       if (args.length !== 1) throw new UsageError('Name the new lab, e.g. `npx lean-labs new my-volumes --labs ./labs`.');
       const { writeSkeleton } = await import('./lab/skeleton.js');
@@ -117,18 +118,18 @@ async function main(argv: readonly string[]): Promise<number> {
         const { runVerifyWatch } = await import('./commands/watch.js');
         return runVerifyWatch(ctx, args);
       }
-      return runVerify(ctx, args, { reporter: values.reporter, out: values.out, keep: values.keep, bail: values.bail });
+      return (await labs()).runVerify(ctx, args, { reporter: values.reporter, out: values.out, keep: values.keep, bail: values.bail });
     case 'reset':
       if (args.length !== 1) throw new UsageError('Name one lab to reset, e.g. `npx lean-labs reset namespaces`.');
-      return runReset(ctx, args[0]!);
+      return (await labs()).runReset(ctx, args[0]!);
     case 'doctor':
-      return runDoctor(ctx);
+      return (await system()).runDoctor(ctx);
     case 'engine':
       if (args[0] !== 'up' && args[0] !== 'down') throw new UsageError('Say `engine up` or `engine down`.');
       if (values.purge && args[0] !== 'down') throw new UsageError('--purge goes with `engine down`: it undoes what `engine up` installed.');
-      return runEngine(ctx, args[0], { purge: values.purge });
+      return (await system()).runEngine(ctx, args[0], { purge: values.purge });
     case 'images':
-      return runImages(ctx, args, { rebuild: values.rebuild });
+      return (await system()).runImages(ctx, args, { rebuild: values.rebuild });
     case 'class': {
       const { runClass } = await import('../classroom/cli/class-command.js');
       return runClass(ctx, args, {
@@ -168,7 +169,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
     exitSoon();
   },
-  (err: unknown) => {
+  async (err: unknown) => {
     const e = err as Error & { code?: string };
     if (e.code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`${e.message}\nRun \`npx lean-labs --help\` for the options.\n`);
@@ -177,6 +178,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`${e.message}\n`);
       process.exitCode = e.exitCode;
     } else {
+      const { writeBugReport } = await import('./bug-report.js');
       const file = writeBugReport(err, process.argv.slice(2), stateDir());
       process.stderr.write(
         `lean-labs hit a bug (${e.name ?? 'Error'}: ${String(e.message ?? err).split('\n')[0]}).\n` +

@@ -199,7 +199,7 @@ async function startServer(ctx: CliContext, config: ClassConfig): Promise<void> 
   const running = runningServer(dir);
   if (running) throw new UserError(`The server of class "${config.name}" runs (pid ${running}) but does not answer on port ${config.port}: see ${serverLog(dir)}.`);
   const log = openSync(serverLog(dir), 'a');
-  const pid = startDaemon(process.execPath, [process.argv[1]!, 'class', 'serve', '--name', config.name], log);
+  const pid = await startDaemon(process.execPath, [process.argv[1]!, 'class', 'serve', '--name', config.name], log);
   closeSync(log);
   if (!pid) throw new UserError('The class server could not be started.');
   // The program is named, not read: at this instant the pid may still be the shell that is about to exec node.

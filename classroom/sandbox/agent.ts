@@ -114,7 +114,7 @@ export class SandboxAgent {
     // What a killed dockerd leaves behind would stop the next one.
     await runProcess('sh', ['-c', 'pkill -x dockerd; pkill -x containerd; sleep 1; rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid'], { timeoutMs: 15_000 });
     const log = openSync(DOCKERD_LOG, 'a');
-    startDaemon('dockerd', [`--host=unix://${SOCKET}`], log);
+    await startDaemon('dockerd', [`--host=unix://${SOCKET}`], log);
     closeSync(log);
     for (let i = 0; i < 120; i++) {
       if (await this.engineAnswers()) return;

@@ -1,20 +1,29 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DockerAdapter } from '../docker/adapter.js';
-import { runProcess } from '../host/run.js';
 import { firstScreenDrawn } from '../launcher.js';
 import { LAB_FILES, workDir } from '../engine/workdir.js';
 import { UserError } from '../errors.js';
-import { findLab, loadSomeLabs } from '../lab/load.js';
+import { findLab, loadSomeLabsOnDemand } from '../lab/lab-set.js';
 import { plural } from '../text/plural.js';
 import type { Lab } from '../lab/types.js';
 import { fitProgress, loadProgress, openingNotice, progressLabel, saveProgress } from '../tutor/progress.js';
-import { Tutor } from '../tutor/tutor.js';
 import type { CliContext } from './cli-context.js';
-import { imageBuilder } from './context.js';
-import { dropEvent, OUTBOX_ENV } from '../../classroom/outbox.js';
-import { ProgressMapper } from '../../classroom/runner-progress.js';
-import { CLASS_LABS_ENV } from '../../classroom/sandbox-spec.js';
+import { CLASS_LABS_ENV, OUTBOX_ENV } from '../../classroom/sandbox-spec.js';
+
+/**
+ * What a lab session needs beyond the lab list: the tutor (and through it zx and the checks), the Docker adapter,
+ * the image builder, the class outbox. Loaded once the first screen is out, so that screen waits for none of it.
+ */
+async function sessionModules() {
+  const [{ DockerAdapter }, { Tutor }, { imageBuilder }, { dropEvent }, { ProgressMapper }] = await Promise.all([
+    import('../docker/adapter.js'),
+    import('../tutor/tutor.js'),
+    import('./context.js'),
+    import('../../classroom/outbox.js'),
+    import('../../classroom/runner-progress.js'),
+  ]);
+  return { DockerAdapter, Tutor, imageBuilder, dropEvent, ProgressMapper };
+}
 
 export interface StartOptions {
   readonly presenter: boolean;
@@ -26,6 +35,7 @@ export interface StartOptions {
 /** Splits the tmux window: a shell in the lab's working folder, beside the runner. */
 export async function openTmuxPane(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   if (!env.TMUX) return 'Not inside tmux: open a second terminal and type the commands there (or start lean-labs inside tmux).';
+  const { runProcess } = await import('../host/run.js');
   const r = await runProcess('tmux', ['split-window', '-h', '-d', '-l', '45%', '-c', dir], { env, timeoutMs: 10_000 });
   if (r.code !== 0) return `tmux could not open a pane: ${r.output.trim()}`;
   return 'Opened a shell pane on the right, in the lab\'s folder (Ctrl-B then an arrow key moves between panes).';
@@ -38,7 +48,7 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
       '`lean-labs start` is interactive and needs a terminal, and this is not one (a pipe, a script or CI).\n' +
         '  To prove labs without a terminal, run `npx lean-labs verify [lab]`.',
     );
-  const loadedLabs = loadSomeLabs(ctx.labsDir, id ? [id] : []);
+  const loadedLabs = await loadSomeLabsOnDemand(ctx.labsDir, id ? [id] : []);
   const { problems } = loadedLabs;
   // In a class sandbox, the runner offers the class's labs only.
   const only = process.env[CLASS_LABS_ENV]?.split(',').filter(Boolean);
@@ -52,8 +62,9 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
     ...notes,
     ...(problems.length ? [`Left out ${plural(problems.length, 'lab')} with mistakes (\`npx lean-labs list\` shows them).`] : []),
   ]);
-  const docker = new DockerAdapter();
-  const build = imageBuilder(docker, ctx.yes);
+  let session: Promise<{ readonly modules: Awaited<ReturnType<typeof sessionModules>>; readonly docker: InstanceType<Awaited<ReturnType<typeof sessionModules>>['DockerAdapter']> }> | undefined;
+  const loadSession = () =>
+    (session ??= sessionModules().then((modules) => ({ modules, docker: new modules.DockerAdapter() })));
   // Asked on every frame: look at the disk once per lab.
   const filesOf = new Map<string, boolean>();
   const hasFiles = (lab: Lab) => {
@@ -63,7 +74,7 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
   const panesOpened = new Set<string>();
 
   const { render } = await import('ink');
-  const { StartApp } = await import('../ui/start/StartApp.js');
+  const { StartApp, preloadLabScreen } = await import('../ui/start/StartApp.js');
   // The runner draws on the terminal's alternate screen, so quitting gives the learner their scrollback back.
   process.stdout.write('\u001b[?1049h\u001b[H');
   // A terminal that shrinks (a tmux pane split beside the runner) keeps what was drawn past the new width: the
@@ -85,12 +96,14 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
       hasFiles={hasFiles}
       presenter={opts.presenter}
       openPane={(lab) => openTmuxPane(workDir(ctx.stateDir, lab))}
-      createSession={(lab, labProgress, emit, save) => {
+      createSession={async (lab, labProgress, emit, save) => {
         lastLab = lab;
+        const { modules, docker } = await loadSession();
+        const build = modules.imageBuilder(docker, ctx.yes);
         // In a class sandbox, progress also goes to the outbox the sandbox's agent sends to the instructor.
         const outbox = process.env[OUTBOX_ENV];
-        const mapper = outbox ? new ProgressMapper(lab) : undefined;
-        const tutor = new Tutor({
+        const mapper = outbox ? new modules.ProgressMapper(lab) : undefined;
+        return new modules.Tutor({
           docker,
           stateDir: ctx.stateDir,
           lab,
@@ -98,7 +111,7 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
           saveProgress: save,
           emit: (e) => {
             emit(e);
-            if (mapper && outbox) for (const ce of mapper.map(e)) dropEvent(outbox, ce);
+            if (mapper && outbox) for (const ce of mapper.map(e)) modules.dropEvent(outbox, ce);
             if (e.kind === 'ready' && opts.pane && !panesOpened.has(lab.id)) {
               panesOpened.add(lab.id);
               void openTmuxPane(e.workDir);
@@ -107,13 +120,17 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
           prepareImages: (l, onPlan, onEvent) => build(l, { onPlan, onEvent }),
           typeMs: opts.presenter ? (opts.typeMs ?? 35) : undefined,
         });
-        return tutor;
       }}
     />,
     { exitOnCtrlC: false, patchConsole: true },
   );
-  // Ink drew the first screen within render(); the launcher's work for it waits until that has gone out.
-  setImmediate(firstScreenDrawn);
+  // Ink drew the first screen within render(); the launcher's work for it waits until that has gone out, and then
+  // what a lab needs is loaded.
+  setImmediate(() => {
+    firstScreenDrawn();
+    void loadSession();
+    preloadLabScreen();
+  });
   try {
     await app.waitUntilExit();
   } finally {

@@ -144,7 +144,7 @@ export async function engineUp(docker: DockerPort, host: EngineHost, opts: { yes
   const log = openSync(dockerdLog(host.stateDir), 'a');
   host.say(`Starting ${dockerd} (log: ${dockerdLog(host.stateDir)})…`);
   const t0 = Date.now();
-  const pid = startDaemon(dockerd, [], log);
+  const pid = await startDaemon(dockerd, [], log);
   closeSync(log);
   // Who it is, not only its number: `engine down` signals it only if that pid is still this dockerd.
   // Its start time is read now, and stays when the shell that started it execs into dockerd.

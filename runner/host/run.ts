@@ -1,9 +1,8 @@
-import { access, constants } from 'node:fs/promises';
+import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { StdioOptions } from 'node:child_process';
-import { Duplex, type Readable } from 'node:stream';
+import { Duplex, PassThrough, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { $ } from 'zx/core';
 import { UserError } from '../errors.js';
 
 /**
@@ -54,12 +53,25 @@ class Discard<T> extends Array<T> {
   }
 }
 
+type Zx = typeof import('zx/core');
+let zx: Promise<Zx> | undefined;
+
+/**
+ * zx, loaded for the first program run: it and node:child_process take ~18 ms to load, and most commands (and the
+ * runner's first screen) run no program.
+ */
+function loadZx(): Promise<Zx> {
+  return (zx ??= import('zx/core'));
+}
+
 /**
  * zx as every program here is started: quiet, a failing exit a result rather than a throw, in its own process group
  * (what a timeout, Ctrl-C or a destroyed stream stops), and no output kept by zx (callers keep what they need).
+ * Wrapped in an object: the process is itself a promise, which `await` would wait for.
  */
-function startInGroup(file: string, args: readonly string[], o: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv; readonly stdio: StdioOptions }) {
-  return $({
+async function startInGroup(file: string, args: readonly string[], o: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv; readonly stdio: StdioOptions }) {
+  const { $ } = await loadZx();
+  const p = $({
     cwd: o.cwd,
     env: o.env ?? process.env,
     stdio: o.stdio,
@@ -69,6 +81,7 @@ function startInGroup(file: string, args: readonly string[], o: { readonly cwd?:
     detached: true,
     store: { stdout: new Discard(), stderr: new Discard(), stdall: new Discard() } as never,
   })`${file} ${[...args]}`;
+  return { p };
 }
 
 /** Runs `file args` and resolves when it and its output are done. Never rejects for a failing program. */
@@ -78,7 +91,8 @@ export function runProcess(file: string, args: readonly string[], opts: RunOptio
 
 /**
  * Starts `file args` and hands out its standard output as a stream (a tar of a root filesystem, say) besides
- * watching it; `done` resolves as runProcess does, with stderr (and stdout, unless `streamOnly`) collected.
+ * watching it; `done` resolves as runProcess does, with stderr (and stdout, unless `streamOnly`) collected. The
+ * stream carries the output only with `streamOnly` (otherwise it is collected, and the stream ends empty).
  */
 export function streamProcess(
   file: string,
@@ -86,9 +100,9 @@ export function streamProcess(
   opts: RunOptions & { readonly streamOnly?: boolean } = {},
 ): { readonly stdout: Readable; readonly done: Promise<RunResult> } {
   const keep = opts.keepChars ?? 1_000_000;
+  const stdout = new PassThrough();
   let output = '';
   let timedOut = false;
-  const p = startInGroup(file, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const collect = (stream: 'stdout' | 'stderr') => {
     const decoder = new StringDecoder('utf8');
     return (d: Buffer) => {
@@ -99,29 +113,38 @@ export function streamProcess(
       opts.onOutput?.(stream, text);
     };
   };
-  if (!opts.streamOnly) p.stdout.on('data', collect('stdout'));
-  p.stderr.on('data', collect('stderr'));
-  const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => {
-    timedOut = true;
-    stopGroup(p.pid, 'SIGKILL');
-  }, opts.timeoutMs);
-  const onAbort = () => stopGroup(p.pid, 'SIGTERM');
-  if (opts.signal?.aborted) onAbort();
-  else opts.signal?.addEventListener('abort', onAbort, { once: true });
   const done = (async (): Promise<RunResult> => {
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
     try {
+      const { p } = await startInGroup(file, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      if (opts.streamOnly) p.stdout.pipe(stdout);
+      else {
+        p.stdout.on('data', collect('stdout'));
+        stdout.end();
+      }
+      p.stderr.on('data', collect('stderr'));
+      if (opts.timeoutMs !== undefined)
+        timer = setTimeout(() => {
+          timedOut = true;
+          stopGroup(p.pid, 'SIGKILL');
+        }, opts.timeoutMs);
+      onAbort = () => stopGroup(p.pid, 'SIGTERM');
+      if (opts.signal?.aborted) onAbort();
+      else opts.signal?.addEventListener('abort', onAbort, { once: true });
       const out = await p;
       const signal = out.signal ?? undefined;
       const code = out.exitCode ?? (signal ? 128 + (SIGNAL_NUMBERS[signal] ?? 1) : 1);
       return { code, signal, timedOut, output: output.length > keep ? output.slice(-keep) : output };
     } catch (err) {
+      if (!stdout.writableEnded) stdout.end();
       return { code: 127, timedOut, output: `${output}${(err as Error).message}\n` };
     } finally {
       if (timer) clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
+      if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
     }
   })();
-  return { stdout: p.stdout, done };
+  return { stdout, done };
 }
 
 export class CommandError extends UserError {
@@ -161,7 +184,7 @@ export async function which(name: string): Promise<string | undefined> {
   for (const d of dirs) {
     const p = join(d, name);
     try {
-      await access(p, constants.X_OK);
+      accessSync(p, constants.X_OK);
       return p;
     } catch {
       // keep looking
@@ -179,8 +202,8 @@ export function runBlock(text: string, opts: RunOptions): Promise<RunResult> {
  * Starts a program that outlives lean-labs (the dockerd of `engine up`): in its own session, its output appended
  * to `logFd`, nothing of it keeping this process alive. `exec` makes the pid the program's own, not a shell's.
  */
-export function startDaemon(file: string, args: readonly string[], logFd: number): number | undefined {
-  const p = startInGroup('exec', [file, ...args], { stdio: ['ignore', logFd, logFd] });
+export async function startDaemon(file: string, args: readonly string[], logFd: number): Promise<number | undefined> {
+  const { p } = await startInGroup('exec', [file, ...args], { stdio: ['ignore', logFd, logFd] });
   p.catch(() => undefined);
   p.child?.unref();
   return p.pid;
@@ -193,36 +216,46 @@ export function startDaemon(file: string, args: readonly string[], logFd: number
  */
 export function dialProcess(file: string, args: readonly string[], opts: { readonly env?: NodeJS.ProcessEnv } = {}): Duplex {
   let stderr = '';
-  const p = startInGroup(file, args, { env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const started = startInGroup(file, args, { env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  // Until the program has started (zx loading), what is written waits, in order, for it.
+  const withProcess = (act: (p: Awaited<typeof started>['p']) => void, failed?: (err: Error) => void) =>
+    void started.then(({ p }) => act(p), (err: Error) => failed?.(err));
   const stream: Duplex = new Duplex({
     write(chunk: Buffer, _enc, done) {
-      p.stdin.write(chunk, done);
+      withProcess((p) => p.stdin.write(chunk, done), done);
     },
     final(done) {
-      p.stdin.end();
-      done();
+      withProcess((p) => {
+        p.stdin.end();
+        done();
+      }, done);
     },
     read() {
-      p.stdout.resume();
+      withProcess((p) => p.stdout.resume());
     },
     destroy(err, done) {
-      stopGroup(p.pid, 'SIGTERM');
+      withProcess((p) => stopGroup(p.pid, 'SIGTERM'));
       done(err);
     },
   });
-  p.stdin.on('error', () => undefined);
-  p.stdout.on('data', (d: Buffer) => {
-    if (!stream.push(d)) p.stdout.pause();
-  });
-  p.stderr.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString('utf8')).slice(-4000);
-  });
-  // The end of its output is only known to be clean once the program has exited: until then, wait. A failure
-  // carries the code ESSHDIAL, which the Docker adapter reads as "the way to the engine could not be opened".
-  void p.then((out) => {
-    if (out.exitCode === 0) stream.push(null);
-    else if (!stream.destroyed)
-      stream.destroy(Object.assign(new Error(`\`${file} ${args.join(' ')}\` ended with exit code ${out.exitCode ?? out.signal}${stderr.trim() ? `: ${stderr.trim()}` : ''}`), { code: 'ESSHDIAL' }));
-  });
+  withProcess(
+    (p) => {
+      p.stdin.on('error', () => undefined);
+      p.stdout.on('data', (d: Buffer) => {
+        if (!stream.push(d)) p.stdout.pause();
+      });
+      p.stderr.on('data', (d: Buffer) => {
+        stderr = (stderr + d.toString('utf8')).slice(-4000);
+      });
+      // The end of its output is only known to be clean once the program has exited: until then, wait. A failure
+      // carries the code ESSHDIAL, which the Docker adapter reads as "the way to the engine could not be opened".
+      void p.then((out) => {
+        if (out.exitCode === 0) stream.push(null);
+        else if (!stream.destroyed)
+          stream.destroy(Object.assign(new Error(`\`${file} ${args.join(' ')}\` ended with exit code ${out.exitCode ?? out.signal}${stderr.trim() ? `: ${stderr.trim()}` : ''}`), { code: 'ESSHDIAL' }));
+      });
+    },
+    (err) => stream.destroy(Object.assign(err, { code: 'ESSHDIAL' })),
+  );
   return stream;
 }

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFileAtomic } from '../atomic-file.js';
+import { cacheHash } from '../text/hash.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Lab } from './types.js';
@@ -15,21 +15,21 @@ let parserKey: string | undefined;
 function codeKey(): string {
   if (parserKey) return parserKey;
   const here = dirname(fileURLToPath(import.meta.url));
-  const h = createHash('sha256');
+  let stats = '';
   for (const dir of [here, join(here, '..', 'checks', 'kinds'), join(here, '..', 'checks')]) {
     if (!existsSync(dir)) continue;
     for (const f of readdirSync(dir).sort()) {
       if (!f.endsWith('.js') && !f.endsWith('.ts')) continue;
       const st = statSync(join(dir, f));
-      h.update(`${dir}/${f}:${st.size}:${st.mtimeMs}\n`);
+      stats += `${dir}/${f}:${st.size}:${st.mtimeMs}\n`;
     }
   }
-  parserKey = h.digest('hex');
+  parserKey = cacheHash(stats);
   return parserKey;
 }
 
 export function labCacheKey(file: string, dir: string, source: string): string {
-  return createHash('sha256').update(codeKey()).update(`\0${file}\0${dir}\0`).update(source).digest('hex').slice(0, 32);
+  return cacheHash(`${codeKey()}\0${file}\0${dir}\0${source}`);
 }
 
 export function readCachedLab(cacheDir: string | undefined, key: string): Lab | undefined {

@@ -1,12 +1,20 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import { useEffect, useReducer, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useReducer, useRef, useState } from 'react';
 import type { Lab } from '../../lab/types.js';
 import { freshLab, withLab, type LabProgress, type ProgressFile } from '../../tutor/progress.js';
 import type { Tutor, TutorEvent } from '../../tutor/tutor.js';
 import { initialLabView, reduceLabView } from '../../tutor/view-state.js';
 import { labAction } from './keys.js';
 import { LabList } from './LabList.js';
-import { LabScreen, type Overlay } from './LabScreen.js';
+import type { Overlay } from './LabScreen.js';
+
+/**
+ * The lab screen (and what it draws with: Markdown, the checks' titles) is loaded when a lab opens, or right after
+ * the lab list is first drawn (`preloadLabScreen`): the list, the runner's first screen, waits for none of it.
+ */
+const loadLabScreen = () => import('./LabScreen.js');
+const LabScreen = lazy(() => loadLabScreen().then((m) => ({ default: m.LabScreen })));
+export const preloadLabScreen = (): void => void loadLabScreen();
 
 /** The smallest screen the runner lays out in. */
 export const MIN_COLUMNS = 60;
@@ -21,7 +29,13 @@ export interface StartAppProps {
   /** Said once when the runner opens (a damaged progress file moved aside, a saved step clamped). */
   readonly notice?: string;
   readonly save: (p: ProgressFile) => void;
-  readonly createSession: (lab: Lab, progress: LabProgress | undefined, emit: (e: TutorEvent) => void, save: (p: LabProgress | undefined) => void) => LabSession;
+  /** A session for the lab, or the promise of one (the runner loads what sessions need after its first screen). */
+  readonly createSession: (
+    lab: Lab,
+    progress: LabProgress | undefined,
+    emit: (e: TutorEvent) => void,
+    save: (p: LabProgress | undefined) => void,
+  ) => LabSession | Promise<LabSession>;
   readonly initialLab?: string;
   readonly hasFiles: (lab: Lab) => boolean;
   /** Opens a shell pane beside the runner; returns a sentence to show (done, or why not). */
@@ -69,7 +83,7 @@ export function StartApp(props: StartAppProps) {
   useEffect(() => {
     if (!openLab) return;
     setScroll(0);
-    const s = props.createSession(
+    const made = props.createSession(
       openLab,
       progressRef.current.labs[openLab.id],
       (e) => {
@@ -79,10 +93,19 @@ export function StartApp(props: StartAppProps) {
       },
       (p) => saveLab(openLab.id, p),
     );
-    session.current = s;
-    void s.open();
+    let closed = false;
+    let s: LabSession | undefined;
+    const begin = (made: LabSession) => {
+      if (closed) return made.close();
+      s = made;
+      session.current = made;
+      void made.open();
+    };
+    if ('then' in made) made.then(begin, (err: unknown) => setFlash(`The lab could not open: ${(err as Error).message}`));
+    else begin(made);
     return () => {
-      s.close();
+      closed = true;
+      s?.close();
       session.current = undefined;
     };
   }, [openLab]);
@@ -226,16 +249,18 @@ export function StartApp(props: StartAppProps) {
       </Box>
     );
   return (
-    <LabScreen
-      lab={openLab}
-      view={view}
-      width={width}
-      height={rows - 1}
-      scroll={scroll}
-      overlay={overlay}
-      hasFiles={props.hasFiles(openLab)}
-      flash={flash}
-      presenter={props.presenter}
-    />
+    <Suspense fallback={<Text dimColor>{`Opening ${openLab.title}…`}</Text>}>
+      <LabScreen
+        lab={openLab}
+        view={view}
+        width={width}
+        height={rows - 1}
+        scroll={scroll}
+        overlay={overlay}
+        hasFiles={props.hasFiles(openLab)}
+        flash={flash}
+        presenter={props.presenter}
+      />
+    </Suspense>
   );
 }
