@@ -2,6 +2,8 @@ import { DockerAdapter } from '../docker/adapter.js';
 import { describeEndpoint } from '../docker/endpoint.js';
 import { mustRun, which } from '../host/run.js';
 import { loadCatalog } from '../images/catalog.js';
+import type { Lab } from '../lab/types.js';
+import { nameList } from '../text/plural.js';
 
 export interface Finding {
   readonly ok: boolean;
@@ -11,23 +13,28 @@ export interface Finding {
   readonly warn?: boolean;
 }
 
-/** Every fact a learner's setup needs, each with the fix when it is wrong. */
-export async function diagnose(docker: DockerAdapter, imagesRoot: string): Promise<Finding[]> {
+/** Every fact a learner's setup needs, each with the fix when it is wrong. `labs`: the labs it is for. */
+export async function diagnose(docker: DockerAdapter, imagesRoot: string, labs: readonly Lab[] = []): Promise<Finding[]> {
   const out: Finding[] = [];
   out.push({ ok: true, what: `engine endpoint: ${describeEndpoint(docker.resolved)}` });
-  let engineId = '';
+  // What the docker command is compared by: the engine's ID; Podman makes a new ID for every request, so there the
+  // host's name and the version.
+  let engineKey = { format: '{{.ID}}', value: '' };
   try {
     await docker.ping();
     const info = await docker.info();
-    engineId = info.id;
+    engineKey = info.product === 'Podman' ? { format: '{{.Name}} {{.ServerVersion}}', value: `${info.name} ${info.serverVersion}` } : { format: '{{.ID}}', value: info.id };
     out.push({ ok: true, what: `engine answers: ${info.product} ${info.serverVersion}, API ${info.apiVersion}, ${info.operatingSystem}` });
     out.push({ ok: true, what: `cgroup v${info.cgroupVersion}, storage driver ${info.storageDriver}` });
-    if (info.product === 'Podman')
+    if (info.product === 'Podman') {
+      // Which labs were proven there is written in each lab (`podman:` says why one cannot run): see README, "Podman".
+      const runs = labs.filter((l) => !l.podman).map((l) => l.id);
       out.push({
         ok: false, warn: true,
-        what: `this is Podman's Docker-compatible API, not Docker: lean-labs builds its images there, but the labs are proven on Docker`,
-        fix: 'README.md, "Podman", says what was tried and what to expect; for the labs as written, use Docker Engine or Docker Desktop.',
+        what: `this is Podman's Docker-compatible API, not Docker: ${runs.length} of ${labs.length} labs run here${runs.length ? ` (${nameList(runs)})` : ''}`,
+        fix: 'The others say why when they start; README.md, "Podman", lists what fails. For every lab, use Docker Engine or Docker Desktop.',
       });
+    }
     if (!info.swapLimit)
       out.push({ ok: false, warn: true, what: 'the kernel does not account swap: --memory-swap limits are not enforced', fix: 'Labs that cap swap say so when they start.' });
   } catch (err) {
@@ -40,9 +47,9 @@ export async function diagnose(docker: DockerAdapter, imagesRoot: string): Promi
   if (!cli) out.push({ ok: false, what: 'the docker command is not installed', fix: 'Install the docker CLI: the labs have you type docker commands.' });
   else {
     try {
-      const id = (await mustRun('docker', ['info', '--format', '{{.ID}}'])).trim();
+      const id = (await mustRun('docker', ['info', '--format', engineKey.format])).trim();
       out.push(
-        id === engineId
+        id === engineKey.value
           ? { ok: true, what: `the docker command (${cli}) talks to the same engine` }
           : { ok: false, what: `the docker command talks to another engine (${id || 'none'})`, fix: 'Make DOCKER_HOST or `docker context use` point at the same engine as lean-labs.' },
       );

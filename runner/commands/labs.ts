@@ -1,15 +1,15 @@
 import { DockerAdapter } from '../docker/adapter.js';
 import { reclaim, verifyLab } from '../engine/verify.js';
 import { describeResource } from '../engine/resources.js';
-import { findLab, leftOutText, loadSomeLabs, readLabSet } from '../lab/load.js';
+import { findLab, leftOutText, loadSomeLabsOnDemand, readLabSet, withParserOnDemand } from '../lab/lab-set.js';
 import { plural } from '../text/plural.js';
 import { REPORTERS } from '../reporters/index.js';
 import { UserError } from '../errors.js';
 import type { CliContext } from './cli-context.js';
 import { imagePreparer } from './context.js';
 
-export function runList(ctx: CliContext): number {
-  const { labs, problems } = readLabSet(ctx.labsDir);
+export async function runList(ctx: CliContext): Promise<number> {
+  const { labs, problems } = await withParserOnDemand((parse) => readLabSet(ctx.labsDir, parse));
   if (labs.length === 0 && problems.length === 0) {
     ctx.out(`No labs in ${ctx.labsDir}.\n`);
     return 0;
@@ -32,7 +32,7 @@ export async function runVerify(
 ): Promise<number> {
   const Reporter = REPORTERS[opts.reporter];
   if (!Reporter) throw new UserError(`There is no reporter "${opts.reporter}". Use one of: ${Object.keys(REPORTERS).join(', ')}.`);
-  const { labs: all, problems } = loadSomeLabs(ctx.labsDir, ids);
+  const { labs: all, problems } = await loadSomeLabsOnDemand(ctx.labsDir, ids);
   const labs = ids.length ? ids.map((id) => findLab(all, id, ctx.labsDir)) : all;
   const docker = new DockerAdapter();
   await docker.ping();
@@ -83,7 +83,7 @@ export async function runVerify(
 }
 
 export async function runReset(ctx: CliContext, id: string): Promise<number> {
-  const lab = findLab(loadSomeLabs(ctx.labsDir, [id]).labs, id, ctx.labsDir);
+  const lab = findLab((await loadSomeLabsOnDemand(ctx.labsDir, [id])).labs, id, ctx.labsDir);
   const docker = new DockerAdapter();
   await docker.ping();
   const { removed, foreign } = await reclaim(docker, lab, ctx.stateDir, { refuseForeign: false });

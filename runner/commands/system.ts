@@ -14,7 +14,14 @@ import { diagnose } from './doctor.js';
 import { imageProgress } from './context.js';
 
 export async function runDoctor(ctx: CliContext): Promise<number> {
-  const findings = await diagnose(new DockerAdapter(), imagesDir());
+  // The labs only tell doctor which run on this engine: a folder with mistakes still gets its diagnosis.
+  let labs: Lab[] = [];
+  try {
+    labs = readLabSet(ctx.labsDir).labs;
+  } catch {
+    // No labs folder: the engine's diagnosis stands alone.
+  }
+  const findings = await diagnose(new DockerAdapter(), imagesDir(), labs);
   for (const f of findings) {
     const mark = f.ok ? '✓' : f.warn ? '!' : '✗';
     ctx.out(`${mark} ${f.what}\n`);

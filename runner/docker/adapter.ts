@@ -228,6 +228,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
     const components = (version.Components ?? []) as Array<{ Name?: string }>;
     return {
       id: info.ID ?? '',
+      name: info.Name ?? '',
       product: components.some((c) => /podman/i.test(c.Name ?? '')) ? 'Podman' : 'Docker',
       serverVersion: version.Version ?? info.ServerVersion ?? '',
       apiVersion: version.ApiVersion ?? '',

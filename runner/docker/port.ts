@@ -4,7 +4,10 @@
  */
 
 export interface EngineInfo {
+  /** The engine's ID (Docker's is stable; Podman makes a new one on every request). */
   readonly id: string;
+  /** The engine host's name. */
+  readonly name: string;
   /** Which engine answers the Docker API: Docker itself, or Podman's compatible service. */
   readonly product: 'Docker' | 'Podman';
   readonly serverVersion: string;

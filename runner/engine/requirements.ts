@@ -1,4 +1,5 @@
 import type { EngineInfo } from '../docker/port.js';
+import type { Lab } from '../lab/types.js';
 import { mustRun } from '../host/run.js';
 
 /** Host features a lab may need; a lab that needs one the host lacks says so before it starts. */
@@ -25,10 +26,11 @@ async function hasComposeV2(): Promise<boolean> {
   }
 }
 
-/** The sentences that say why this host cannot run a lab; empty when it can. */
-export async function unmetRequirements(requires: readonly Requirement[], info: EngineInfo): Promise<string[]> {
+/** The sentences that say why this host (or engine) cannot run a lab; empty when it can. */
+export async function unmetRequirements(lab: Pick<Lab, 'requires' | 'podman'>, info: EngineInfo): Promise<string[]> {
   const unmet: string[] = [];
-  for (const r of requires) {
+  if (info.product === 'Podman' && lab.podman) unmet.push(`Podman: ${lab.podman}`);
+  for (const r of lab.requires as readonly Requirement[]) {
     const ok = r === 'compose-v2' ? await hasComposeV2() : REQUIREMENTS[r].has(info);
     if (!ok) unmet.push(`${r}: ${REQUIREMENTS[r].why}`);
   }

@@ -8,7 +8,7 @@ import { clearSession, engineSkew, newSession, readSession, SessionKeeper, type 
 import { runBlock } from '../host/run.js';
 import { escapeControls } from '../text/controls.js';
 import { prepareWorkDir, removeWorkDir, workDir } from './workdir.js';
-import { unmetRequirements, type Requirement } from './requirements.js';
+import { unmetRequirements } from './requirements.js';
 
 export interface VerifyOptions {
   readonly docker: DockerPort;
@@ -117,7 +117,7 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
   let error: string | undefined;
   try {
     const info = await opts.docker.info();
-    const unmet = await unmetRequirements(lab.requires as Requirement[], info);
+    const unmet = await unmetRequirements(lab, info);
     if (unmet.length) throw new Error(`This host cannot run lab ${lab.id}:\n  ${unmet.join('\n  ')}`);
     const t0 = Date.now();
     const helperImage = await opts.prepareImages(lab);

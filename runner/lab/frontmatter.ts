@@ -5,9 +5,9 @@ import { entries, parseYaml } from './yaml-lines.js';
 import { REQUIREMENT_NAMES } from '../engine/requirements.js';
 
 /** The part of a lab its front matter gives. */
-export type FrontMatter = Pick<Lab, 'format' | 'id' | 'title' | 'summary' | 'durationMinutes' | 'order' | 'images' | 'resources' | 'requires'>;
+export type FrontMatter = Pick<Lab, 'format' | 'id' | 'title' | 'summary' | 'durationMinutes' | 'order' | 'images' | 'resources' | 'requires' | 'podman'>;
 
-const FIELDS = ['format', 'id', 'title', 'summary', 'duration', 'order', 'images', 'resources', 'requires'] as const;
+const FIELDS = ['format', 'id', 'title', 'summary', 'duration', 'order', 'images', 'resources', 'requires', 'podman'] as const;
 const REQUIRED = ['format', 'id', 'title', 'summary', 'duration'] as const;
 const ID = /^[a-z0-9][a-z0-9-]*$/;
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -85,6 +85,10 @@ export function parseFrontMatter(yaml: string, file: string): FrontMatter {
   for (const r of requires)
     if (!(REQUIREMENT_NAMES as readonly string[]).includes(r))
       throw new LabFormatError(at('requires'), `unknown requirement "${r}"`, `Known requirements: ${REQUIREMENT_NAMES.join(', ')}.`);
+  const podman = get('podman');
+  if (podman !== undefined && (typeof podman !== 'string' || podman.trim() === ''))
+    throw new LabFormatError(at('podman'), 'podman must be a sentence: why the lab cannot run on Podman',
+      'Write e.g. `podman: its builds need BuildKit, which the docker CLI cannot run against Podman`, or leave the line out.');
 
   const resources: Record<ResourceKind, string[]> = { containers: [], volumes: [], networks: [], images: [], compose: [] };
   const rawRes = get('resources');
@@ -107,5 +111,6 @@ export function parseFrontMatter(yaml: string, file: string): FrontMatter {
     images,
     resources,
     requires,
+    ...(typeof podman === 'string' ? { podman: podman.trim() } : {}),
   };
 }

@@ -144,19 +144,26 @@ export function loadSomeLabs(dir: string, parse: ParseLab, ids: readonly string[
   return set;
 }
 
-/** loadSomeLabs for a caller that can wait: the parser is loaded only when a lab is not in the cache. */
-export async function loadSomeLabsOnDemand(dir: string, ids: readonly string[] = []): Promise<LabSet> {
+/**
+ * Runs `use` (a read of labs) with a parser loaded only if a lab is not in the parse cache: for a caller that can
+ * wait, and would rather not load markdown-it for labs it has parsed before.
+ */
+export async function withParserOnDemand<T>(use: (parse: ParseLab) => T): Promise<T> {
   const notCached = new Error('not in the cache');
   try {
-    return loadSomeLabs(dir, () => {
+    return use(() => {
       throw notCached;
-    }, ids);
+    });
   } catch (err) {
     if (err !== notCached) throw err;
   }
   const { parseLab } = await import('./parse.js');
-  return loadSomeLabs(dir, parseLab, ids);
+  return use(parseLab);
 }
+
+/** loadSomeLabs, parsing only what the cache does not hold. */
+export const loadSomeLabsOnDemand = (dir: string, ids: readonly string[] = []): Promise<LabSet> =>
+  withParserOnDemand((parse) => loadSomeLabs(dir, parse, ids));
 
 /** The lab folder a lab file's path names (…/<id>/lab.md). */
 function labOf(file: string): string {

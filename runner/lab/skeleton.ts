@@ -29,6 +29,8 @@ duration: 5m
 images: [busybox]
 # Optional: what the host must offer, e.g. [compose-v2].
 # requires: []
+# Optional: why it cannot run on Podman's Docker-compatible API (said there before it starts).
+# podman: its builds need BuildKit, which the docker CLI cannot run against Podman
 # Every name the lab's commands create. Only these (made while the lab is open) are the lab's to judge and remove;
 # anything else with these names is the learner's and is never touched.
 resources:

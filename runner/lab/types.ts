@@ -74,6 +74,8 @@ export interface Lab {
   readonly resources: DeclaredResources;
   /** Host features the lab needs (swap-limit, cpu-quota, …): checked before it starts. */
   readonly requires: readonly string[];
+  /** Why the lab cannot run on Podman's Docker-compatible API (absent: it can): said before it starts there. */
+  readonly podman?: string;
   /** Prose before the first step. */
   readonly intro: string;
   readonly steps: readonly Step[];

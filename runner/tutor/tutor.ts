@@ -10,6 +10,8 @@ import { engineSkew, newSession, readSession, SessionKeeper, type SessionRecord 
 import { runBlock } from '../host/run.js';
 import { escapeControls } from '../text/controls.js';
 import { reclaim } from '../engine/verify.js';
+import { unmetRequirements } from '../engine/requirements.js';
+import { UserError } from '../errors.js';
 import { prepareWorkDir, workDir } from '../engine/workdir.js';
 import type { CheckSpec, CommandBlock, Lab, Step } from '../lab/types.js';
 import { freshLab, type LabProgress } from './progress.js';
@@ -115,6 +117,11 @@ export class Tutor {
     this.opts.emit({ kind: 'opened', progress: this.progress });
     try {
       await docker.ping();
+      // What this engine or host lacks for the lab is said now, before anything is built or started.
+      if (lab.requires.length || lab.podman) {
+        const unmet = await unmetRequirements(lab, await docker.info());
+        if (unmet.length) throw new UserError(`This lab cannot run on this engine:\n  ${unmet.join('\n  ')}`);
+      }
       const helperImage = await this.opts.prepareImages(
         lab,
         (toBuild) => this.opts.emit({ kind: 'images-plan', toBuild }),

@@ -327,9 +327,18 @@ describe('requirements', () => {
     const { unmetRequirements } = await import('../../runner/engine/requirements.js');
     const d = new FakeDocker();
     d.swapLimit = false;
-    const unmet = await unmetRequirements(['swap-limit', 'cpuset'], await d.info());
+    const unmet = await unmetRequirements({ requires: ['swap-limit', 'cpuset'] }, await d.info());
     expect(unmet).toHaveLength(1);
     expect(unmet[0]).toMatch(/^swap-limit: this kernel does not account swap/);
+  });
+
+  it("says why a lab that cannot run on Podman does not start there, and only there", async () => {
+    const { unmetRequirements } = await import('../../runner/engine/requirements.js');
+    const info = await new FakeDocker().info();
+    const lab = { requires: [], podman: 'its builds need BuildKit' };
+    expect(await unmetRequirements(lab, { ...info, product: 'Podman' })).toEqual(['Podman: its builds need BuildKit']);
+    expect(await unmetRequirements(lab, { ...info, product: 'Docker' })).toEqual([]);
+    expect(await unmetRequirements({ requires: [] }, { ...info, product: 'Podman' })).toEqual([]);
   });
 });
 

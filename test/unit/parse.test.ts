@@ -1,8 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LabFormatError } from '../../runner/lab/errors.js';
 import { loadLabs } from '../../runner/lab/load.js';
+import { readLabSet, withParserOnDemand } from '../../runner/lab/lab-set.js';
 import { parseLab } from '../../runner/lab/parse.js';
 
 const fixtures = join(import.meta.dirname, '../fixtures');
@@ -15,6 +17,15 @@ describe('parseLab on a valid lab', () => {
     expect(lab).toMatchObject({ format: 1, id: 'tiny', title: 'A tiny lab', durationMinutes: 5, images: ['busybox'] });
     expect(lab.resources.containers).toEqual(['tiny-one']);
     expect(lab.resources.volumes).toEqual([]);
+    expect(lab.podman).toBeUndefined();
+  });
+
+  it('reads why a lab cannot run on Podman, and refuses a podman line that says nothing', () => {
+    const source = readFileSync(file, 'utf8');
+    const withPodman = source.replace('\n---\n', '\npodman: "  its builds need BuildKit "\n---\n');
+    expect(parseLab(withPodman, 'tiny/lab.md', join(fixtures, 'labs/tiny')).podman).toBe('its builds need BuildKit');
+    for (const bad of ['podman: ""', 'podman: [a, b]', 'podman: 3'])
+      expect(() => parseLab(source.replace('\n---\n', `\n${bad}\n---\n`), 'tiny/lab.md', join(fixtures, 'labs/tiny'))).toThrow(/podman must be a sentence/);
   });
 
   it('splits steps at level-2 headings, with ids from their titles', () => {
@@ -114,4 +125,25 @@ describe('the bundled labs follow the curriculum rules', () => {
       }
     });
   }
+});
+
+describe('the parse cache', () => {
+  it('parses a lab the cache does not hold, and reads it back without the parser next time', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'll-parse-cache-'));
+    const dir = join(fixtures, 'labs');
+    let parsed = 0;
+    const cold = await withParserOnDemand((parse) =>
+      readLabSet(dir, (...a) => {
+        parsed++;
+        return parse(...a);
+      }, cache),
+    );
+    expect(parsed).toBeGreaterThan(0);
+    expect(cold.labs.map((l) => l.id)).toContain('tiny');
+    const warm = readLabSet(dir, () => {
+      throw new Error('parsed although cached');
+    }, cache);
+    expect(warm.labs).toEqual(cold.labs);
+    expect(await withParserOnDemand((parse) => readLabSet(dir, parse, cache))).toEqual(warm);
+  });
 });
