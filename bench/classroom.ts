@@ -15,7 +15,7 @@ import { ClassStore } from '../classroom/server/store.js';
 import { packageRoot } from '../runner/paths.js';
 import { figure, median, percentile } from './stats.js';
 
-const CLI = join(packageRoot(), 'dist/lean-labs.js');
+const CLI = join(packageRoot(), 'dist/lean-labs.cjs');
 const NAME = 'bench';
 const PORT = 7499;
 const BASE = `http://127.0.0.1:${PORT}`;

@@ -20,7 +20,7 @@ import { classroomFigures } from './classroom.js';
 
 const ROUNDS = 60;
 const OVERHEAD_ROUNDS = 5;
-const CLI = join(packageRoot(), 'dist/lean-labs.js');
+const CLI = join(packageRoot(), 'dist/lean-labs.cjs');
 
 function sh(cmd: string, args: string[]): void {
   execFileSync(cmd, args, { stdio: 'pipe' });

@@ -19,7 +19,7 @@ export const CLASS_IMAGE_REPO = `${IMAGE_REPO}/class-sandbox`;
  * What of the package a sandbox needs: the CLI (and the class server's SQLite, for a manager that is itself a class
  * image), its labs and the image definitions (whose hashes tag the images).
  */
-const PACKAGE_PARTS = ['package.json', 'dist/lean-labs.js', 'dist/lean-labs-main.js', 'dist/class-agent.js', 'dist/sql-wasm.wasm', 'dist/web', 'labs', 'images'];
+const PACKAGE_PARTS = ['package.json', 'dist/lean-labs.cjs', 'dist/lean-labs-main.js', 'dist/class-agent.js', 'dist/sql-wasm.wasm', 'dist/web', 'labs', 'images'];
 
 function filesUnder(root: string, part: string): string[] {
   const p = join(root, part);
@@ -58,7 +58,7 @@ export function classDockerfile(sandboxTag: string, withNode = false): string {
     'COPY lean-labs /opt/lean-labs',
     // A sandbox's memory is the learner's: Node's young generation is kept small (1 MB semi-spaces instead of 16),
     // which costs the runner nothing measurable and saves tens of MB in each process.
-    `RUN printf '#!/bin/sh\\nexec node --max-semi-space-size=1 /opt/lean-labs/dist/lean-labs.js "$@"\\n' > /usr/local/bin/lean-labs && chmod 755 /usr/local/bin/lean-labs`,
+    `RUN printf '#!/bin/sh\\nexec node --max-semi-space-size=1 /opt/lean-labs/dist/lean-labs.cjs "$@"\\n' > /usr/local/bin/lean-labs && chmod 755 /usr/local/bin/lean-labs`,
     `ENV ${OUTBOX_ENV}=/root/.local/state/lean-labs/class-outbox`,
     'WORKDIR /root',
     // The engine starts at once, beside the agent (which watches it and starts it again when it stops).
@@ -70,7 +70,7 @@ export function classDockerfile(sandboxTag: string, withNode = false): string {
 /** Builds the class image unless this version exists; returns its tag. */
 export async function ensureClassImage(docker: DockerAdapter, sandboxTag: string, say: (line: string) => void): Promise<string> {
   const root = packageRoot();
-  if (!existsSync(join(root, 'dist', 'lean-labs.js'))) throw new UserError(`${join(root, 'dist', 'lean-labs.js')} is missing: run \`npm run build\` first.`);
+  if (!existsSync(join(root, 'dist', 'lean-labs.cjs'))) throw new UserError(`${join(root, 'dist', 'lean-labs.cjs')} is missing: run \`npm run build\` first.`);
   const files = PACKAGE_PARTS.flatMap((p) => filesUnder(root, p));
   const hash = createHash('sha256').update(sandboxTag);
   for (const f of files) hash.update(f).update('\0').update(readFileSync(join(root, f))).update('\0');

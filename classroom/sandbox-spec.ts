@@ -115,7 +115,7 @@ export function sweepService(className: string, image: string, exceptNodeId: str
       ContainerSpec: {
         Image: image,
         Labels: labels,
-        Command: ['node', '/opt/lean-labs/dist/lean-labs.js', 'class', 'sweep', '--name', className],
+        Command: ['node', '/opt/lean-labs/dist/lean-labs.cjs', 'class', 'sweep', '--name', className],
         Env: ['DOCKER_HOST=unix:///var/run/docker.sock'],
         Mounts: [{ Type: 'bind', Source: '/var/run/docker.sock', Target: '/var/run/docker.sock' }],
       },

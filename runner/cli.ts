@@ -1,19 +1,19 @@
 #!/usr/bin/env node
 /**
- * The `lean-labs` command (dist/lean-labs.js). It only runs the program, dist/lean-labs-main.js, through V8's code
- * cache (see code-cache.ts): compiling the program was the largest part of starting it.
+ * The `lean-labs` command (dist/lean-labs.cjs). It only runs the program, dist/lean-labs-main.js, through V8's code
+ * cache (see code-cache.ts): compiling the program was the largest part of starting it. It is built as CommonJS
+ * (build/bundle.mjs): an ES module entry costs Node's module loader ~8 ms more before anything runs, so it uses
+ * `__dirname` and `require`, and is never run as the ES module tsc makes of it.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import { loadBundle } from './code-cache.js';
 import { cacheDir } from './paths.js';
 
 /** Written by build/bundle.mjs: the hash of the program bundle this launcher was built with. */
 declare const __LEAN_LABS_MAIN_HASH__: string;
 
-const v8 = () => createRequire(import.meta.url)('node:v8') as typeof import('node:v8');
+const v8 = () => require('node:v8') as typeof import('node:v8');
 
 // The runner lives as long as the learner works and mostly waits for keys, yet V8 sizes its heap for throughput: it
 // grows the young generation to 16 MB semi-spaces and lets the old one fill with garbage well past what is live
@@ -26,7 +26,7 @@ const runner = process.argv.slice(2).includes('start');
 const loadFlags = runner ? '--semi-space-growth-factor=1' : '';
 if (loadFlags) v8().setFlagsFromString(loadFlags);
 
-const program = fileURLToPath(new URL('./lean-labs-main.js', import.meta.url));
+const program = join(__dirname, 'lean-labs-main.js');
 if (!existsSync(program)) {
   process.stderr.write(`lean-labs is incomplete: ${program} is missing. Install it again (\`npm install lean-labs\`, or \`npm run build\` in a checkout).\n`);
   process.exit(70);
@@ -35,7 +35,7 @@ const bundle = loadBundle(program, __LEAN_LABS_MAIN_HASH__, join(cacheDir(), 'co
 // A command that draws no screen caches its code as it ends; saving is done once, so after the first screen (and
 // its flag change) this does nothing.
 process.once('exit', () => bundle.saveIfNeeded());
-await bundle.run({
+void bundle.run({
   started: () => {
     // Written now, before the flags change: V8 takes code only under the flags it was made with.
     bundle.saveIfNeeded();

@@ -28,8 +28,9 @@ function codeKey(): string {
   return parserKey;
 }
 
-export function labCacheKey(file: string, dir: string, source: string): string {
-  return cacheHash(`${codeKey()}\0${file}\0${dir}\0${source}`);
+/** The key of a lab's cache entry: the parser's code, where the lab is, and the bytes of its file. */
+export function labCacheKey(file: string, dir: string, bytes: Uint8Array): string {
+  return cacheHash(`${codeKey()}\0${file}\0${dir}\0${cacheHash(bytes)}`);
 }
 
 export function readCachedLab(cacheDir: string | undefined, key: string): Lab | undefined {

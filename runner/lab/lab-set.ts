@@ -75,12 +75,12 @@ function readOne(name: string, labDir: string, file: string, cacheDir: string | 
   const shown = relative(process.cwd(), file) || file;
   if (!statSync(file).isFile())
     throw new LabFormatError({ file: shown, line: 1 }, `${LAB_FILE} is not a file`, `Each lab is one Markdown file: ${join(name, LAB_FILE)}.`);
-  const source = readFileSync(file, 'utf8');
+  const bytes = readFileSync(file);
   const fileName = shown.startsWith('..') ? file : shown;
-  const key = labCacheKey(fileName, labDir, source);
+  const key = labCacheKey(fileName, labDir, bytes);
   let lab = readCachedLab(cacheDir, key);
   if (!lab) {
-    lab = parse(source, fileName, labDir);
+    lab = parse(bytes.toString('utf8'), fileName, labDir);
     writeCachedLab(cacheDir, key, lab);
   }
   if (lab.id !== name)

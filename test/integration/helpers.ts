@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 export const ROOT = join(import.meta.dirname, '../..');
 /** The CLI as it ships: the bundled bin. */
-export const CLI = join(ROOT, 'dist/lean-labs.js');
+export const CLI = join(ROOT, 'dist/lean-labs.cjs');
 
 export interface CliResult {
   code: number;

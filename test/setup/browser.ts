@@ -6,6 +6,6 @@ import { join } from 'node:path';
  * run fails loudly: these tests never skip.
  */
 export default function setup(): void {
-  if (!existsSync(join(process.cwd(), 'dist/lean-labs.js'))) throw new Error('dist/ is missing: run `npm test` (it builds first), not vitest alone.');
+  if (!existsSync(join(process.cwd(), 'dist/lean-labs.cjs'))) throw new Error('dist/ is missing: run `npm test` (it builds first), not vitest alone.');
   if (!existsSync('/usr/bin/chromium')) throw new Error("The browser tests need Debian's Chromium at /usr/bin/chromium: `apt-get install chromium` (.ci/run does).");
 }

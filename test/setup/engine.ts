@@ -11,7 +11,7 @@ import { join } from 'node:path';
  * never skip.
  */
 export default function setup(): void {
-  const cli = join(process.cwd(), 'dist/lean-labs.js');
+  const cli = join(process.cwd(), 'dist/lean-labs.cjs');
   if (!existsSync(cli)) throw new Error('dist/ is missing: run `npm test` (it builds first), not vitest alone.');
   try {
     execFileSync(process.execPath, [cli, 'engine', 'up', '--yes'], { stdio: 'inherit', timeout: 600_000 });

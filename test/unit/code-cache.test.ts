@@ -47,7 +47,7 @@ describe('the program runs through V8 code cache', () => {
 
     expect(start(file, 'build-a', cache)).toBe('ran 1 compiled');
     const [written] = readdirSync(cache);
-    expect(written).toMatch(/^build-a-[0-9a-f]{28}\.code$/);
+    expect(written).toMatch(/^build-a-[0-9a-f]{16}\.code$/);
     expect(start(file, 'build-a', cache)).toBe('ran 1 cached');
 
     // Node's flags are part of the name: code made under others is not even offered to V8 (it would refuse it).
@@ -80,8 +80,8 @@ describe('the program runs through V8 code cache', () => {
 
   it('the command without its program says what is missing and how to get it back', () => {
     const dir = mkdtempSync(join(tmpdir(), 'll-bin-'));
-    copyFileSync(join(ROOT, 'dist/lean-labs.js'), join(dir, 'lean-labs.js'));
-    const r = spawnSync(process.execPath, [join(dir, 'lean-labs.js'), '--version'], { encoding: 'utf8', env: { ...process.env, LEAN_LABS_STATE_DIR: join(dir, 'state') } });
+    copyFileSync(join(ROOT, 'dist/lean-labs.cjs'), join(dir, 'lean-labs.cjs'));
+    const r = spawnSync(process.execPath, [join(dir, 'lean-labs.cjs'), '--version'], { encoding: 'utf8', env: { ...process.env, LEAN_LABS_STATE_DIR: join(dir, 'state') } });
     expect(r.status).toBe(70);
     expect(r.stderr).toContain(`lean-labs is incomplete: ${join(dir, 'lean-labs-main.js')} is missing`);
     expect(r.stderr).not.toMatch(/at .*\(/); // a sentence, not a stack
@@ -90,7 +90,7 @@ describe('the program runs through V8 code cache', () => {
   it('the built command caches its program in the state folder and takes the cache on the next run', () => {
     const state = mkdtempSync(join(tmpdir(), 'll-state-'));
     const env = { ...process.env, LEAN_LABS_STATE_DIR: state };
-    const cli = join(ROOT, 'dist/lean-labs.js');
+    const cli = join(ROOT, 'dist/lean-labs.cjs');
     const version = execFileSync(process.execPath, [cli, '--version'], { env, encoding: 'utf8' });
     expect(version).toMatch(/^\d+\.\d+\.\d+\n$/);
     const folder = join(state, 'cache', 'code');
