@@ -14,7 +14,7 @@ import { CLASS_LABS_ENV, OUTBOX_ENV } from '../../classroom/sandbox-spec.js';
  * What a lab session needs beyond the lab list: the tutor (and through it zx and the checks), the Docker adapter,
  * the image builder, the class outbox. Loaded once the first screen is out, so that screen waits for none of it.
  */
-async function sessionModules() {
+async function sessionParts() {
   const [{ DockerAdapter }, { Tutor }, { imageBuilder }, { dropEvent }, { ProgressMapper }] = await Promise.all([
     import('../docker/adapter.js'),
     import('../tutor/tutor.js'),
@@ -22,7 +22,7 @@ async function sessionModules() {
     import('../../classroom/outbox.js'),
     import('../../classroom/runner-progress.js'),
   ]);
-  return { DockerAdapter, Tutor, imageBuilder, dropEvent, ProgressMapper };
+  return { docker: new DockerAdapter(), Tutor, imageBuilder, dropEvent, ProgressMapper };
 }
 
 export interface StartOptions {
@@ -62,9 +62,8 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
     ...notes,
     ...(problems.length ? [`Left out ${plural(problems.length, 'lab')} with mistakes (\`npx lean-labs list\` shows them).`] : []),
   ]);
-  let session: Promise<{ readonly modules: Awaited<ReturnType<typeof sessionModules>>; readonly docker: InstanceType<Awaited<ReturnType<typeof sessionModules>>['DockerAdapter']> }> | undefined;
-  const loadSession = () =>
-    (session ??= sessionModules().then((modules) => ({ modules, docker: new modules.DockerAdapter() })));
+  let session: ReturnType<typeof sessionParts> | undefined;
+  const loadSession = () => (session ??= sessionParts());
   // Asked on every frame: look at the disk once per lab.
   const filesOf = new Map<string, boolean>();
   const hasFiles = (lab: Lab) => {
@@ -98,12 +97,12 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
       openPane={(lab) => openTmuxPane(workDir(ctx.stateDir, lab))}
       createSession={async (lab, labProgress, emit, save) => {
         lastLab = lab;
-        const { modules, docker } = await loadSession();
-        const build = modules.imageBuilder(docker, ctx.yes);
+        const { docker, Tutor, imageBuilder, dropEvent, ProgressMapper } = await loadSession();
+        const build = imageBuilder(docker, ctx.yes);
         // In a class sandbox, progress also goes to the outbox the sandbox's agent sends to the instructor.
         const outbox = process.env[OUTBOX_ENV];
-        const mapper = outbox ? new modules.ProgressMapper(lab) : undefined;
-        return new modules.Tutor({
+        const mapper = outbox ? new ProgressMapper(lab) : undefined;
+        return new Tutor({
           docker,
           stateDir: ctx.stateDir,
           lab,
@@ -111,7 +110,7 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
           saveProgress: save,
           emit: (e) => {
             emit(e);
-            if (mapper && outbox) for (const ce of mapper.map(e)) modules.dropEvent(outbox, ce);
+            if (mapper && outbox) for (const ce of mapper.map(e)) dropEvent(outbox, ce);
             if (e.kind === 'ready' && opts.pane && !panesOpened.has(lab.id)) {
               panesOpened.add(lab.id);
               void openTmuxPane(e.workDir);

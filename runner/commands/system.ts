@@ -18,8 +18,9 @@ export async function runDoctor(ctx: CliContext): Promise<number> {
   let labs: Lab[] = [];
   try {
     labs = readLabSet(ctx.labsDir).labs;
-  } catch {
-    // No labs folder: the engine's diagnosis stands alone.
+  } catch (err) {
+    // No labs folder (or not a folder): the engine's diagnosis stands alone.
+    if (!(err instanceof UserError)) throw err;
   }
   const findings = await diagnose(new DockerAdapter(), imagesDir(), labs);
   for (const f of findings) {

@@ -95,11 +95,11 @@ export function StartApp(props: StartAppProps) {
     );
     let closed = false;
     let s: LabSession | undefined;
-    const begin = (made: LabSession) => {
-      if (closed) return made.close();
-      s = made;
-      session.current = made;
-      void made.open();
+    const begin = (ready: LabSession) => {
+      if (closed) return ready.close();
+      s = ready;
+      session.current = ready;
+      void ready.open();
     };
     if ('then' in made) made.then(begin, (err: unknown) => setFlash(`The lab could not open: ${(err as Error).message}`));
     else begin(made);
