@@ -150,7 +150,9 @@ export class SandboxKeeper {
     const services = await this.swarm.services(classLabels(this.settings.className));
     const byName = new Map(services.map((s) => [s.name, s.id]));
     const tasks = await this.swarm.tasks(services.map((s) => s.id));
-    if (tasks.some((t) => t.nodeId && !this.nodeNames.has(t.nodeId)))
+    // Read again for a node not seen yet, or seen without its name: a machine that has just joined may not have
+    // reported its host name (kept empty, its sandboxes would show no node for the rest of the class).
+    if (tasks.some((t) => t.nodeId && !this.nodeNames.get(t.nodeId)))
       this.nodeNames = new Map((await this.swarm.nodes()).map((n) => [n.id, n.hostname]));
     for (const s of this.store.sandboxes()) {
       const serviceId = byName.get(s.service);
@@ -159,7 +161,7 @@ export class SandboxKeeper {
         continue;
       }
       const t = taskState(tasks.filter((x) => x.serviceId === serviceId), this.agent.ready(s.id), this.agent.says(s.id));
-      this.store.updateSandbox(s.id, { state: t.state, node: this.nodeNames.get(t.nodeId) ?? t.nodeId, message: t.message, restarts: Math.max(s.restarts, t.restarts) });
+      this.store.updateSandbox(s.id, { state: t.state, node: this.nodeNames.get(t.nodeId) || t.nodeId, message: t.message, restarts: Math.max(s.restarts, t.restarts) });
     }
     // The next wave, when the last has made room.
     if (this.store.sandboxes().some((s) => !byName.has(s.service) && !this.gaveUp.has(s.service))) await this.ensure(new Set(byName.keys()));

@@ -13,12 +13,14 @@ class FakeSwarm {
   /** Services Swarm has placed (and on which node); the others it keeps pending without a node. */
   readonly placed = new Map<string, string>();
   running = new Set<string>();
+  /** The host name the node reports (a machine that has just joined may report none yet). */
+  hostname = 'node1';
   constructor(private readonly cpus: number) {}
   async services() {
     return this.made.map((name) => ({ id: name, name, labels: {}, image: 'img' }));
   }
   async nodes() {
-    return [{ id: 'n1', hostname: 'node1', state: 'ready', availability: 'active', role: 'manager', memoryBytes: 1, cpus: this.cpus, addr: '' }];
+    return [{ id: 'n1', hostname: this.hostname, state: 'ready', availability: 'active', role: 'manager', memoryBytes: 1, cpus: this.cpus, addr: '' }];
   }
   async networks() {
     return [];
@@ -87,5 +89,19 @@ describe('a class started in waves', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("names a sandbox's node once the node reports its host name, not its ID for good", async () => {
+    const store = await classOf(1);
+    const swarm = new FakeSwarm(2);
+    swarm.hostname = '';
+    const keeper = new SandboxKeeper(swarm as unknown as SwarmAdapter, store, { className: 'c', image: 'img', labs: [], serverUrl: 'http://h:1', memoryBytes: 1, reservationBytes: 1, pids: 1 }, { ready: () => true, says: () => undefined });
+    await keeper.ensure();
+    swarm.running.add(sandboxId('c', 1));
+    await keeper.look();
+    expect(store.sandboxes()[0]).toMatchObject({ state: 'ready', node: 'n1' });
+    swarm.hostname = 'node3';
+    await keeper.look();
+    expect(store.sandboxes()[0]).toMatchObject({ state: 'ready', node: 'node3' });
   });
 });
