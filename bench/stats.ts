@@ -19,5 +19,5 @@ export async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 /** One printed figure: name, value, unit, and the target it is held to. */
 export function figure(name: string, value: number, unit: string, target?: { max: number }): string {
   const verdict = target ? (value <= target.max ? `ok (target ≤ ${target.max} ${unit})` : `OVER target ≤ ${target.max} ${unit}`) : '';
-  return `${name.padEnd(52)} ${value.toFixed(unit === 'x' ? 2 : 1).padStart(9)} ${unit.padEnd(3)} ${verdict}`;
+  return `${name.padEnd(52)} ${value.toFixed(unit === 'x' ? 3 : 1).padStart(9)} ${unit.padEnd(3)} ${verdict}`;
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { IMAGES_LOADING_FILE } from '../../classroom/sandbox-spec.js';
 import { DockerAdapter } from '../docker/adapter.js';
-import { loadCatalog } from '../images/catalog.js';
+import { loadCatalog, type ImageDef } from '../images/catalog.js';
 import { ensureImages, type ImageEvent } from '../images/ensure.js';
 import type { Lab } from '../lab/types.js';
 import { imagesDir } from '../paths.js';
@@ -56,8 +56,7 @@ export type ImageHooks = {
  * Builds a lab's images (and the helper) on demand, reporting to `hooks`; returns the helper image tag for checks.
  * The catalog (a hash of every file under images/) is read once for all the labs of a run.
  */
-export function imageBuilder(docker: DockerAdapter, allowInstall: boolean) {
-  const catalog = loadCatalog(imagesDir());
+export function imageBuilder(docker: DockerAdapter, allowInstall: boolean, catalog: ReadonlyMap<string, ImageDef> = loadCatalog(imagesDir())) {
   return async (lab: Lab, hooks: ImageHooks): Promise<string> => {
     await classImagesLoaded(hooks);
     await ensureImages(docker, catalog, [...new Set([HELPER_IMAGE, ...lab.images])], { allowInstall, ...hooks });
@@ -77,8 +76,14 @@ async function classImagesLoaded(hooks: ImageHooks): Promise<void> {
 }
 
 /** `imageBuilder` with progress shown as live rows in a terminal, or plain lines. */
-export function imagePreparer(docker: DockerAdapter, say: (line: string) => void, allowInstall: boolean, live = false) {
-  const build = imageBuilder(docker, allowInstall);
+export function imagePreparer(
+  docker: DockerAdapter,
+  say: (line: string) => void,
+  allowInstall: boolean,
+  live = false,
+  catalog: ReadonlyMap<string, ImageDef> = loadCatalog(imagesDir()),
+) {
+  const build = imageBuilder(docker, allowInstall, catalog);
   return async (lab: Lab): Promise<string> => {
     let progress: ImageProgress | undefined;
     try {

@@ -5,6 +5,9 @@ import { findLab, leftOutText, loadSomeLabsOnDemand, readLabSet, withParserOnDem
 import { plural } from '../text/plural.js';
 import { REPORTERS } from '../reporters/index.js';
 import { UserError } from '../errors.js';
+import { preparePrograms } from '../host/run.js';
+import { loadCatalog } from '../images/catalog.js';
+import { imagesDir } from '../paths.js';
 import type { CliContext } from './cli-context.js';
 import { imagePreparer } from './context.js';
 
@@ -25,6 +28,16 @@ export async function runList(ctx: CliContext): Promise<number> {
   return 0;
 }
 
+/** A Docker adapter once its engine has answered; the engine's info is read meanwhile, for verify to find. */
+async function connect(): Promise<DockerAdapter> {
+  const docker = new DockerAdapter();
+  const reachable = docker.ping();
+  docker.info().catch(() => undefined);
+  preparePrograms();
+  await reachable;
+  return docker;
+}
+
 export async function runVerify(
   ctx: CliContext,
   ids: readonly string[],
@@ -32,16 +45,21 @@ export async function runVerify(
 ): Promise<number> {
   const Reporter = REPORTERS[opts.reporter];
   if (!Reporter) throw new UserError(`There is no reporter "${opts.reporter}". Use one of: ${Object.keys(REPORTERS).join(', ')}.`);
+  // The engine is asked first; the labs and the image catalog are read, and the program runner (zx) loads, while it
+  // answers. A lab that is not there is still told first.
+  const engine = connect();
+  engine.catch(() => undefined);
+  await new Promise((sent) => setImmediate(sent));
   const { labs: all, problems } = await loadSomeLabsOnDemand(ctx.labsDir, ids);
   const labs = ids.length ? ids.map((id) => findLab(all, id, ctx.labsDir)) : all;
-  const docker = new DockerAdapter();
-  await docker.ping();
+  const catalog = loadCatalog(imagesDir());
+  const docker = await engine;
   const reporter = new Reporter({ write: ctx.out, color: ctx.color, outFile: opts.out });
   // Image progress goes where it cannot spoil machine-read output.
   const say = (line: string) => (opts.reporter === 'plain' ? ctx.out : ctx.err)(`${line}\n`);
 
   const abort = new AbortController();
-  const prepareImages = imagePreparer(docker, say, ctx.yes, ctx.live && opts.reporter === 'plain');
+  const prepareImages = imagePreparer(docker, say, ctx.yes, ctx.live && opts.reporter === 'plain', catalog);
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;

@@ -126,6 +126,8 @@ function collect(stream: Readable): Promise<Buffer> {
 /** How long a request/answer call to the engine may take before the engine counts as not answering. */
 const CALL_DEADLINE_MS = 60_000;
 const PING_DEADLINE_MS = 5_000;
+/** How long one reading of the engine's info answers every caller. */
+const INFO_REUSE_MS = 1_000;
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string, error?: () => Error): Promise<T> {
   let timer: NodeJS.Timeout;
@@ -156,6 +158,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
   readonly endpoint: string;
   readonly resolved: Endpoint;
   private client: Docker | undefined;
+  private lastInfo: { readonly at: number; readonly info: Promise<EngineInfo & { readAt: number }> } | undefined;
 
   constructor(endpoint: Endpoint = resolveEndpoint()) {
     this.resolved = endpoint;
@@ -221,12 +224,31 @@ export class DockerAdapter implements DockerPort, ImagePort {
     if (text.trim() !== 'OK') throw new NotAnEngineError(this.endpoint, `"${text.trim().slice(0, 60)}" to GET /_ping instead of OK`, this.resolved.source);
   }
 
+  /**
+   * What the engine says about itself. One reading serves every caller for INFO_REUSE_MS (a command that asks at
+   * start, and the checks that ask as they judge, cost one request, which takes the engine 20-30 ms): a reading
+   * still on its way is shared, a failed one is not kept, and the clock it reports is moved on by the time since.
+   */
   async info(): Promise<EngineInfo> {
+    let reading = this.lastInfo;
+    if (!reading || Date.now() - reading.at > INFO_REUSE_MS) {
+      const fresh = { at: Date.now(), info: this.readInfo() };
+      this.lastInfo = reading = fresh;
+      fresh.info.catch(() => {
+        if (this.lastInfo === fresh) this.lastInfo = undefined;
+      });
+    }
+    const { readAt, ...answer } = await reading.info;
+    return { ...answer, systemTime: answer.systemTime + (Date.now() - readAt) };
+  }
+
+  private async readInfo(): Promise<EngineInfo & { readAt: number }> {
     const [info, version] = await this.call('read engine info', () =>
       Promise.all([this.docker.info() as Promise<Json>, this.docker.version() as Promise<Json>]),
     );
     const components = (version.Components ?? []) as Array<{ Name?: string }>;
     return {
+      readAt: Date.now(),
       id: info.ID ?? '',
       name: info.Name ?? '',
       product: components.some((c) => /podman/i.test(c.Name ?? '')) ? 'Podman' : 'Docker',

@@ -76,10 +76,20 @@ async function judgeRaw(kind: CheckKind, spec: CheckSpec, ctx: CheckContext): Pr
 
 /** Re-judges a check until it passes or `withinMs` is spent; returns the last outcome. */
 export async function judgeWithin(spec: CheckSpec, ctx: CheckContext, withinMs = spec.withinMs, signal?: AbortSignal): Promise<CheckOutcome> {
+  return (await judgeUntil(spec, ctx, withinMs, signal)).outcome;
+}
+
+/** judgeWithin, also telling how many judgements it took (1: it passed, or gave up, at once). */
+export async function judgeUntil(
+  spec: CheckSpec,
+  ctx: CheckContext,
+  withinMs = spec.withinMs,
+  signal?: AbortSignal,
+): Promise<{ outcome: CheckOutcome; attempts: number }> {
   const deadline = Date.now() + withinMs;
-  for (;;) {
+  for (let attempts = 1; ; attempts++) {
     const outcome = await judgeOnce(spec, ctx);
-    if (outcome.pass || Date.now() >= deadline || signal?.aborted) return outcome;
+    if (outcome.pass || Date.now() >= deadline || signal?.aborted) return { outcome, attempts };
     await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
   }
 }

@@ -1,8 +1,8 @@
-import type { CheckContext } from '../checks/types.js';
+import type { CheckContext, CheckOutcome } from '../checks/types.js';
 import type { DockerPort } from '../docker/port.js';
-import type { CommandBlock, Lab, Step } from '../lab/types.js';
+import type { CheckSpec, CommandBlock, Lab, Step } from '../lab/types.js';
 import type { CommandPhase, Emit } from './events.js';
-import { judgeOnce, judgeWithin, sessionContext } from './judge.js';
+import { judgeOnce, judgeUntil, sessionContext } from './judge.js';
 import { orphanedVolumes, removeAll, ResourceClashError, survey, type Resource } from './resources.js';
 import { clearSession, engineSkew, newSession, readSession, SessionKeeper, type SessionRecord } from './session.js';
 import { runBlock } from '../host/run.js';
@@ -70,20 +70,45 @@ async function runBlocks(
   return undefined;
 }
 
-async function verifyStep(step: Step, lab: Lab, ctx: CheckContext, opts: VerifyOptions): Promise<boolean> {
+interface Judged {
+  readonly check: CheckSpec;
+  readonly outcome: CheckOutcome;
+  readonly ms: number;
+  /** Judgements it took (1: at once). */
+  readonly attempts: number;
+}
+
+/** A step's checks only read engine state, so they are judged side by side; the result keeps the authored order. */
+function judgeChecks(step: Step, phase: 'before' | 'after', ctx: CheckContext, signal?: AbortSignal): Promise<Judged[]> {
+  return Promise.all(
+    step.checks.map(async (check) => {
+      const t0 = performance.now();
+      const { outcome, attempts } = phase === 'before' ? { outcome: await judgeOnce(check, ctx), attempts: 1 } : await judgeUntil(check, ctx, check.withinMs, signal);
+      return { check, outcome, ms: performance.now() - t0, attempts };
+    }),
+  );
+}
+
+/**
+ * Proves one step. `early` is its before-checks, judged while the previous step's after-checks were: nothing runs
+ * between the two (no cleanup there, no setup here), so they read the same engine. When `next` is given (the step
+ * after this one, under the same condition), its before-checks are judged beside this step's after-checks and
+ * returned, unless one of these needed more than one judgement: the engine was still moving then, and the next
+ * step judges its own.
+ */
+async function verifyStep(
+  step: Step,
+  lab: Lab,
+  ctx: CheckContext,
+  opts: VerifyOptions,
+  early: Promise<Judged[]> | undefined,
+  next: Step | undefined,
+): Promise<{ ok: boolean; nextBefore?: Promise<Judged[]> }> {
   const started = Date.now();
   const problems: string[] = [];
   const commandProblems: string[] = [];
-  // A step's checks only read engine state, so they are judged side by side; events keep the authored order.
-  const emitCheck = async (phase: 'before' | 'after') => {
-    if (opts.signal?.aborted) return;
-    const judged = await Promise.all(
-      step.checks.map(async (check) => {
-        const t0 = performance.now();
-        const outcome = phase === 'before' ? await judgeOnce(check, ctx) : await judgeWithin(check, ctx, check.withinMs, opts.signal);
-        return { check, outcome, ms: performance.now() - t0 };
-      }),
-    );
+  let nextBefore: Promise<Judged[]> | undefined;
+  const report = (phase: 'before' | 'after', judged: readonly Judged[]) => {
     for (const [index, { check, outcome, ms }] of judged.entries()) {
       opts.emit({ kind: 'check', lab, step, check, index, phase, outcome, ms });
       if (phase === 'before' && outcome.pass && !check.guard)
@@ -95,17 +120,27 @@ async function verifyStep(step: Step, lab: Lab, ctx: CheckContext, opts: VerifyO
   const setupProblem = await runBlocks(step.setup, 'setup', lab, step, opts);
   if (setupProblem) commandProblems.push(setupProblem);
   else {
-    await emitCheck('before');
+    if (!opts.signal?.aborted) report('before', await (early ?? judgeChecks(step, 'before', ctx)));
     const solutionProblem = await runBlocks(step.solution, 'solution', lab, step, opts);
     if (solutionProblem) commandProblems.push(solutionProblem);
-    await emitCheck('after');
+    if (!opts.signal?.aborted) {
+      const upcoming = next && !step.cleanup.length && !next.setup.length ? judgeChecks(next, 'before', ctx) : undefined;
+      // Handled here too: if these after-checks throw (a dead engine), nobody waits for it.
+      upcoming?.catch(() => undefined);
+      const after = await judgeChecks(step, 'after', ctx, opts.signal);
+      report('after', after);
+      if (upcoming) {
+        if (after.every((j) => j.attempts === 1)) nextBefore = upcoming;
+        else await upcoming.catch(() => undefined); // judged again, on the engine as it is now
+      }
+    }
     const cleanupProblem = await runBlocks(step.cleanup, 'cleanup', lab, step, opts);
     if (cleanupProblem) commandProblems.push(cleanupProblem);
   }
   if (opts.signal?.aborted && !commandProblems.includes('interrupted')) commandProblems.push('interrupted');
   const ok = problems.length === 0 && commandProblems.length === 0;
   opts.emit({ kind: 'step-end', lab, step, ok, commandProblems, ms: Date.now() - started });
-  return ok;
+  return { ok, nextBefore };
 }
 
 /** Proves a lab: every check fails before its step and passes after it, and nothing is left behind. */
@@ -120,19 +155,31 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
     const unmet = await unmetRequirements(lab, info);
     if (unmet.length) throw new Error(`This host cannot run lab ${lab.id}:\n  ${unmet.join('\n  ')}`);
     const t0 = Date.now();
-    const helperImage = await opts.prepareImages(lab);
-    opts.emit({ kind: 'images-ready', lab, images: lab.images, ms: Date.now() - t0 });
-    // Refused when the learner's things hold the lab's names, so nothing is there before the session but its own.
-    const { removed: reclaimed, foreign } = await reclaim(opts.docker, lab, opts.stateDir, { refuseForeign: true });
+    // The images and what an earlier run left are seen to side by side; each waits for the other before a failure
+    // is told, so nothing still runs then. Refused when the learner's things hold the lab's names, so nothing is
+    // there before the session but its own.
+    const [images, leftovers] = await Promise.allSettled([
+      opts.prepareImages(lab).then((helper) => {
+        opts.emit({ kind: 'images-ready', lab, images: lab.images, ms: Date.now() - t0 });
+        return helper;
+      }),
+      reclaim(opts.docker, lab, opts.stateDir, { refuseForeign: true }),
+    ]);
+    if (images.status === 'rejected') throw images.reason;
+    if (leftovers.status === 'rejected') throw leftovers.reason;
+    const helperImage = images.value;
+    const { removed: reclaimed, foreign } = leftovers.value;
     if (reclaimed.length) opts.emit({ kind: 'reclaimed', lab, resources: reclaimed });
     keeper = new SessionKeeper(opts.stateDir, { ...newSession(lab.id, 'verify', Date.now(), engineSkew(info)), preexisting: foreign.map((r) => r.key) });
     session = keeper.start();
     prepareWorkDir(opts.stateDir, lab);
     opts.emit({ kind: 'lab-start', lab, session: session.session });
     const ctx = sessionContext(opts.docker, session, helperImage, opts.stateDir);
-    for (const step of lab.steps) {
+    let early: Promise<Judged[]> | undefined;
+    for (const [i, step] of lab.steps.entries()) {
       if (opts.signal?.aborted) break;
-      const ok = await verifyStep(step, lab, ctx, opts);
+      const { ok, nextBefore } = await verifyStep(step, lab, ctx, opts, early, lab.steps[i + 1]);
+      early = nextBefore;
       if (!ok) failedSteps++;
       if (!ok && opts.bail) break;
     }
@@ -146,7 +193,8 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
       const found = await survey(opts.docker, lab, session);
       const orphaned = await orphanedVolumes(opts.docker, found);
       const removed = await removeAll(opts.docker, found.owned);
-      const after = await survey(opts.docker, lab, session);
+      // Nothing runs in between: with nothing removed, a second look would see what the first saw.
+      const after = removed.length || found.owned.length ? await survey(opts.docker, lab, session) : found;
       const residue = [...after.owned, ...after.foreign];
       opts.emit({ kind: 'cleanup', lab, removed, residue, orphaned });
       residueProblem = residue.length > 0 || orphaned.length > 0 || cleanupProblem !== undefined;

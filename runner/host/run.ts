@@ -64,14 +64,22 @@ function loadZx(): Promise<Zx> {
   return (zx ??= import('zx/core'));
 }
 
+/** Loads zx now, while a command waits for something else (the engine), so that its first program starts at once. */
+export function preparePrograms(): void {
+  void loadZx().catch(() => undefined);
+}
+
+/** What to start: a program with its arguments, or a bash script (run by zx's own bash, with no second shell). */
+type Launch = { readonly file: string; readonly args: readonly string[] } | { readonly script: string };
+
 /**
  * zx as every program here is started: quiet, a failing exit a result rather than a throw, in its own process group
  * (what a timeout, Ctrl-C or a destroyed stream stops), and no output kept by zx (callers keep what they need).
  * Wrapped in an object: the process is itself a promise, which `await` would wait for.
  */
-async function startInGroup(file: string, args: readonly string[], o: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv; readonly stdio: StdioOptions }) {
+async function startInGroup(launch: Launch, o: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv; readonly stdio: StdioOptions }) {
   const { $ } = await loadZx();
-  const p = $({
+  const run = $({
     cwd: o.cwd,
     env: o.env ?? process.env,
     stdio: o.stdio,
@@ -80,13 +88,16 @@ async function startInGroup(file: string, args: readonly string[], o: { readonly
     nothrow: true,
     detached: true,
     store: { stdout: new Discard(), stderr: new Discard(), stdall: new Discard() } as never,
-  })`${file} ${[...args]}`;
+    ...('script' in launch ? { shell: 'bash', prefix: 'set -e -o pipefail\n' } : {}),
+  });
+  // A script is the whole command line, as written; a program's arguments are quoted by zx.
+  const p = 'script' in launch ? run(Object.assign([launch.script], { raw: [launch.script] })) : run`${launch.file} ${[...launch.args]}`;
   return { p };
 }
 
 /** Runs `file args` and resolves when it and its output are done. Never rejects for a failing program. */
 export function runProcess(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-  return streamProcess(file, args, opts).done;
+  return startProcess({ file, args }, opts).done;
 }
 
 /**
@@ -98,6 +109,13 @@ export function streamProcess(
   file: string,
   args: readonly string[],
   opts: RunOptions & { readonly streamOnly?: boolean } = {},
+): { readonly stdout: Readable; readonly done: Promise<RunResult> } {
+  return startProcess({ file, args }, opts);
+}
+
+function startProcess(
+  launch: Launch,
+  opts: RunOptions & { readonly streamOnly?: boolean },
 ): { readonly stdout: Readable; readonly done: Promise<RunResult> } {
   const keep = opts.keepChars ?? 1_000_000;
   const stdout = new PassThrough();
@@ -117,7 +135,7 @@ export function streamProcess(
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     try {
-      const { p } = await startInGroup(file, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const { p } = await startInGroup(launch, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
       if (opts.streamOnly) p.stdout.pipe(stdout);
       else {
         p.stdout.on('data', collect('stdout'));
@@ -195,7 +213,7 @@ export async function which(name: string): Promise<string | undefined> {
 
 /** A block of a lab's commands: bash, stopping at the first failing command (also inside a pipe). */
 export function runBlock(text: string, opts: RunOptions): Promise<RunResult> {
-  return runProcess('bash', ['-e', '-o', 'pipefail', '-c', text], opts);
+  return startProcess({ script: text }, opts).done;
 }
 
 /**
@@ -203,7 +221,7 @@ export function runBlock(text: string, opts: RunOptions): Promise<RunResult> {
  * to `logFd`, nothing of it keeping this process alive. `exec` makes the pid the program's own, not a shell's.
  */
 export async function startDaemon(file: string, args: readonly string[], logFd: number): Promise<number | undefined> {
-  const { p } = await startInGroup('exec', [file, ...args], { stdio: ['ignore', logFd, logFd] });
+  const { p } = await startInGroup({ file: 'exec', args: [file, ...args] }, { stdio: ['ignore', logFd, logFd] });
   p.catch(() => undefined);
   p.child?.unref();
   return p.pid;
@@ -216,7 +234,7 @@ export async function startDaemon(file: string, args: readonly string[], logFd: 
  */
 export function dialProcess(file: string, args: readonly string[], opts: { readonly env?: NodeJS.ProcessEnv } = {}): Duplex {
   let stderr = '';
-  const started = startInGroup(file, args, { env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const started = startInGroup({ file, args }, { env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
   // Until the program has started (zx loading), what is written waits, in order, for it.
   const withProcess = (act: (p: Awaited<typeof started>['p']) => void, failed?: (err: Error) => void) =>
     void started.then(({ p }) => act(p), (err: Error) => failed?.(err));

@@ -28,6 +28,10 @@ class FakeBuilder extends FakeDocker implements ImagePort {
   }
   override async tagImage(source: string, target: string) {
     this.tagged.push([source, target]);
+    // As an engine does: the tag leaves any image that had it and names this one.
+    for (const [ref, facts] of this.images) if (facts.tags.includes(target)) this.images.set(ref, { ...facts, tags: facts.tags.filter((t) => t !== target) });
+    const image = this.images.get(source);
+    if (image) this.images.set(source, { ...image, tags: [...image.tags, target] });
   }
   async importImage(_tar: unknown, tag: string) {
     this.imported.push(tag);
@@ -70,6 +74,22 @@ describe('ensureImages', () => {
     const failure = events.find((e) => e.kind === 'failed' && e.name === 'base-tools');
     expect(failure?.kind === 'failed' && failure.error).toContain('failed at step 1/1 (RUN make)');
     expect(failure?.kind === 'failed' && failure.error).toContain('make: *** boom');
+  });
+
+  it('moves a latest tag only when it names another version', async () => {
+    const catalog = loadCatalog(catalogDir());
+    const docker = new FakeBuilder([]);
+    await ensureImages(docker, catalog, ['app'], { onEvent: () => {} });
+    docker.tagged = [];
+    await ensureImages(docker, catalog, ['app'], { onEvent: () => {} });
+    expect(docker.tagged).toEqual([]);
+    // Someone pointed base-tools' latest tag at another image: it is moved back, app's is left.
+    const stray = { id: 'stray', tags: [] as string[], size: 1, layers: 1, created: 0, labels: {} } as unknown as ImageFacts;
+    docker.images.set('stray', stray);
+    await docker.tagImage('stray', 'lean-labs/base-tools:latest');
+    docker.tagged = [];
+    await ensureImages(docker, catalog, ['app'], { onEvent: () => {} });
+    expect(docker.tagged).toEqual([[catalog.get('base-tools')!.tag, 'lean-labs/base-tools:latest']]);
   });
 
   it('builds nothing that is already there at its version', async () => {

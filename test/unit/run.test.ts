@@ -43,6 +43,14 @@ describe('running an external program', () => {
     expect(await runBlock('echo one\necho two', {})).toMatchObject({ code: 0, output: 'one\ntwo\n' });
   });
 
+  it('a lab block runs in one bash, started by lean-labs itself (no shell around it), as written', async () => {
+    const r = await runBlock('echo "$BASH_VERSION"; cat /proc/$PPID/comm\nx=\'a  b\'; echo "$x" $((1 + 2))', {});
+    const [version, parent, words] = r.output.trim().split('\n');
+    expect(version).toMatch(/^\d+\.\d+/);
+    expect(parent, 'the parent of the block\'s bash is this process').toBe(readFileSync('/proc/self/comm', 'utf8').trim());
+    expect(words).toBe('a  b 3');
+  });
+
   it('streams large output without keeping it twice, and hands it out as a stream', async () => {
     const s = streamProcess('head', ['-c', '5000000', '/dev/zero'], { streamOnly: true });
     let bytes = 0;

@@ -1,4 +1,4 @@
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -39,6 +39,39 @@ describe('verifyLab', () => {
     const checks = events.filter((e) => e.kind === 'check').map((e) => (e.kind === 'check' ? `${e.step.id}:${e.phase}:${e.outcome.pass}` : ''));
     expect(checks).toEqual(['one:before:false', 'one:after:true', 'two:before:false', 'two:after:true']);
     expect(existsSync(join(dir, 'two'))).toBe(true);
+  });
+
+  it("judges a step's before-checks while the previous step's after-checks are judged (nothing runs between them)", async () => {
+    const log = join(dir, 'log');
+    const lab = flagLab(
+      step('One', 'touch "$FLAGS/one"', `echo one >> ${log}; test -e "$FLAGS/one" && sleep 0.4; echo one-done >> ${log}; test -e "$FLAGS/one"`) +
+        step('Two', 'touch "$FLAGS/two"', `echo two >> ${log}; test -e "$FLAGS/two"`),
+    );
+    expect(await run(lab)).toEqual({ ok: true, failedSteps: 0 });
+    // one's before-check; then one's after-check (0.4 s long) and two's before-check, started together, two's over
+    // before one's; then two's after-check.
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    expect(lines.slice(0, 2)).toEqual(['one', 'one-done']);
+    expect(lines.slice(2, 4).sort()).toEqual(['one', 'two']);
+    expect(lines.slice(4)).toEqual(['one-done', 'two']);
+    const checks = events.filter((e) => e.kind === 'check').map((e) => (e.kind === 'check' ? `${e.step.id}:${e.phase}:${e.outcome.pass}` : ''));
+    expect(checks, 'the events keep the order of a step at a time').toEqual(['one:before:false', 'one:after:true', 'two:before:false', 'two:after:true']);
+  });
+
+  it("judges the next step's before-checks again when an after-check had to wait (the engine was still changing)", async () => {
+    // Step one's command leaves a process that, 0.4 s later, makes one's check pass and two's too: two's check then
+    // tells nothing, which a judgement taken at the start of one's wait would have missed.
+    const lab = flagLab(
+      step('One', '(sleep 0.4; touch "$FLAGS/one" "$FLAGS/two") >/dev/null 2>&1 &', 'test -e "$FLAGS/one"').replace('within: 300ms', 'within: 3s') +
+        step('Two', 'touch "$FLAGS/two"', 'test -e "$FLAGS/two"'),
+    );
+    const result = await run(lab);
+    expect(result).toEqual({ ok: false, failedSteps: 1 });
+    const twoBefore = events.find((e) => e.kind === 'check' && e.step.id === 'two' && e.phase === 'before');
+    expect(twoBefore?.kind === 'check' && twoBefore.outcome.pass).toBe(true);
+    const tally = new Tally();
+    events.forEach((e) => tally.feed(e));
+    expect(tally.cases.find((c) => c.status === 'failed')).toMatchObject({ message: expect.stringContaining('already passed before the step') });
   });
 
   it('reports a check that already passes before its step as an authoring error', async () => {

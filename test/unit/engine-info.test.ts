@@ -1,0 +1,79 @@
+/**
+ * The Docker adapter's engine info, against a stand-in engine on a unix socket in a temporary folder: one reading
+ * serves the callers of the next second, with the engine's clock moved on; a failed reading is never kept.
+ */
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DockerAdapter } from '../../runner/docker/adapter.js';
+
+let server: Server | undefined;
+let dir = '';
+afterEach(async () => {
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  server = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** An engine whose clock is an hour ahead; `fail` makes its next /info answer an error. */
+async function engine(): Promise<{ adapter: DockerAdapter; infoRequests: () => number; failNext: () => void }> {
+  dir = mkdtempSync(join(tmpdir(), 'll-engine-info-'));
+  const socketPath = join(dir, 'docker.sock');
+  let requests = 0;
+  let fail = false;
+  server = createServer((req, res) => {
+    const path = (req.url ?? '').replace(/^\/v[\d.]+/, '');
+    res.setHeader('content-type', 'application/json');
+    if (path === '/info') {
+      requests++;
+      if (fail) {
+        fail = false;
+        res.statusCode = 500;
+        res.end(JSON.stringify({ message: 'engine is busy' }));
+        return;
+      }
+      // Answered a little later, so that callers arrive while the reading is on its way.
+      setTimeout(() => res.end(JSON.stringify({ ID: 'E1', Name: 'host', CgroupVersion: '2', SystemTime: new Date(Date.now() + 3_600_000).toISOString() })), 30);
+    } else if (path === '/version') res.end(JSON.stringify({ Version: '26.1.5', ApiVersion: '1.45' }));
+    else {
+      res.statusCode = 404;
+      res.end(JSON.stringify({ message: 'not here' }));
+    }
+  });
+  await new Promise<void>((r) => server!.listen(socketPath, () => r()));
+  return {
+    adapter: new DockerAdapter({ url: `unix://${socketPath}`, socketPath, source: 'the test' }),
+    infoRequests: () => requests,
+    failNext: () => (fail = true),
+  };
+}
+
+describe("the engine's info", () => {
+  it('is read once for the callers of the next second, with its clock moved on by the time since', async () => {
+    const { adapter, infoRequests } = await engine();
+    const [a, b] = await Promise.all([adapter.info(), adapter.info()]);
+    expect(infoRequests(), 'a reading on its way is shared').toBe(1);
+    expect(a).toMatchObject({ id: 'E1', serverVersion: '26.1.5', cgroupVersion: '2' });
+    expect(Object.keys(a)).not.toContain('readAt');
+    await new Promise((r) => setTimeout(r, 200));
+    const c = await adapter.info();
+    expect(infoRequests()).toBe(1);
+    const skew = c.systemTime - Date.now();
+    expect(skew, 'the engine is an hour ahead, and stays so').toBeGreaterThan(3_600_000 - 100);
+    expect(skew).toBeLessThan(3_600_000 + 100);
+    expect(c.systemTime - b.systemTime).toBeGreaterThanOrEqual(190);
+  });
+
+  it('is read again after a second, and after a failed reading', async () => {
+    const { adapter, infoRequests, failNext } = await engine();
+    failNext();
+    await expect(adapter.info()).rejects.toThrow(/engine is busy/);
+    await adapter.info();
+    expect(infoRequests(), 'the failure was not kept').toBe(2);
+    await new Promise((r) => setTimeout(r, 1_100));
+    await adapter.info();
+    expect(infoRequests()).toBe(3);
+  });
+});
