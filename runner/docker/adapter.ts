@@ -158,6 +158,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
   readonly endpoint: string;
   readonly resolved: Endpoint;
   private client: Docker | undefined;
+  private readonly inspecting = new Map<string, Promise<ContainerFacts | null>>();
   private lastInfo: { readonly at: number; readonly info: Promise<EngineInfo & { readAt: number }> } | undefined;
 
   constructor(endpoint: Endpoint = resolveEndpoint()) {
@@ -265,9 +266,19 @@ export class DockerAdapter implements DockerPort, ImagePort {
     };
   }
 
-  async inspectContainer(nameOrId: string): Promise<ContainerFacts | null> {
-    const raw = await this.orNull(`inspect container ${nameOrId}`, () => this.docker.getContainer(nameOrId).inspect());
-    return raw ? containerFacts(raw as Json) : null;
+  /**
+   * A container as the engine describes it now. The checks of a step, judged side by side, ask about the same
+   * containers at once: a question still on its way is shared by whoever asks it meanwhile, so no answer is older
+   * than that question's round trip (an answer already given is never reused).
+   */
+  inspectContainer(nameOrId: string): Promise<ContainerFacts | null> {
+    const asking = this.inspecting.get(nameOrId);
+    if (asking) return asking;
+    const answer = this.orNull(`inspect container ${nameOrId}`, () => this.docker.getContainer(nameOrId).inspect())
+      .then((raw) => (raw ? containerFacts(raw as Json) : null))
+      .finally(() => this.inspecting.delete(nameOrId));
+    this.inspecting.set(nameOrId, answer);
+    return answer;
   }
 
   async listContainers(labels: LabelFilter): Promise<ContainerSummary[]> {
@@ -305,7 +316,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
       const [stdout, stderr] = await Promise.all([outP, errP]);
       const inspected = (await exec.inspect()) as Json;
       return { exitCode: inspected.ExitCode ?? -1, stdout: stdout.toString('utf8'), stderr: stderr.toString('utf8') };
-    }, timeoutMs + CALL_DEADLINE_MS);
+    }, timeoutMs + CALL_DEADLINE_MS).finally(() => this.changedContainers());
   }
 
   async readFile(container: string, path: string): Promise<string | null> {
@@ -439,7 +450,16 @@ export class DockerAdapter implements DockerPort, ImagePort {
   }
 
   async removeContainer(id: string): Promise<void> {
-    await this.orNull(`remove container ${id}`, () => this.docker.getContainer(id).remove({ force: true, v: true }));
+    try {
+      await this.orNull(`remove container ${id}`, () => this.docker.getContainer(id).remove({ force: true, v: true }));
+    } finally {
+      this.changedContainers();
+    }
+  }
+
+  /** This process changed a container: who asks about one from now on gets the engine's answer from now on. */
+  private changedContainers(): void {
+    this.inspecting.clear();
   }
 
   async removeVolume(name: string): Promise<void> {
