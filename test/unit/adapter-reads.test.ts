@@ -3,29 +3,18 @@
  * the engine's info serves the callers of the next second, with the engine's clock moved on, and a failed reading
  * is never kept; a container inspection on its way is shared, an answered one never reused.
  */
-import { createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DockerAdapter } from '../../runner/docker/adapter.js';
+import { closeStandInEngines, standInEngine } from './stand-in-engine.js';
 
-let server: Server | undefined;
-let dir = '';
-afterEach(async () => {
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-  server = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterEach(closeStandInEngines);
 
 /** An engine whose clock is an hour ahead; `fail` makes its next /info answer an error. */
 async function engine(): Promise<{ adapter: DockerAdapter; infoRequests: () => number; inspections: () => number; failNext: () => void }> {
-  dir = mkdtempSync(join(tmpdir(), 'll-engine-info-'));
-  const socketPath = join(dir, 'docker.sock');
   let requests = 0;
   let inspected = 0;
   let fail = false;
-  server = createServer((req, res) => {
+  const socketPath = await standInEngine((req, res) => {
     const path = (req.url ?? '').split('?')[0]!.replace(/^\/v[\d.]+/, '');
     res.setHeader('content-type', 'application/json');
     if (path === '/info') {
@@ -46,13 +35,11 @@ async function engine(): Promise<{ adapter: DockerAdapter; infoRequests: () => n
       inspected++;
       const n = inspected;
       setTimeout(() => res.end(JSON.stringify({ Id: `id-${n}`, Name: '/web', State: { Running: true, Status: 'running' }, Config: {}, HostConfig: {} })), 30);
-    }
-    else {
+    } else {
       res.statusCode = 404;
       res.end(JSON.stringify({ message: 'not here' }));
     }
   });
-  await new Promise<void>((r) => server!.listen(socketPath, () => r()));
   return {
     adapter: new DockerAdapter({ url: `unix://${socketPath}`, socketPath, source: 'the test' }),
     infoRequests: () => requests,

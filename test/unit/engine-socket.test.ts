@@ -3,29 +3,13 @@
  * class tests load real images into real sandboxes). An engine loading a large image answers its first line, then
  * says nothing for as long as the next layer takes: the call must wait for it, however long.
  */
-import { createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { engineAnswers, loadImageTar } from '../../runner/docker/engine-socket.js';
+import { closeStandInEngines, standInEngine as engine } from './stand-in-engine.js';
 
-let server: Server | undefined;
-let dir = '';
-afterEach(async () => {
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-  server = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-async function engine(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  dir = mkdtempSync(join(tmpdir(), 'll-engine-socket-'));
-  const socket = join(dir, 'docker.sock');
-  server = createServer(handler);
-  await new Promise<void>((r) => server!.listen(socket, () => r()));
-  return socket;
-}
+afterEach(closeStandInEngines);
 
 describe('the agent\'s engine socket', () => {
   it('waits through a silence longer than Node\'s 5 s idle timeout while the engine loads, and reads the whole answer', async () => {
@@ -55,6 +39,6 @@ describe('the agent\'s engine socket', () => {
     const t0 = Date.now();
     expect(await engineAnswers(socket)).toBe(false);
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(await engineAnswers(join(dir, 'none.sock'))).toBe(false);
+    expect(await engineAnswers(join(dirname(socket), 'none.sock'))).toBe(false);
   });
 });
