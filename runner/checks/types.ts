@@ -17,6 +17,8 @@ export interface FieldSpec {
   readonly type: FieldType;
   readonly required?: boolean;
   readonly doc: string;
+  /** For text fields (and each item of a list): what is wrong with a value, with what to write instead. */
+  readonly valid?: (item: string) => { readonly error: string; readonly fix: string } | undefined;
 }
 
 /** What judging a check found: pass or fail, and what was expected versus found, for the learner. */
@@ -32,10 +34,14 @@ export interface CheckContext {
   readonly labels: Readonly<Record<string, string>>;
   /** Image used for helper containers (needs busybox wget/readlink/cat). */
   readonly helperImage: string;
-  /** When this run of the lab began (ms): event checks count from here. */
+  /** When this run of the lab began (ms), less the clocks' slack: event checks count from here. */
   readonly since: number;
+  /** When the session opened (ms, on the engine's clock): a container removed before then belongs to an earlier run. */
+  readonly opened?: number;
   /** Values measured by earlier checks of this session, by name (see the `rate` kind). */
   readonly measurements?: Measurements;
+  /** The lab's working folder, where its commands run: `shell` checks run there too. */
+  readonly workDir?: string;
   /** How long an exact figure must hold to count as settled (default SETTLE_MS in engine/judge.ts). */
   readonly settleMs?: number;
 }
@@ -67,6 +73,8 @@ export interface CheckKind {
   readonly fields: Readonly<Record<string, FieldSpec>>;
   /** Fields of which at least one must be given (otherwise the check asserts nothing). */
   readonly oneOf?: readonly string[];
+  /** What the check looks at, written one of these ways (each a set of fields given together). */
+  readonly targets?: ReadonlyArray<readonly string[]>;
   describe(fields: Readonly<Record<string, unknown>>): string;
   /**
    * What could make this check pass for a moment on its way to a wrong state, so the judge can wait it out

@@ -45,6 +45,8 @@ function containerFacts(c: Json): ContainerFacts {
     imageId: c.Image ?? '',
     cmd: [...(c.Config?.Entrypoint ?? []), ...(c.Config?.Cmd ?? [])],
     labels: c.Config?.Labels ?? {},
+    user: c.Config?.User ?? '',
+    attachedOutput: Boolean(c.Config?.AttachStdout || c.Config?.AttachStderr),
     state: {
       status: st.Status ?? 'unknown',
       running: Boolean(st.Running),
@@ -75,6 +77,17 @@ function containerFacts(c: Json): ContainerFacts {
       restartPolicy: hc.RestartPolicy?.Name ?? '',
       restartRetries: hc.RestartPolicy?.MaximumRetryCount ?? 0,
       logDriver: hc.LogConfig?.Type ?? '',
+      devices: (hc.Devices ?? []).map((d: Json) => ({ host: d.PathOnHost ?? '', container: d.PathInContainer ?? '', permissions: d.CgroupPermissions ?? '' })),
+      portBindings: Object.fromEntries(
+        Object.entries((hc.PortBindings ?? {}) as Record<string, Json[] | null>).map(([port, bs]) => [
+          port,
+          (bs ?? []).map((b) => ({ hostIp: b.HostIp ?? '', hostPort: b.HostPort ?? '' })),
+        ]),
+      ),
+      pidsLimit: hc.PidsLimit ?? 0,
+      ulimits: (hc.Ulimits ?? []).map((u: Json) => ({ name: u.Name ?? '', soft: u.Soft ?? 0, hard: u.Hard ?? 0 })),
+      securityOpt: hc.SecurityOpt ?? [],
+      init: Boolean(hc.Init),
     },
     mounts: (c.Mounts ?? []).map((m: Json) => ({
       type: m.Type,
@@ -402,6 +415,11 @@ export class DockerAdapter implements DockerPort, ImagePort {
   async inspectImage(name: string): Promise<ImageFacts | null> {
     const raw = await this.orNull(`inspect image ${name}`, () => this.docker.getImage(name).inspect());
     return raw ? imageFacts(raw as Json) : null;
+  }
+
+  async imageHistory(name: string): Promise<string[] | null> {
+    const raw = (await this.orNull(`read the history of image ${name}`, () => this.docker.getImage(name).history())) as Json[] | null;
+    return raw ? raw.map((h) => String(h.CreatedBy ?? '')).reverse() : null;
   }
 
   async inspectVolume(name: string): Promise<NamedResourceFacts | null> {

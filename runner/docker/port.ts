@@ -39,6 +39,10 @@ export interface ContainerFacts {
   readonly imageId: string;
   readonly cmd: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
+  /** The user its process runs as (`--user`, else the image's USER); '' for the image's default of root. */
+  readonly user: string;
+  /** Whether `docker run` stayed attached to its output (false for `-d`). */
+  readonly attachedOutput: boolean;
   readonly state: {
     readonly status: string;
     readonly running: boolean;
@@ -72,6 +76,18 @@ export interface ContainerFacts {
     /** The retry limit of an on-failure policy (0 when none was given). */
     readonly restartRetries: number;
     readonly logDriver: string;
+    /** `--device`: host path, path inside, permissions (rwm). */
+    readonly devices: ReadonlyArray<{ readonly host: string; readonly container: string; readonly permissions: string }>;
+    /** `-p`: by container port (`5000/tcp`), the host address ('' for every interface) and port of each binding. */
+    readonly portBindings: Readonly<Record<string, ReadonlyArray<{ readonly hostIp: string; readonly hostPort: string }>>>;
+    /** `--pids-limit` (0 or -1: none). */
+    readonly pidsLimit: number;
+    /** `--ulimit`: name with soft and hard limits. */
+    readonly ulimits: ReadonlyArray<{ readonly name: string; readonly soft: number; readonly hard: number }>;
+    /** `--security-opt`, as the engine keeps them (`no-new-privileges`, `seccomp=unconfined`, …). */
+    readonly securityOpt: readonly string[];
+    /** `--init`: a tiny init runs as PID 1 and reaps zombies. */
+    readonly init: boolean;
   };
   readonly mounts: readonly MountFacts[];
   /** The networks it is attached to, by name: its extra names (aliases) and address there. */
@@ -169,6 +185,8 @@ export interface DockerPort {
   readNamespaces(container: ContainerFacts, kinds: readonly string[]): Promise<Record<string, string>>;
   runHelper(run: HelperRun): Promise<ExecResult>;
   inspectImage(name: string): Promise<ImageFacts | null>;
+  /** What built each layer of an image (`docker history`'s CREATED BY), bottom first; null when there is no image. */
+  imageHistory(name: string): Promise<string[] | null>;
   inspectVolume(name: string): Promise<NamedResourceFacts | null>;
   inspectNetwork(name: string): Promise<NamedResourceFacts | null>;
   listVolumes(labels: LabelFilter): Promise<NamedResourceFacts[]>;

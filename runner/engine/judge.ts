@@ -9,6 +9,7 @@ import { runnerLabels } from './labels.js';
 import { CLOCK_SLACK_MS } from './ownership.js';
 import { sessionMeasurements } from './measurements.js';
 import type { SessionRecord } from './session.js';
+import { workDirFor } from './workdir.js';
 
 const POLL_MS = 150;
 
@@ -19,7 +20,10 @@ export function sessionContext(docker: DockerPort, session: SessionRecord, helpe
     labels: runnerLabels(session.lab, session.session),
     helperImage,
     since: session.startedAt - CLOCK_SLACK_MS,
+    // On the engine's clock, as the events it reports are.
+    opened: session.startedAt + session.skewMs,
     measurements: sessionMeasurements(stateDir, session.lab, session.session),
+    workDir: workDirFor(stateDir, session.lab),
   };
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -7,7 +7,12 @@ export const LAB_FILES = 'files';
 
 /** The lab's working folder: where its commands run, outside the installed package. */
 export function workDir(stateDir: string, lab: Lab): string {
-  return join(stateDir, 'work', lab.id);
+  return workDirFor(stateDir, lab.id);
+}
+
+/** The same folder, known by the lab's id alone (a session record has no more). */
+export function workDirFor(stateDir: string, labId: string): string {
+  return join(stateDir, 'work', labId);
 }
 
 /** A fresh copy of the lab's files, so every run (and every learner) starts from the same state. */

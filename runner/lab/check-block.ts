@@ -104,11 +104,19 @@ function parseOne(node: Node, block: ReturnType<typeof parseYaml>, file: string)
         `Its fields: ${[...Object.keys(kind.fields), ...COMMON.slice(1)].join(', ')}.`);
     const converted = convert(spec, e.value);
     if ('error' in converted) throw new LabFormatError(at, `${e.key}: ${converted.error}`, converted.fix);
+    for (const item of spec.valid ? [converted.value].flat() : []) {
+      const problem = spec.valid!(String(item));
+      if (problem) throw new LabFormatError(at, `${e.key}: ${problem.error}`, problem.fix);
+    }
     fields[e.key] = converted.value;
   }
   for (const [name, spec] of Object.entries(kind.fields))
     if (spec.required && !(name in fields))
       throw new LabFormatError(pos, `this ${kind.kind} check needs "${name}" (${spec.doc})`, `Add \`${name}: …\`.`);
+  if (kind.targets && !kind.targets.some((group) => group.every((k) => k in fields))) {
+    const ways = kind.targets.map((g) => g.map((k) => `\`${k}:\``).join(' and ')).join(', or ');
+    throw new LabFormatError(pos, `this ${kind.kind} check does not say what it looks at`, `Give ${ways}.`);
+  }
   if (kind.oneOf && !kind.oneOf.some((k) => k in fields))
     throw new LabFormatError(pos, `this ${kind.kind} check asserts nothing`, `Give at least one of: ${kind.oneOf.join(', ')}.`);
   return { kind: kind.kind, fields, message, title, withinMs, guard, pos };

@@ -5,13 +5,20 @@ import { DockerAdapter } from '../../runner/docker/adapter.js';
 import { loadCatalog } from '../../runner/images/catalog.js';
 import { judgeOnce } from '../../runner/engine/judge.js';
 import { cli, docker, removeContainers } from './helpers.js';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileP = promisify(execFile);
 
 /** Check kinds judged against real containers on the real engine. */
 const adapter = new DockerAdapter();
 const catalog = loadCatalog('images');
 const BUSYBOX = catalog.get('busybox')!.tag;
 const TOOLBOX = catalog.get('toolbox')!.tag;
-const NAMES = ['llt-web', 'llt-side', 'llt-mem', 'llt-done', 'llt-pid', 'llt-health', 'llt-retry', 'llt-loop'];
+const NAMES = ['llt-web', 'llt-side', 'llt-mem', 'llt-done', 'llt-pid', 'llt-health', 'llt-retry', 'llt-loop', 'llt-set', 'llt-bound', 'llt-init', 'llt-bg', 'llt-twin'];
 let ctx: CheckContext;
 const judge = (kind: string, fields: Record<string, unknown>) => CHECK_KINDS.get(kind)!.evaluate(fields, ctx);
 
@@ -94,7 +101,9 @@ describe('check kinds on a real engine', () => {
     await docker('run', '-d', '--name', 'llt-retry', '--restart', 'on-failure:3', '--cap-drop', 'ALL', BUSYBOX, 'sleep', '3600');
     expect((await judge('hostconfig', { container: 'llt-web', mounts: ['llt-vol:/www'] })).pass).toBe(true);
     expect((await judge('hostconfig', { container: 'llt-web', mounts: ['other:/www'] })).found).toBe('mounts: llt-vol:/www');
-    expect((await judge('hostconfig', { container: 'llt-side', capAdd: ['NET_ADMIN', 'NET_RAW'] })).found).toBe('added capabilities: NET_ADMIN');
+    // NET_RAW is a default: holding it needs no --cap-add, and dropping it takes it away.
+    expect((await judge('hostconfig', { container: 'llt-side', capAdd: ['NET_ADMIN', 'NET_RAW'] })).pass).toBe(true);
+    expect((await judge('hostconfig', { container: 'llt-retry', capAdd: ['NET_RAW'] })).found).toBe('added capabilities: none; it lacks NET_RAW (dropped: ALL)');
     expect((await judge('hostconfig', { container: 'llt-retry', restartPolicy: { name: 'on-failure', maxRetries: 3 }, capDrop: ['ALL'], privileged: false })).pass).toBe(true);
     expect((await judge('hostconfig', { container: 'llt-retry', restartPolicy: { name: 'on-failure', maxRetries: 5 } })).found).toBe('restart policy on-failure:3');
   });
@@ -167,5 +176,70 @@ describe('check kinds on a real engine', () => {
     expect((await judge('image', { image: 'lean-labs/none:1' })).pass).toBe(false);
     expect((await judge('volume', { volume: 'llt-vol', driver: 'local' })).pass).toBe(true);
     expect((await judge('network', { network: 'llt-net', driver: 'bridge' })).pass).toBe(true);
+  });
+
+  it('hostconfig: published ports with their address, devices, pids and ulimits, security options, init and user', async () => {
+    await docker('run', '-d', '--name', 'llt-set', '-p', '127.0.0.1:5987:80', '--device', '/dev/zero:/dev/llt-zero', '--pids-limit', '64',
+      '--ulimit', 'nofile=512:1024', '--security-opt', 'no-new-privileges:true', '--init', '--user', 'nobody', TOOLBOX, 'sleep', 'infinity');
+    await docker('run', '-d', '--name', 'llt-bound', '-p', '5988:80', '-v', '/dev/zero:/dev/llt-zero', TOOLBOX, 'sleep', 'infinity');
+    const set = { ports: ['127.0.0.1:5987:80'], devices: ['/dev/zero:/dev/llt-zero'], pidsLimit: 64, ulimits: ['nofile=512:1024'], securityOpt: ['no-new-privileges'], init: true };
+    expect(await judge('hostconfig', { container: 'llt-set', ...set, user: '65534' })).toMatchObject({ pass: true });
+    expect((await judge('hostconfig', { container: 'llt-bound', ports: ['127.0.0.1:5988:80'] })).found).toMatch(/^published: every interface:5988->80\/tcp/);
+    expect((await judge('hostconfig', { container: 'llt-bound', devices: ['/dev/zero:/dev/llt-zero'] })).found).toBe('devices: none (a bind mount of a device file is not --device)');
+    expect((await judge('hostconfig', { container: 'llt-bound', pidsLimit: 64, init: true })).pass).toBe(false);
+  });
+
+  it('container: labels, -d, and PID 1 as the container sees it', async () => {
+    await docker('run', '-d', '--name', 'llt-init', '--init', '--label', 'llt.role=side', TOOLBOX, 'sleep', 'infinity');
+    await docker('run', '-d', '--name', 'llt-bg', TOOLBOX, 'sh', '-c', 'sleep infinity');
+    expect((await judge('container', { container: 'llt-init', labels: ['llt.role=side'], detached: true })).pass).toBe(true);
+    expect((await judge('container', { container: 'llt-init', commandIsPid1: true })).found).toMatch(/^PID 1 is `\/sbin\/docker-init -- sleep infinity`/);
+    expect((await judge('container', { container: 'llt-bg', commandIsPid1: true })).pass).toBe(true);
+    expect((await judge('container', { container: 'llt-done', detached: false })).pass).toBe(true);
+    expect((await judge('container', { container: 'llt-bg', detached: false })).pass).toBe(false);
+  });
+
+  it('dns: a name two containers answer to resolves to more than the one asked for', async () => {
+    await docker('run', '-d', '--name', 'llt-twin', '--network', 'llt-net', '--network-alias', 'www', BUSYBOX, 'sleep', '3600');
+    const r = await judge('dns', { name: 'www', network: 'llt-net', to: 'llt-web' });
+    expect(r.pass).toBe(false);
+    expect(r.found).toMatch(/is another container answering to the same name$/);
+    await removeContainers('llt-twin');
+  });
+
+  it('image: the order of its build steps as docker history shows them', async () => {
+    const order = await judge('image', { image: TOOLBOX, historyOrder: ['/apt-get/', '/.*/'] });
+    expect(order.pass, order.found).toBe(true);
+    expect((await judge('image', { image: BUSYBOX, historyOrder: ['/apt-get install/'] })).found).toMatch(/^no step matches \/apt-get install\//);
+  });
+
+  it('compose: one-off containers are no replicas, depends_on as Compose records it, health by service', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llt-compose-'));
+    writeFileSync(join(dir, 'compose.yaml'), [
+      'name: lltc',
+      'services:',
+      '  db:',
+      `    image: ${BUSYBOX}`,
+      '    command: sleep 3600',
+      '    healthcheck: { test: ["CMD", "true"], interval: 1s }',
+      '  app:',
+      `    image: ${BUSYBOX}`,
+      '    command: sleep 3600',
+      '    depends_on: { db: { condition: service_healthy } }',
+      '',
+    ].join('\n'));
+    const compose = (...args: string[]) => execFileP('docker', ['compose', ...args], { cwd: dir, timeout: 120_000 });
+    try {
+      await compose('up', '-d', '--wait');
+      await compose('run', '-d', 'app', 'sleep', '60');
+      expect(await judge('compose', { project: 'lltc', service: 'app', replicas: 1, dependsOn: ['db:service_healthy'] })).toMatchObject({ pass: true });
+      expect((await judge('compose', { project: 'lltc', service: 'app', replicas: 2 })).found).toBe('1 running, besides 1 one-off container of `compose run`, which is no replica');
+      expect((await judge('compose', { project: 'lltc', service: 'db', dependsOn: ['app'] })).found).toBe('it depends on nothing');
+      expect((await judge('health', { project: 'lltc', service: 'db', status: 'healthy' })).pass).toBe(true);
+      expect((await judge('health', { project: 'lltc', service: 'app', status: 'healthy' })).found).toMatch(/^it has no healthcheck/);
+    } finally {
+      await compose('down', '-v', '--remove-orphans').catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

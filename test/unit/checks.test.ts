@@ -73,18 +73,31 @@ describe('hostconfig check', () => {
     expect(r).toMatchObject({ pass: false, found: 'network mode is container:other' });
   });
 
-  it('checks capabilities without caring for the CAP_ prefix or case, exactly: missing ones and extra ones fail', async () => {
+  it('checks the capabilities the container holds, without caring for the CAP_ prefix or case: missing ones and extra ones fail', async () => {
     const d = new FakeDocker().add(containerFacts('dbg', { hostConfig: { capAdd: ['CAP_NET_RAW'] } }));
     const r = await judge('hostconfig', { container: 'dbg', capAdd: ['net_raw', 'NET_ADMIN'] }, d);
     expect(r.pass).toBe(false);
-    expect(r.found).toBe('added capabilities: NET_RAW');
+    expect(r.found).toBe('added capabilities: NET_RAW; it lacks NET_ADMIN');
     d.add(containerFacts('more', { hostConfig: { capAdd: ['NET_RAW', 'NET_ADMIN', 'SYS_ADMIN'] } }));
     expect(await judge('hostconfig', { container: 'more', capAdd: ['NET_RAW', 'NET_ADMIN'] }, d)).toMatchObject({
       pass: false,
-      found: 'added capabilities: NET_ADMIN, NET_RAW, SYS_ADMIN',
+      found: 'added capabilities: NET_ADMIN, NET_RAW, SYS_ADMIN; SYS_ADMIN is more than the step needs',
     });
     d.add(containerFacts('just', { hostConfig: { capAdd: ['CAP_NET_ADMIN', 'NET_RAW'], capDrop: ['ALL'] } }));
     expect((await judge('hostconfig', { container: 'just', capAdd: ['NET_RAW', 'NET_ADMIN'], capDrop: ['all'], privileged: false }, d)).pass).toBe(true);
+  });
+
+  it('takes a default capability as held without --cap-add, and as missing once dropped', async () => {
+    const d = new FakeDocker()
+      .add(containerFacts('admin-only', { hostConfig: { capAdd: ['NET_ADMIN'] } }))
+      .add(containerFacts('raw-dropped', { hostConfig: { capAdd: ['NET_ADMIN'], capDrop: ['NET_RAW'] } }))
+      .add(containerFacts('all-dropped', { hostConfig: { capAdd: ['NET_ADMIN'], capDrop: ['ALL'] } }))
+      .add(containerFacts('everything', { hostConfig: { capAdd: ['ALL'] } }));
+    const want = { capAdd: ['NET_RAW', 'NET_ADMIN'] };
+    expect((await judge('hostconfig', { container: 'admin-only', ...want }, d)).pass).toBe(true);
+    expect((await judge('hostconfig', { container: 'raw-dropped', ...want }, d)).found).toBe('added capabilities: NET_ADMIN; it lacks NET_RAW (dropped: NET_RAW)');
+    expect((await judge('hostconfig', { container: 'all-dropped', ...want }, d)).found).toBe('added capabilities: NET_ADMIN; it lacks NET_RAW (dropped: ALL)');
+    expect((await judge('hostconfig', { container: 'everything', ...want }, d)).found).toBe('it was given every capability (--cap-add ALL)');
   });
 
   it('rejects --privileged and a missing --cap-drop when asked', async () => {

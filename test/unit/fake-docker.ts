@@ -22,11 +22,14 @@ export function containerFacts(name: string, over: Partialish<ContainerFacts> = 
     imageId: 'sha256:abc',
     cmd: ['sleep', 'infinity'],
     labels: {},
+    user: '',
+    attachedOutput: false,
     state: { status: 'running', running: true, exitCode: 0, oomKilled: false, startedAt: '', finishedAt: '', pid: 100, health: '', restarts: 0 },
     hostConfig: {
       memory: 0, memorySwap: 0, nanoCpus: 0, cpuQuota: 0, cpuPeriod: 0, cpuShares: 0, cpusetCpus: '',
       networkMode: 'default', pidMode: '', ipcMode: 'private', volumesFrom: [], capAdd: [], capDrop: [], privileged: false, readonlyRootfs: false,
       restartPolicy: 'no', restartRetries: 0, logDriver: 'json-file',
+      devices: [], portBindings: {}, pidsLimit: 0, ulimits: [], securityOpt: [], init: false,
     },
     mounts: [],
     networks: { bridge: { aliases: [], ip: '172.17.0.2' } },
@@ -137,6 +140,10 @@ export class FakeDocker implements DockerPort {
   }
   async inspectImage(name: string) {
     return this.images.get(name) ?? null;
+  }
+  histories = new Map<string, string[]>();
+  async imageHistory(name: string) {
+    return this.images.has(name) ? (this.histories.get(name) ?? []) : null;
   }
   async inspectVolume(name: string) {
     return this.volumes.get(name) ?? null;

@@ -23,13 +23,17 @@ export function answeredAddresses(output: string): string[] {
 export function judgeDns(f: DnsFields, r: ExecResult | string, target?: { name: string; ips: readonly string[] } | string): CheckOutcome {
   const where = f.from ? `from ${f.from}` : `on network ${f.network}`;
   const want = f.resolves ?? true;
-  const expected = `${f.name} ${want ? 'resolves' : 'does not resolve'} ${where}${target && typeof target !== 'string' ? ` to ${target.name} (${target.ips.join(' or ')})` : ''}`;
+  const expected = `${f.name} ${want ? 'resolves' : 'does not resolve'} ${where}${target && typeof target !== 'string' ? ` to ${target.name} (${target.ips.join(' or ')}) and nothing else` : ''}`;
   if (typeof r === 'string') return { pass: false, expected, found: r };
   const addresses = r.exitCode === 0 ? answeredAddresses(r.stdout) : [];
   const found = addresses.length ? `it resolves to ${addresses.join(', ')}` : `it does not resolve (${excerpt(r.stdout + r.stderr, 120)})`;
   if (!want) return combine([fact(addresses.length === 0, expected, found)]);
   if (typeof target === 'string') return { pass: false, expected, found: target };
-  return combine([fact(addresses.length > 0 && (!target || addresses.some((a) => target.ips.includes(a))), expected, found)]);
+  // Every answer must be the target's: a second container answering to the same name (an alias given twice) gets a
+  // share of the lookups, so some clients would bypass the target.
+  const others = target ? addresses.filter((a) => !target.ips.includes(a)) : [];
+  return combine([fact(addresses.length > 0 && others.length === 0 && (!target || addresses.some((a) => target.ips.includes(a))), expected,
+    others.length && addresses.length > others.length ? `${found}: ${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} another container answering to the same name` : found)]);
 }
 
 export const dns: CheckKind = {
@@ -40,7 +44,7 @@ export const dns: CheckKind = {
     from: { type: 'string', doc: 'container whose network namespace (and resolver) asks' },
     network: { type: 'string', doc: 'network a helper container asks on (bridge: the default one, which has no DNS by name)' },
     resolves: { type: 'boolean', doc: 'false: the name must not resolve (default true)' },
-    to: { type: 'string', doc: 'container whose address on that network it must resolve to' },
+    to: { type: 'string', doc: 'container whose address on that network it must resolve to, and to nothing else' },
   },
   oneOf: ['from', 'network'],
   describe: (f) => withFields(`${f.name} ${f.resolves === false ? 'does not resolve' : 'resolves'} ${f.from ? `from ${f.from}` : `on ${f.network}`}`, f, ['name', 'from', 'network', 'resolves']),

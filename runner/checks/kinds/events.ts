@@ -43,6 +43,16 @@ export function judgeEvents(f: EventsFields, events: readonly PastEvent[]): Chec
   return combine(facts);
 }
 
+/**
+ * The events read from a little before the session opened (clocks differ) can include an earlier container of the
+ * same name: one that was gone before the session opened is not the lab's now, so its events do not count.
+ */
+export function ofThisSession(events: readonly PastEvent[], opened: number | undefined): PastEvent[] {
+  if (opened === undefined) return [...events];
+  const gone = new Set(events.filter((e) => e.action === 'destroy' && e.time < opened && e.id).map((e) => e.id));
+  return events.filter((e) => !e.id || !gone.has(e.id));
+}
+
 export const events: CheckKind = {
   kind: 'events',
   doc: 'How many events of one kind (start, die, kill, oom, …) the engine recorded for a container since the lab began.',
@@ -58,6 +68,6 @@ export const events: CheckKind = {
   settles: (f) => (f.count !== undefined || f.starts !== undefined ? { containers: [String(f.container)], repeat: true } : FIXED),
   evaluate: async (f, ctx) => {
     const fields = f as unknown as EventsFields;
-    return judgeEvents(fields, await ctx.docker.pastEvents(fields.container, ctx.since));
+    return judgeEvents(fields, ofThisSession(await ctx.docker.pastEvents(fields.container, ctx.since), ctx.opened));
   },
 };

@@ -2,7 +2,7 @@ import { combine, fact, type Fact } from '../outcome.js';
 import type { CheckKind, CheckOutcome } from '../types.js';
 import { excerpt, matches } from '../values.js';
 import type { ExecResult } from '../../docker/port.js';
-import { serviceLabels } from './compose.js';
+import { runningReplicas } from './compose.js';
 import { flapping } from '../flapping.js';
 
 export interface ExecFields {
@@ -49,6 +49,7 @@ export const exec: CheckKind = {
     stderr: { type: 'pattern', doc: 'pattern the standard error matches' },
   },
   oneOf: ['container', 'service'],
+  targets: [['container'], ['project', 'service']],
   describe: (f) => `\`${f.run}\` in ${where(f as unknown as ExecFields)}`,
   // What a container in a restart loop answers in its moment up proves nothing; a command's own output is the author's to make steady.
   settles: (f) => ({ containers: f.container ? [String(f.container)] : [], repeat: false }),
@@ -58,9 +59,7 @@ export const exec: CheckKind = {
     if (name === undefined) {
       if (!fields.project) return judgeExec(fields, 'the check names a service but no project: add `project:`');
       // Compose names containers differently in v1 and v2: find them by their labels.
-      const running = (await ctx.docker.listContainers(serviceLabels(fields.project, fields.service!)))
-        .filter((c) => c.state === 'running')
-        .sort((a, b) => a.name.localeCompare(b.name));
+      const running = await runningReplicas(ctx.docker, fields.project, fields.service!);
       if (!running.length) return judgeExec(fields, `no container of ${where(fields)} is running`);
       name = running[0]!.name;
     }

@@ -3,6 +3,7 @@ import { combine, fact, type Fact } from '../outcome.js';
 import { type CheckKind, type CheckOutcome, FIXED } from '../types.js';
 import { formatRestartPolicy, formatSize, type RestartPolicy } from '../values.js';
 import type { ContainerFacts } from '../../docker/port.js';
+import { judgeCapAdd, judgeDevice, judgePort, judgeSecurityOpt, judgeUlimit, judgeUser, normCap, parsePort, parseUlimit } from './hostconfig-settings.js';
 
 export interface HostConfigFields {
   container: string;
@@ -22,12 +23,18 @@ export interface HostConfigFields {
   readOnly?: boolean;
   restartPolicy?: RestartPolicy;
   logDriver?: string;
+  devices?: string[];
+  ports?: string[];
+  pidsLimit?: number;
+  ulimits?: string[];
+  securityOpt?: string[];
+  init?: boolean;
+  user?: string;
 }
 
 /** Names and IDs of containers a `container:<x>` mode may point at, resolved by the caller. */
 export type Resolver = (nameOrId: string) => Promise<{ id: string; name: string } | null>;
 
-const normCap = (c: string): string => c.toUpperCase().replace(/^CAP_/, '');
 const isAnonymous = (name: string | undefined): boolean => !name || /^[0-9a-f]{64}$/.test(name);
 
 function cpusOf(h: ContainerFacts['hostConfig']): number {
@@ -62,6 +69,7 @@ export async function judgeHostConfig(
   f: HostConfigFields,
   c: ContainerFacts | null,
   resolve: Resolver,
+  passwd: string | null = null,
 ): Promise<CheckOutcome> {
   if (!c) return { pass: false, expected: `container ${f.container} exists`, found: `there is no container named ${f.container}` };
   const h = c.hostConfig;
@@ -104,22 +112,19 @@ export async function judgeHostConfig(
   if (f.mounts) {
     const shown = c.mounts.map((m) => `${m.type === 'volume' && !isAnonymous(m.name) ? `${m.name}:` : m.type === 'bind' ? `${m.source}:` : ''}${m.destination}${m.type === 'volume' && isAnonymous(m.name) ? ' (anonymous volume)' : ''}`);
     for (const want of f.mounts) {
-      // `/dest` asks for any mount there; `name:/dest` for that named volume, `/host/path:/dest` for that bind mount.
-      const i = want.lastIndexOf(':/');
+      // `/dest` asks for any mount there; `name:/dest` for that named volume, `/host/path:/dest` for that bind
+      // mount; `name:*` for that named volume wherever it is mounted (--volumes-from brings it at the same place).
+      const i = want.endsWith(':*') ? want.length - 2 : want.lastIndexOf(':/');
       const [source, dest] = i > 0 ? [want.slice(0, i), want.slice(i + 1)] : [undefined, want];
       const ok = c.mounts.some((m) =>
-        m.destination === dest && (source === undefined || (source.startsWith('/') ? m.type === 'bind' && m.source === source : m.type === 'volume' && m.name === source)),
+        (dest === '*' || m.destination === dest) && (source === undefined || (source.startsWith('/') ? m.type === 'bind' && m.source === source : m.type === 'volume' && m.name === source)),
       );
-      const what = source === undefined ? `a volume mounted at ${dest}` : source.startsWith('/') ? `${source} bind-mounted at ${dest}` : `volume ${source} mounted at ${dest}`;
+      const at = dest === '*' ? 'anywhere' : `at ${dest}`;
+      const what = source === undefined ? `a volume mounted at ${dest}` : source.startsWith('/') ? `${source} bind-mounted ${at}` : `volume ${source} mounted ${at}`;
       facts.push(fact(ok, what, `mounts: ${shown.join(', ') || 'none'}`));
     }
   }
-  if (f.capAdd) {
-    // Exactly these and no more: a capability the lesson did not ask for is a wrong answer, not a bonus.
-    const have = [...new Set(h.capAdd.map(normCap))].sort();
-    const want = [...new Set(f.capAdd.map(normCap))].sort();
-    facts.push(fact(have.join() === want.join(), `exactly the capabilities ${want.join(', ')} added`, `added capabilities: ${have.join(', ') || 'none'}`));
-  }
+  if (f.capAdd) facts.push(judgeCapAdd(f.capAdd, h));
   if (f.capDrop) {
     const have = h.capDrop.map(normCap);
     for (const want of f.capDrop)
@@ -139,6 +144,15 @@ export async function judgeHostConfig(
   }
   if (f.logDriver !== undefined)
     facts.push(fact(h.logDriver === f.logDriver, `log driver ${f.logDriver}`, `log driver ${h.logDriver}`));
+  for (const d of f.devices ?? []) facts.push(judgeDevice(d, h));
+  for (const p of f.ports ?? []) facts.push(judgePort(p, h));
+  if (f.pidsLimit !== undefined)
+    facts.push(fact(h.pidsLimit === f.pidsLimit, `a limit of ${f.pidsLimit} processes (--pids-limit)`, h.pidsLimit > 0 ? `the limit is ${h.pidsLimit}` : 'no process limit'));
+  for (const u of f.ulimits ?? []) facts.push(judgeUlimit(u, h));
+  for (const o of f.securityOpt ?? []) facts.push(judgeSecurityOpt(o, h));
+  if (f.init !== undefined)
+    facts.push(fact(h.init === f.init, f.init ? 'an init process as PID 1 (--init)' : 'no --init', h.init ? 'it runs with --init' : 'it runs without --init'));
+  if (f.user !== undefined) facts.push(judgeUser(f.user, c.user, passwd));
   return combine(facts);
 }
 
@@ -157,14 +171,36 @@ export const hostconfig: CheckKind = {
     ipcMode: { type: 'string', doc: '--ipc, e.g. container:a or shareable' },
     volumesFrom: { type: 'strings', doc: '--volumes-from containers' },
     mounts: { type: 'strings', doc: 'mounts: `/dest` (anything mounted there), `name:/dest` (that named volume), `/host:/dest` (that bind mount)' },
-    capAdd: { type: 'strings', doc: '--cap-add: exactly these capabilities added, no more' },
+    capAdd: { type: 'strings', doc: "--cap-add: it holds these capabilities, and none beyond Docker's defaults and these" },
     capDrop: { type: 'strings', doc: '--cap-drop: these capabilities dropped (e.g. ALL)' },
     privileged: { type: 'boolean', doc: '--privileged (write false to require it is not)' },
     readOnly: { type: 'boolean', doc: '--read-only' },
     restartPolicy: { type: 'restart', doc: '--restart: no, always, unless-stopped, on-failure or on-failure:N (or { name, maxRetries })' },
     logDriver: { type: 'string', doc: '--log-driver' },
+    devices: {
+      type: 'strings',
+      valid: (v) => (/^\/[^:]+(?::\/[^:]+(?::[rwm]+)?)?$/.test(v) ? undefined : { error: `${JSON.stringify(v)} is not a device`, fix: 'Write e.g. /dev/zero:/dev/lab-zero.' }),
+      doc: '--device: `/dev/host:/dev/inside` (a bind mount of the device file does not count)',
+    },
+    ports: {
+      type: 'strings',
+      valid: (v) => (parsePort(v) ? undefined : { error: `${JSON.stringify(v)} is not a published port`, fix: 'Write e.g. 127.0.0.1:5111:5000 or 8080:80.' }),
+      doc: '-p: `127.0.0.1:5111:5000` (every binding of that container port on that address and host port), `5111:5000`',
+    },
+    pidsLimit: { type: 'number', doc: '--pids-limit' },
+    ulimits: {
+      type: 'strings',
+      valid: (v) => (parseUlimit(v) ? undefined : { error: `${JSON.stringify(v)} is not a ulimit`, fix: 'Write e.g. nofile=1024:2048 or nproc=64.' }),
+      doc: '--ulimit: `nofile=1024:2048` (soft:hard) or `nofile=1024`',
+    },
+    securityOpt: { type: 'strings', doc: '--security-opt: `no-new-privileges` (any spelling), `seccomp=unconfined`, `seccomp=custom` (a profile of your own)' },
+    init: { type: 'boolean', doc: '--init (write false to require it is not)' },
+    user: { type: 'string', doc: '--user: `1000`, `nobody` (names and uids compare through the image\'s /etc/passwd), `1000:1000`' },
   },
-  oneOf: ['memory', 'memorySwap', 'cpus', 'cpuShares', 'cpusetCpus', 'networkMode', 'pidMode', 'ipcMode', 'volumesFrom', 'mounts', 'capAdd', 'capDrop', 'privileged', 'readOnly', 'restartPolicy', 'logDriver'],
+  oneOf: [
+    'memory', 'memorySwap', 'cpus', 'cpuShares', 'cpusetCpus', 'networkMode', 'pidMode', 'ipcMode', 'volumesFrom', 'mounts', 'capAdd', 'capDrop',
+    'privileged', 'readOnly', 'restartPolicy', 'logDriver', 'devices', 'ports', 'pidsLimit', 'ulimits', 'securityOpt', 'init', 'user',
+  ],
   describe: (f) => withFields(`container ${f.container}`, f, ['container']),
   // Configuration fixed when the container was made: a container its restart policy keeps restarting still has it.
   settles: () => FIXED,
@@ -174,6 +210,9 @@ export const hostconfig: CheckKind = {
       const c = await ctx.docker.inspectContainer(x);
       return c ? { id: c.id, name: c.name } : null;
     };
-    return judgeHostConfig(fields, await ctx.docker.inspectContainer(fields.container), resolve);
+    const c = await ctx.docker.inspectContainer(fields.container);
+    // Names and uids compare through the container's own user database, read only when they differ.
+    const passwd = c && fields.user !== undefined && fields.user !== c.user ? await ctx.docker.readFile(fields.container, '/etc/passwd').catch(() => null) : null;
+    return judgeHostConfig(fields, c, resolve, passwd);
   },
 };

@@ -24,6 +24,27 @@ export interface ImageFields {
   sharesLayersWith?: string;
   minSharedLayers?: number;
   maxSharedLayers?: number;
+  historyOrder?: string[];
+}
+
+/**
+ * Each pattern matches a build step (`docker history`, bottom first) above the one the pattern before it matched:
+ * the order of a Dockerfile's instructions, whatever the builder prints around them.
+ */
+export function judgeHistoryOrder(patterns: readonly string[], history: readonly string[] | null): Fact {
+  const expected = `its build steps match, bottom to top: ${patterns.join(' then ')}`;
+  if (!history) return fact(false, expected, 'its history could not be read');
+  let at = -1;
+  for (const p of patterns) {
+    const next = history.findIndex((step, k) => k > at && matches(p, step));
+    if (next < 0) {
+      const anywhere = history.findIndex((step) => matches(p, step));
+      const steps = history.map((h, k) => `${k + 1}. ${h.replace(/\s+/g, ' ').replace(/^\/bin\/sh -c (#\(nop\) )?/, '').trim().slice(0, 60)}`).join(' | ');
+      return fact(false, expected, `${anywhere < 0 ? `no step matches ${p}` : `the step matching ${p} comes too early`}: ${steps}`);
+    }
+    at = next;
+  }
+  return fact(true, expected, 'they do');
 }
 
 /** How many layers two images have in common from the bottom: what a rebuild reused. */
@@ -40,7 +61,7 @@ export type OtherImages = Readonly<Record<string, ImageFacts | null>>;
  * Judges an image. `fileRead` is what a helper container of the image found at `hasFile` (exit 0 when it is there),
  * read by the caller.
  */
-export function judgeImage(f: ImageFields, i: ImageFacts | null, others: OtherImages = {}, fileRead?: ExecResult): CheckOutcome {
+export function judgeImage(f: ImageFields, i: ImageFacts | null, others: OtherImages = {}, fileRead?: ExecResult, history: readonly string[] | null = null): CheckOutcome {
   if (f.exists === false) return combine([fact(i === null, `no image ${f.image}`, `image ${f.image} exists`)]);
   if (!i) return { pass: false, expected: `image ${f.image} exists`, found: `there is no image ${f.image}` };
   const facts: Fact[] = [fact(true, `image ${f.image} exists`, 'it exists')];
@@ -75,6 +96,7 @@ export function judgeImage(f: ImageFields, i: ImageFacts | null, others: OtherIm
   if (f.layers !== undefined) facts.push(fact(i.layers === f.layers, `it has ${f.layers} layers`, `it has ${i.layers} layers`));
   if (f.minLayers !== undefined)
     facts.push(fact(i.layers >= f.minLayers, `it has at least ${f.minLayers} layers`, `it has ${i.layers} layers`));
+  if (f.historyOrder) facts.push(judgeHistoryOrder(f.historyOrder, history));
   const other = (name: string | undefined) => (name === undefined ? undefined : others[name]);
   if (f.sameAs !== undefined) {
     const o = other(f.sameAs);
@@ -122,6 +144,7 @@ export const image: CheckKind = {
     sharesLayersWith: { type: 'string', doc: 'another image whose bottom layers it reuses' },
     minSharedLayers: { type: 'number', doc: 'at least this many bottom layers in common with sharesLayersWith' },
     maxSharedLayers: { type: 'number', doc: 'at most this many bottom layers in common with sharesLayersWith' },
+    historyOrder: { type: 'strings', doc: 'patterns its build steps (docker history) match in this order, bottom first: the order of the Dockerfile\'s instructions' },
   },
   describe: (f) => withFields(`image ${f.image}`, f, ['image']),
   // An image never changes; a tag moves only when someone builds or tags.
@@ -136,6 +159,7 @@ export const image: CheckKind = {
             (err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }),
           )
         : undefined;
-    return judgeImage(fields, self ?? null, Object.fromEntries(names.map((n, k) => [n, rest[k] ?? null])), fileRead);
+    const history = fields.historyOrder && self ? await ctx.docker.imageHistory(fields.image) : null;
+    return judgeImage(fields, self ?? null, Object.fromEntries(names.map((n, k) => [n, rest[k] ?? null])), fileRead, history);
   },
 };

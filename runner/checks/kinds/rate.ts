@@ -1,7 +1,7 @@
 import { combine, fact, type Fact } from '../outcome.js';
 import { type CheckKind, type CheckOutcome, FIXED, type Measurements } from '../types.js';
 import { excerpt } from '../values.js';
-import { serviceLabels } from './compose.js';
+import { runningReplicas } from './compose.js';
 
 export interface RateFields {
   url: string;
@@ -127,7 +127,7 @@ export const rate: CheckKind = {
     if (!(await ctx.docker.inspectNetwork(fields.network))) return judgeRate(fields, `there is no network named ${fields.network}`);
     const count = async () =>
       fields.project && fields.service
-        ? (await ctx.docker.listContainers(serviceLabels(fields.project, fields.service))).filter((c) => c.state === 'running').length
+        ? (await runningReplicas(ctx.docker, fields.project, fields.service)).length
         : undefined;
     const seconds = (fields.over ?? 5000) / 1000;
     const runningBefore = await count();

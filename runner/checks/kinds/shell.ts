@@ -17,7 +17,7 @@ export function judgeShell(run: string, r: Pick<RunResult, 'code' | 'output' | '
 
 export const shell: CheckKind = {
   kind: 'shell',
-  doc: 'Escape hatch: a bash command on the host; exit 0 passes, its output is the message.',
+  doc: "Escape hatch: a bash command on the host, run in the lab's working folder; exit 0 passes, its output is the message.",
   fields: {
     run: { type: 'string', required: true, doc: 'bash command' },
   },
@@ -28,5 +28,6 @@ export const shell: CheckKind = {
   },
   // The author's script decides what it reads; it is judged as it answers.
   settles: () => FIXED,
-  evaluate: async (f) => judgeShell(String(f.run), await runProcess('bash', ['-c', String(f.run)], { timeoutMs: SHELL_CHECK_TIMEOUT_MS })),
+  evaluate: async (f, ctx) =>
+    judgeShell(String(f.run), await runProcess('bash', ['-c', String(f.run)], { timeoutMs: SHELL_CHECK_TIMEOUT_MS, cwd: ctx.workDir })),
 };
