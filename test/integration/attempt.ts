@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckContext } from '../../runner/checks/types.js';
 import { DockerAdapter } from '../../runner/docker/adapter.js';
-import { failureText, judgeWithin } from '../../runner/engine/judge.js';
-import { runnerLabels } from '../../runner/engine/labels.js';
+import { failureText, judgeWithin, sessionContext } from '../../runner/engine/judge.js';
 import { removeAll, survey } from '../../runner/engine/resources.js';
 import { newSession, SessionKeeper } from '../../runner/engine/session.js';
 import { runBlock } from '../../runner/host/run.js';
@@ -43,10 +42,14 @@ export async function attempt(labId: string, a: Attempt): Promise<string[]> {
     const r = await runBlock(text, { cwd, onOutput: (_s, t) => (out += t) });
     if (mustPass && r.code !== 0) throw new Error(`solution failed (${r.code}): ${text}\n${out}`);
   };
+  const ctx: CheckContext = sessionContext(docker, session, helperTag(), state);
   try {
-    for (const step of lab.steps.slice(0, a.solvedSteps)) for (const b of step.solution) await sh(b.text, true);
+    for (const step of lab.steps.slice(0, a.solvedSteps)) {
+      for (const b of step.solution) await sh(b.text, true);
+      // What a step records (a count, a rate) is what a later step compares with: judge those checks as verify does.
+      for (const check of step.checks.filter((c) => c.fields.record !== undefined)) await judgeWithin(check, ctx, check.withinMs);
+    }
     await sh(a.wrong, false);
-    const ctx: CheckContext = { docker, labels: runnerLabels(lab.id, session.session), helperImage: loadCatalog(join(ROOT, 'images')).get('busybox')!.tag, since: session.startedAt - 2000 };
     const step = lab.steps[a.judgeStep - 1]!;
     const failures: string[] = [];
     for (const check of step.checks) {
@@ -56,6 +59,49 @@ export async function attempt(labId: string, a: Attempt): Promise<string[]> {
     return failures;
   } finally {
     if (a.cleanup) await sh(a.cleanup, false);
+    const found = await survey(docker, lab, session);
+    await removeAll(docker, found.owned);
+    keeper.stop(false);
+    removeWorkDir(state, lab);
+  }
+}
+
+const helperTag = (): string => loadCatalog(join(ROOT, 'images')).get('busybox')!.tag;
+
+/**
+ * A right answer typed differently: the lab runs from the start as verify runs it, except that the steps named in
+ * `answers` run the learner's commands instead of the lab's solution. Every step's checks are judged after it (so
+ * a later step sees what an earlier one recorded), and what each step's checks told the learner is returned, by
+ * step (1-based): empty when every check passed.
+ */
+export async function replay(labId: string, answers: Readonly<Record<number, string>>): Promise<Map<number, string[]>> {
+  const labsDir = join(ROOT, 'labs');
+  const lab = findLab(loadLabs(labsDir), labId, labsDir);
+  const docker = new DockerAdapter();
+  const state = mkdtempSync(join(tmpdir(), 'll-replay-'));
+  await reclaim(docker, lab, state, { refuseForeign: true });
+  const keeper = new SessionKeeper(state, newSession(lab.id, 'verify'));
+  const session = keeper.start();
+  const cwd = prepareWorkDir(state, lab);
+  const ctx = sessionContext(docker, session, helperTag(), state);
+  const sh = async (text: string) => {
+    let out = '';
+    const r = await runBlock(text, { cwd, onOutput: (_s, t) => (out += t) });
+    if (r.code !== 0) throw new Error(`commands failed (${r.code}): ${text}\n${out}`);
+  };
+  const told = new Map<number, string[]>();
+  try {
+    for (const [k, step] of lab.steps.entries()) {
+      for (const b of step.setup) await sh(b.text);
+      const answer = answers[k + 1];
+      if (answer !== undefined) await sh(answer);
+      else for (const b of step.solution) await sh(b.text);
+      const outcomes = await Promise.all(step.checks.map(async (check) => ({ check, outcome: await judgeWithin(check, ctx, check.withinMs) })));
+      told.set(k + 1, outcomes.filter((o) => !o.outcome.pass).map((o) => failureText(o.check, o.outcome)));
+      for (const b of step.cleanup) await sh(b.text);
+    }
+    return told;
+  } finally {
     const found = await survey(docker, lab, session);
     await removeAll(docker, found.owned);
     keeper.stop(false);
