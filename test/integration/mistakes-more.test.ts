@@ -114,7 +114,7 @@ describe('labs reject a second likely mistake each', () => {
       judgeStep: 1,
     });
     const text = failures.join('\n');
-    expect(text).toMatch(/capability ALL dropped; a read-only root filesystem, but dropped capabilities: none/);
+    expect(text).toMatch(/capability ALL dropped; a read-only root filesystem; security option no-new-privileges, but dropped capabilities: none; security options: none/);
     expect(text).toContain('--network none --read-only --cap-drop ALL');
   });
 });
