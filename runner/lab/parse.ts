@@ -6,10 +6,12 @@ import type { CheckSpec, CommandBlock, Lab, Step } from './types.js';
 
 /** Fence info words that carry lab structure rather than prose. */
 const COMMAND_LANGS = new Set(['sh', 'bash', 'shell']);
-const DIRECTIVES = new Set(['check', 'hint', 'solution', 'setup', 'cleanup']);
+const DIRECTIVES = new Set(['check', 'hint', 'solution', 'setup', 'cleanup', 'takeaway']);
 const md = new MarkdownIt();
 /** A line opening a lab block (```check, ~~~sh, …): never the content of another block. */
-const STRAY_OPENER = /^\s{0,3}(`{3,}|~{3,})\s*(sh|bash|shell|check|hint|solution|setup|cleanup)\s*$/;
+const STRAY_OPENER = /^\s{0,3}(`{3,}|~{3,})\s*(sh|bash|shell|check|hint|solution|setup|cleanup|takeaway)\s*$/;
+/** Hints a challenge step (its goal stated, no command shown) needs: from the idea, through the option, to the command. */
+export const CHALLENGE_HINTS = 2;
 
 interface StepDraft {
   title: string;
@@ -45,6 +47,7 @@ export function parseLab(source: string, file: string, dir = ''): Lab {
   const labCleanup: CommandBlock[] = [];
   const introHidden: Array<[number, number]> = [];
   let introEnd = lines.length;
+  let takeaway: { text: string; line: number } | undefined;
 
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
@@ -70,6 +73,14 @@ export function parseLab(source: string, file: string, dir = ''): Lab {
         `Add a line \`${t.markup}\` where its content ends.`);
     const block: CommandBlock = { text: t.content.replace(/\n$/, ''), pos: at(map[0] + 1) };
     const step = drafts.at(-1);
+    if (lang === 'takeaway') {
+      if (takeaway)
+        throw new LabFormatError(at(map[0]), `a lab has one takeaway, and one is already at line ${takeaway.line}`, 'Merge them into one ```takeaway block.');
+      if (!block.text.trim()) throw new LabFormatError(block.pos, 'this takeaway is empty', 'Say in a few sentences what the lab means in production today.');
+      takeaway = { text: block.text.trim(), line: bodyLine + map[0] };
+      (step ? step.hidden : introHidden).push([map[0], map[1]]);
+      continue;
+    }
     if (!step) {
       if (lang === 'cleanup') {
         labCleanup.push(block);
@@ -115,13 +126,18 @@ export function parseLab(source: string, file: string, dir = ''): Lab {
     if (solution.length === 0)
       throw new LabFormatError(pos, `step "${d.title}" has no commands and no solution for verify to run`,
         'Add a ```sh block with what the learner types, or a ```solution block.');
+    // A step that shows no command is a challenge: the learner works it out, so the hints must lead the way there.
+    const challenge = d.commands.length === 0;
+    if (challenge && d.hints.length < CHALLENGE_HINTS)
+      throw new LabFormatError(pos, `step "${d.title}" shows no command, so it is a challenge, and it has ${d.hints.length} hint${d.hints.length === 1 ? '' : 's'}`,
+        `Give it at least ${CHALLENGE_HINTS} \`\`\`hint blocks that escalate: the idea, then the option, then the command itself.`);
     const end = drafts[index + 1]?.startIdx ?? lines.length;
     const bodyText = keepLines(lines, d.startIdx + 1, end, d.hidden);
     return { id, index, title: d.title, body: bodyText, commands: d.commands, solution, checks: d.checks, hints: d.hints,
-      setup: d.setup, cleanup: d.cleanup, pos };
+      setup: d.setup, cleanup: d.cleanup, challenge, pos };
   });
 
-  return { ...front, intro: keepLines(lines, 0, introEnd, introHidden), steps, cleanup: labCleanup, file, dir };
+  return { ...front, intro: keepLines(lines, 0, introEnd, introHidden), steps, cleanup: labCleanup, takeaway: takeaway?.text, file, dir };
 }
 
 /** Lines [from, to) without the hidden ranges, trimmed of blank edges. */

@@ -44,6 +44,8 @@ export interface Step {
   readonly hints: readonly string[];
   readonly setup: readonly CommandBlock[];
   readonly cleanup: readonly CommandBlock[];
+  /** The step states its goal and shows no command: the learner works it out, led by its hints (`s` still solves it). */
+  readonly challenge: boolean;
   readonly pos: SourcePos;
 }
 
@@ -81,6 +83,8 @@ export interface Lab {
   readonly steps: readonly Step[];
   /** Commands run after the last step (and by reset) before resources are removed. */
   readonly cleanup: readonly CommandBlock[];
+  /** What the lab means in production today, shown when it is done (Markdown). */
+  readonly takeaway?: string;
   readonly file: string;
   readonly dir: string;
 }

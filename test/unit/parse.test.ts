@@ -113,6 +113,13 @@ describe('loadLabs', () => {
 describe('the bundled labs follow the curriculum rules', () => {
   const labs = loadLabs(join(import.meta.dirname, '../../labs'));
   for (const lab of labs) {
+    it(`${lab.id}: a challenge step whose hints lead to the command, and a takeaway`, () => {
+      const challenges = lab.steps.filter((s) => s.challenge);
+      expect(challenges.length, 'a step that states the goal and shows no command').toBeGreaterThanOrEqual(1);
+      for (const step of challenges) expect(step.hints.length, step.title).toBeGreaterThanOrEqual(2);
+      expect(lab.takeaway, 'a ```takeaway block: what the lab means in production today').toBeTruthy();
+    });
+
     it(`${lab.id}: 4-10 steps, each with checks and 1-3 hints, 10-25 minutes`, () => {
       expect(lab.steps.length).toBeGreaterThanOrEqual(4);
       expect(lab.steps.length).toBeLessThanOrEqual(10);
@@ -125,6 +132,30 @@ describe('the bundled labs follow the curriculum rules', () => {
       }
     });
   }
+});
+
+describe('challenge steps and the takeaway', () => {
+  const source = readFileSync(join(fixtures, 'labs/tiny/lab.md'), 'utf8');
+  const lab = parseLab(source, 'tiny/lab.md', join(fixtures, 'labs/tiny'));
+
+  it('a step that shows a command is no challenge, and a lab without a takeaway has none', () => {
+    expect(lab.steps.every((s) => !s.challenge)).toBe(true);
+    expect(lab.takeaway).toBeUndefined();
+  });
+
+  it('a step with only a solution is a challenge; the takeaway is kept apart from the step text', () => {
+    const first = lab.steps[0]!;
+    const sh = first.commands[0]!.text;
+    const challenged = source
+      .replace(`\`\`\`sh\n${sh}\n\`\`\``, `\`\`\`solution\n${sh}\n\`\`\`\n\n\`\`\`hint\nThe idea.\n\`\`\`\n\n\`\`\`hint\nThe command.\n\`\`\``)
+      .concat('\n```takeaway\nWhat it means in production.\n```\n');
+    const parsed = parseLab(challenged, 'tiny/lab.md', join(fixtures, 'labs/tiny'));
+    expect(parsed.steps[0]!.challenge).toBe(true);
+    expect(parsed.steps[0]!.commands).toEqual([]);
+    expect(parsed.steps[0]!.solution[0]!.text).toBe(sh);
+    expect(parsed.takeaway).toBe('What it means in production.');
+    expect(parsed.steps.at(-1)!.body).not.toContain('What it means in production.');
+  });
 });
 
 describe('the parse cache', () => {

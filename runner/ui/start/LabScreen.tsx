@@ -26,20 +26,21 @@ export interface LabScreenProps {
 }
 
 /** The lines of the step text for a width: the layout is pure, so scrolling just moves a window over it. */
-export function useStepLines(lab: Lab, index: number, width: number) {
+export function useStepLines(lab: Lab, index: number, width: number, complete = false) {
   return useMemo(() => {
     const step = lab.steps[index];
-    // The lab's introduction comes with its first step.
+    // The lab's introduction comes with its first step, and its takeaway with the last once the lab is done.
     const intro = index === 0 && lab.intro.trim() ? `${lab.intro.trim()}\n\n---\n\n` : '';
-    return step ? renderMarkdown(`${intro}## ${step.title}\n\n${step.body}`, width) : [];
-  }, [lab, index, width]);
+    const takeaway = complete && index === lab.steps.length - 1 && lab.takeaway ? `\n\n---\n\n**Takeaway.** ${lab.takeaway}` : '';
+    return step ? renderMarkdown(`${intro}## ${step.challenge ? `Challenge: ${step.title.replace(/^Challenge:\s*/i, '')}` : step.title}\n\n${step.body}${takeaway}`, width) : [];
+  }, [lab, index, width, complete]);
 }
 
 /** A lab's step: its text, its checks, hints revealed, the output of a command run for the learner. */
 export function LabScreen({ lab, view, width, height, scroll, overlay, hasFiles, flash, presenter }: LabScreenProps) {
   const step = lab.steps[view.index]!;
-  const lines = useStepLines(lab, view.index, width);
   const done = view.progress.completed.length;
+  const lines = useStepLines(lab, view.index, width, lab.steps.every((st) => view.progress.completed.includes(st.id)));
   const stepDone = view.progress.completed.includes(step.id);
   const lastStep = view.index === lab.steps.length - 1;
   const hintsShown = step.hints.slice(0, view.progress.hints[step.id] ?? 0);
@@ -109,7 +110,7 @@ export function LabScreen({ lab, view, width, height, scroll, overlay, hasFiles,
         <Text bold color="cyan">
           {lab.title}
         </Text>
-        <Text color="gray">{`  step ${view.index + 1} of ${lab.steps.length}  ·  ${done} done`}</Text>
+        <Text color="gray">{`  step ${view.index + 1} of ${lab.steps.length}${step.challenge ? ' (challenge)' : ''}  ·  ${done} done`}</Text>
         {presenter ? <Text color="magenta">  presenter</Text> : null}
         {view.engine.up ? null : <Text color="red">  engine down</Text>}
     </Text>
@@ -167,7 +168,7 @@ export function LabScreen({ lab, view, width, height, scroll, overlay, hasFiles,
         </Text>
       ) : (
         <Text color="gray" wrap="truncate-end">
-          r run · c check · h hint{step.hints.length ? ` (${hintsShown.length}/${step.hints.length})` : ''} · s solve · n/p step · R reset · ? help · q quit
+          {step.challenge ? '' : 'r run · '}c check · h hint{step.hints.length ? ` (${hintsShown.length}/${step.hints.length})` : ''} · s solve · n/p step · R reset · ? help · q quit
         </Text>
       )}
       </Box>

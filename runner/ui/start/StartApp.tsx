@@ -8,6 +8,9 @@ import { labAction } from './keys.js';
 import { LabList } from './LabList.js';
 import type { Overlay } from './LabScreen.js';
 
+/** A challenge step shows no command to run: the learner works it out. */
+export const CHALLENGE_RUN = 'A challenge shows no command to run: work it out in your terminal. h gives a hint, s solves it for you.';
+
 /**
  * The lab screen (and what it draws with: Markdown, the checks' titles) is loaded when a lab opens, or right after
  * the lab list is first drawn (`preloadLabScreen`): the list, the runner's first screen, waits for none of it.
@@ -180,6 +183,7 @@ export function StartApp(props: StartAppProps) {
         break;
       case 'run':
         if (s?.busy) setFlash('A command is still running: wait, or Ctrl-C to stop it.');
+        else if (openLab.steps[view.index]?.challenge) setFlash(CHALLENGE_RUN);
         else void s?.run('commands');
         break;
       case 'solve':
