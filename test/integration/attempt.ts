@@ -45,10 +45,12 @@ export async function attempt(labId: string, a: Attempt): Promise<string[]> {
   const ctx: CheckContext = sessionContext(docker, session, helperTag(), state);
   try {
     for (const step of lab.steps.slice(0, a.solvedSteps)) {
-      for (const b of step.solution) await sh(b.text, true);
+      for (const b of [...step.setup, ...step.solution, ...step.cleanup]) await sh(b.text, true);
       // What a step records (a count, a rate) is what a later step compares with: judge those checks as verify does.
       for (const check of step.checks.filter((c) => c.fields.record !== undefined)) await judgeWithin(check, ctx, check.withinMs);
     }
+    // The runner sets a step up when the learner reaches it, before they type anything.
+    for (const b of lab.steps[a.judgeStep - 1]!.setup) await sh(b.text, true);
     await sh(a.wrong, false);
     const step = lab.steps[a.judgeStep - 1]!;
     const failures: string[] = [];
