@@ -1,4 +1,5 @@
 """watcher: a logging sidekick for every container that carries a label, started and removed by engine events.
+With MODE=balancer it keeps a load balancer's backends equal to the running labelled containers instead (balancer.py).
 
 It talks to the engine's API over the socket mounted at /var/run/docker.sock (no docker CLI inside), so it can
 run with no network, a read-only filesystem and no capabilities. Every sidekick it starts is labelled with the
@@ -123,4 +124,8 @@ def main():
 
 
 if __name__ == "__main__":
+    if os.environ.get("MODE") == "balancer":
+        import balancer
+        sys.exit(balancer.run(os.environ.get("BACKEND_LABEL", "es.backend"), os.environ.get("BALANCER", "es-lb"),
+                              os.environ.get("LISTEN", "80"), os.environ.get("BACKEND_PORT", "80")))
     sys.exit(main())

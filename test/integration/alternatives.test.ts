@@ -288,4 +288,17 @@ describe('labs accept right answers typed differently', () => {
       5: 'docker container rm --force --volumes es-app1',
     });
   });
+
+  it('event-sidekicks: the balancer given its settings with --env and = forms, and a shop stopped rather than removed', async () => {
+    await expectAllPass('event-sidekicks', {
+      6: [
+        'docker network create es-lan',
+        'docker run --detach --name es-lb --network=es-lan --env ADMIN=8404 lean-labs/hamba 80 127.0.0.1 1',
+        'docker run -d --name es-balancer --mount type=bind,source=/var/run/docker.sock,target=/var/run/docker.sock --net=none --read-only --cap-drop=all --security-opt=no-new-privileges --env MODE=balancer --env BALANCER=es-lb lean-labs/watcher',
+        'docker container run -d --name es-shop-1 --net es-lan --label=es.backend=web lean-labs/web',
+        'docker container run -d --name es-shop-2 --net es-lan --label=es.backend=web lean-labs/web',
+      ].join('\n'),
+      7: 'docker container stop es-shop-1',
+    });
+  });
 });

@@ -161,6 +161,40 @@ describe('labs reject mistakes at the step where they are made', () => {
     expect(text).toContain('The watcher says so in its logs when it starts a sidekick');
   });
 
+  it('event-sidekicks: a shop started without the label the balancer follows', async () => {
+    const failures = await attempt('event-sidekicks', {
+      solvedSteps: 5,
+      wrong: [
+        'docker network create es-lan',
+        'docker run -d --name es-lb --network es-lan -e ADMIN=8404 lean-labs/hamba 80 127.0.0.1 1',
+        'docker run -d --name es-balancer -v /var/run/docker.sock:/var/run/docker.sock --network none --read-only --cap-drop ALL --security-opt no-new-privileges -e MODE=balancer -e BALANCER=es-lb lean-labs/watcher',
+        'docker run -d --name es-shop-1 --network es-lan --label es.backend=shop lean-labs/web',
+        'docker run -d --name es-shop-2 --network es-lan lean-labs/web',
+        'sleep 2',
+      ].join('\n'),
+      judgeStep: 6,
+    });
+    const text = failures.join('\n');
+    expect(text).toContain('Label both apps es.backend=shop');
+    expect(text).toContain('Start both apps on es-lan, the relay\'s network');
+  });
+
+  it('event-sidekicks: the shops left off the relay\'s network', async () => {
+    const failures = await attempt('event-sidekicks', {
+      solvedSteps: 5,
+      wrong: [
+        'docker network create es-lan',
+        'docker run -d --name es-lb --network es-lan -e ADMIN=8404 lean-labs/hamba 80 127.0.0.1 1',
+        'docker run -d --name es-balancer -v /var/run/docker.sock:/var/run/docker.sock --network none --read-only --cap-drop ALL --security-opt no-new-privileges -e MODE=balancer -e BALANCER=es-lb lean-labs/watcher',
+        'docker run -d --name es-shop-1 --label es.backend=shop lean-labs/web',
+        'docker run -d --name es-shop-2 --label es.backend=shop lean-labs/web',
+        'sleep 2',
+      ].join('\n'),
+      judgeStep: 6,
+    });
+    expect(failures.join('\n')).toContain('Start both apps on es-lan, the relay\'s network, so it can reach them by name.');
+  });
+
   it('event-sidekicks: the app stopped where it should be removed', async () => {
     const failures = await attempt('event-sidekicks', { solvedSteps: 4, wrong: 'docker stop -t 1 es-app1\nsleep 2', judgeStep: 5 });
     expect(failures, failures.join('\n---\n')).toHaveLength(1);
