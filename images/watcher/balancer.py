@@ -6,7 +6,7 @@ a missed one costs nothing: the list is rebuilt from what runs, never patched ev
 """
 import json
 
-from watcher import EngineConnection, api, filters, log
+from watcher import api, filters, log, subscribe
 
 PLACEHOLDER = ["127.0.0.1:1"]  # hamba needs a backend; nothing listens here, so the statistics say L4CON
 
@@ -35,17 +35,13 @@ def reconfigure(balancer, listen, servers):
 
 
 def run(label, balancer, listen, port):
-    conn = EngineConnection()
-    conn.request("GET", "/events?filters=" + filters(type=["container"], label=[label], event=["start", "die", "destroy"]))
-    events = conn.getresponse()
-    if events.status != 200:
-        log(f"the engine refused the events stream: {events.status} {events.read()[:200]!r}")
+    # Subscribe first, then read what runs: a start in between is seen in one or both, never in neither.
+    events = subscribe(label)
+    if events is None:
         return 1
     log(f"balancing containers labelled {label} behind {balancer}")
-    last = None
-    current = backends(label, port)
-    reconfigure(balancer, listen, current)
-    last = current
+    last = backends(label, port)
+    reconfigure(balancer, listen, last)
     for line in events:
         if not line.strip():
             continue

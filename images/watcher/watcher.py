@@ -77,6 +77,17 @@ def remove_sidekick(app):
         log(f"removed {sidekick_of(app)}: {app} went away")
 
 
+def subscribe(label):
+    """The engine's stream of start, die and destroy events of containers carrying the label; None if refused."""
+    conn = EngineConnection()
+    conn.request("GET", "/events?filters=" + filters(type=["container"], label=[label], event=["start", "die", "destroy"]))
+    events = conn.getresponse()
+    if events.status != 200:
+        log(f"the engine refused the events stream: {events.status} {events.read()[:200]!r}")
+        return None
+    return events
+
+
 def reconcile():
     """Whatever happened before we listened: running apps get a sidekick, sidekicks without a running app go."""
     _, apps = api("GET", "/containers/json?filters=" + filters(label=[LABEL], status=["running"]))
@@ -101,11 +112,8 @@ def main():
     signal.signal(signal.SIGTERM, remove_all)
     signal.signal(signal.SIGINT, remove_all)
     # Subscribe first, then catch up: an app that starts in between shows up in one or both, never in neither.
-    conn = EngineConnection()
-    conn.request("GET", "/events?filters=" + filters(type=["container"], label=[LABEL], event=["start", "die", "destroy"]))
-    events = conn.getresponse()
-    if events.status != 200:
-        log(f"the engine refused the events stream: {events.status} {events.read()[:200]!r}")
+    events = subscribe(LABEL)
+    if events is None:
         return 1
     log(f"watching containers labelled {LABEL}; sidekick image {SIDEKICK_IMAGE}")
     reconcile()

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { replay } from './attempt.js';
+import { describe, it } from 'vitest';
+import { expectAllPass } from './attempt.js';
 
 /**
  * Right answers typed differently from the labs' text (long flags, `--name=x`, `docker container …`, `--mount` for
@@ -7,13 +7,6 @@ import { replay } from './attempt.js';
  * pass. The twin of the mistakes tests: a learner stuck on a red check they did right is as badly served as one
  * waved through.
  */
-async function expectAllPass(labId: string, answers: Readonly<Record<number, string>>): Promise<void> {
-  const told = await replay(labId, answers);
-  for (const step of Object.keys(answers)) expect(told.has(Number(step)), `step ${step} was judged`).toBe(true);
-  const failed = [...told].filter(([, f]) => f.length);
-  expect(failed.map(([step, f]) => `step ${step}: ${f.join('\n')}`).join('\n---\n')).toBe('');
-}
-
 const WAIT_REDIS = (name: string) => `for i in $(seq 50); do docker exec ${name} redis-cli ping >/dev/null 2>&1 && break; sleep 0.2; done`;
 
 describe('labs accept right answers typed differently', () => {

@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { expect } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckContext } from '../../runner/checks/types.js';
@@ -11,6 +12,7 @@ import { reclaim } from '../../runner/engine/verify.js';
 import { prepareWorkDir, removeWorkDir } from '../../runner/engine/workdir.js';
 import { loadCatalog } from '../../runner/images/catalog.js';
 import { findLab, loadLabs } from '../../runner/lab/load.js';
+import type { Lab } from '../../runner/lab/types.js';
 import { ROOT } from './helpers.js';
 
 export interface Attempt {
@@ -24,11 +26,16 @@ export interface Attempt {
   readonly cleanup?: string;
 }
 
-/**
- * Replays a lab up to a step, does the mistake instead, and returns what the step's checks tell the learner.
- * Everything is cleaned up the way verify does it.
- */
-export async function attempt(labId: string, a: Attempt): Promise<string[]> {
+/** A session of a lab as verify opens it, in a temporary state folder, with a shell in the lab's working folder. */
+interface LabRun {
+  readonly lab: Lab;
+  readonly ctx: CheckContext;
+  /** Runs a block in the lab's folder; with `mustPass`, a failing block throws with its output. */
+  sh(text: string, mustPass: boolean): Promise<void>;
+}
+
+/** Opens a run of the lab, hands it to `body`, and cleans up the way verify does, whatever happened. */
+async function withLabRun<T>(labId: string, body: (run: LabRun) => Promise<T>, cleanup?: string): Promise<T> {
   const labsDir = join(ROOT, 'labs');
   const lab = findLab(loadLabs(labsDir), labId, labsDir);
   const docker = new DockerAdapter();
@@ -40,27 +47,13 @@ export async function attempt(labId: string, a: Attempt): Promise<string[]> {
   const sh = async (text: string, mustPass: boolean) => {
     let out = '';
     const r = await runBlock(text, { cwd, onOutput: (_s, t) => (out += t) });
-    if (mustPass && r.code !== 0) throw new Error(`solution failed (${r.code}): ${text}\n${out}`);
+    if (mustPass && r.code !== 0) throw new Error(`commands failed (${r.code}): ${text}\n${out}`);
   };
-  const ctx: CheckContext = sessionContext(docker, session, helperTag(), state);
+  const helper = loadCatalog(join(ROOT, 'images')).get('busybox')!.tag;
   try {
-    for (const step of lab.steps.slice(0, a.solvedSteps)) {
-      for (const b of [...step.setup, ...step.solution, ...step.cleanup]) await sh(b.text, true);
-      // What a step records (a count, a rate) is what a later step compares with: judge those checks as verify does.
-      for (const check of step.checks.filter((c) => c.fields.record !== undefined)) await judgeWithin(check, ctx, check.withinMs);
-    }
-    // The runner sets a step up when the learner reaches it, before they type anything.
-    for (const b of lab.steps[a.judgeStep - 1]!.setup) await sh(b.text, true);
-    await sh(a.wrong, false);
-    const step = lab.steps[a.judgeStep - 1]!;
-    const failures: string[] = [];
-    for (const check of step.checks) {
-      const outcome = await judgeWithin(check, ctx, Math.min(check.withinMs, 1500));
-      if (!outcome.pass) failures.push(failureText(check, outcome));
-    }
-    return failures;
+    return await body({ lab, ctx: sessionContext(docker, session, helper, state), sh });
   } finally {
-    if (a.cleanup) await sh(a.cleanup, false);
+    if (cleanup) await sh(cleanup, false);
     const found = await survey(docker, lab, session);
     await removeAll(docker, found.owned);
     keeper.stop(false);
@@ -68,7 +61,29 @@ export async function attempt(labId: string, a: Attempt): Promise<string[]> {
   }
 }
 
-const helperTag = (): string => loadCatalog(join(ROOT, 'images')).get('busybox')!.tag;
+/**
+ * Replays a lab up to a step, does the mistake instead, and returns what the step's checks tell the learner.
+ * Everything is cleaned up the way verify does it.
+ */
+export async function attempt(labId: string, a: Attempt): Promise<string[]> {
+  return withLabRun(labId, async ({ lab, ctx, sh }) => {
+    for (const step of lab.steps.slice(0, a.solvedSteps)) {
+      for (const b of [...step.setup, ...step.solution, ...step.cleanup]) await sh(b.text, true);
+      // What a step records (a count, a rate) is what a later step compares with: judge those checks as verify does.
+      for (const check of step.checks.filter((c) => c.fields.record !== undefined)) await judgeWithin(check, ctx, check.withinMs);
+    }
+    const step = lab.steps[a.judgeStep - 1]!;
+    // The runner sets a step up when the learner reaches it, before they type anything.
+    for (const b of step.setup) await sh(b.text, true);
+    await sh(a.wrong, false);
+    const failures: string[] = [];
+    for (const check of step.checks) {
+      const outcome = await judgeWithin(check, ctx, Math.min(check.withinMs, 1500));
+      if (!outcome.pass) failures.push(failureText(check, outcome));
+    }
+    return failures;
+  }, a.cleanup);
+}
 
 /**
  * A right answer typed differently: the lab runs from the start as verify runs it, except that the steps named in
@@ -77,36 +92,25 @@ const helperTag = (): string => loadCatalog(join(ROOT, 'images')).get('busybox')
  * step (1-based): empty when every check passed.
  */
 export async function replay(labId: string, answers: Readonly<Record<number, string>>): Promise<Map<number, string[]>> {
-  const labsDir = join(ROOT, 'labs');
-  const lab = findLab(loadLabs(labsDir), labId, labsDir);
-  const docker = new DockerAdapter();
-  const state = mkdtempSync(join(tmpdir(), 'll-replay-'));
-  await reclaim(docker, lab, state, { refuseForeign: true });
-  const keeper = new SessionKeeper(state, newSession(lab.id, 'verify'));
-  const session = keeper.start();
-  const cwd = prepareWorkDir(state, lab);
-  const ctx = sessionContext(docker, session, helperTag(), state);
-  const sh = async (text: string) => {
-    let out = '';
-    const r = await runBlock(text, { cwd, onOutput: (_s, t) => (out += t) });
-    if (r.code !== 0) throw new Error(`commands failed (${r.code}): ${text}\n${out}`);
-  };
-  const told = new Map<number, string[]>();
-  try {
+  return withLabRun(labId, async ({ lab, ctx, sh }) => {
+    const told = new Map<number, string[]>();
     for (const [k, step] of lab.steps.entries()) {
-      for (const b of step.setup) await sh(b.text);
+      for (const b of step.setup) await sh(b.text, true);
       const answer = answers[k + 1];
-      if (answer !== undefined) await sh(answer);
-      else for (const b of step.solution) await sh(b.text);
+      if (answer !== undefined) await sh(answer, true);
+      else for (const b of step.solution) await sh(b.text, true);
       const outcomes = await Promise.all(step.checks.map(async (check) => ({ check, outcome: await judgeWithin(check, ctx, check.withinMs) })));
       told.set(k + 1, outcomes.filter((o) => !o.outcome.pass).map((o) => failureText(o.check, o.outcome)));
-      for (const b of step.cleanup) await sh(b.text);
+      for (const b of step.cleanup) await sh(b.text, true);
     }
     return told;
-  } finally {
-    const found = await survey(docker, lab, session);
-    await removeAll(docker, found.owned);
-    keeper.stop(false);
-    removeWorkDir(state, lab);
-  }
+  });
+}
+
+/** Replays the lab with these answers and fails, with every message a learner would read, unless all checks pass. */
+export async function expectAllPass(labId: string, answers: Readonly<Record<number, string>>): Promise<void> {
+  const told = await replay(labId, answers);
+  for (const step of Object.keys(answers)) expect(told.has(Number(step)), `step ${step} was judged`).toBe(true);
+  const failed = [...told].filter(([, f]) => f.length);
+  expect(failed.map(([step, f]) => `step ${step}: ${f.join('\n')}`).join('\n---\n')).toBe('');
 }

@@ -5,6 +5,17 @@ import { attempt } from './attempt.js';
  * Wrong attempts that used to pass at their step, or only failed a step later: each must now fail at its own step,
  * with the message that tells the learner what to do.
  */
+/** event-sidekicks' balancer, its relay and two shops started with these options (the step's commands otherwise). */
+const balancerWith = (shop1: string, shop2: string): string =>
+  [
+    'docker network create es-lan',
+    'docker run -d --name es-lb --network es-lan -e ADMIN=8404 lean-labs/hamba 80 127.0.0.1 1',
+    'docker run -d --name es-balancer -v /var/run/docker.sock:/var/run/docker.sock --network none --read-only --cap-drop ALL --security-opt no-new-privileges -e MODE=balancer -e BALANCER=es-lb lean-labs/watcher',
+    `docker run -d --name es-shop-1 ${shop1} lean-labs/web`,
+    `docker run -d --name es-shop-2 ${shop2} lean-labs/web`,
+    'sleep 2',
+  ].join('\n');
+
 describe('labs reject mistakes at the step where they are made', () => {
   it('first-container: the one-shot run timed with -d', async () => {
     const failures = await attempt('first-container', { solvedSteps: 1, wrong: 'time docker run -d --name fc-quick lean-labs/busybox true\nsleep 1', judgeStep: 2 });
@@ -164,14 +175,7 @@ describe('labs reject mistakes at the step where they are made', () => {
   it('event-sidekicks: a shop started without the label the balancer follows', async () => {
     const failures = await attempt('event-sidekicks', {
       solvedSteps: 5,
-      wrong: [
-        'docker network create es-lan',
-        'docker run -d --name es-lb --network es-lan -e ADMIN=8404 lean-labs/hamba 80 127.0.0.1 1',
-        'docker run -d --name es-balancer -v /var/run/docker.sock:/var/run/docker.sock --network none --read-only --cap-drop ALL --security-opt no-new-privileges -e MODE=balancer -e BALANCER=es-lb lean-labs/watcher',
-        'docker run -d --name es-shop-1 --network es-lan --label es.backend=shop lean-labs/web',
-        'docker run -d --name es-shop-2 --network es-lan lean-labs/web',
-        'sleep 2',
-      ].join('\n'),
+      wrong: balancerWith('--network es-lan --label es.backend=shop', '--network es-lan'),
       judgeStep: 6,
     });
     const text = failures.join('\n');
@@ -182,14 +186,7 @@ describe('labs reject mistakes at the step where they are made', () => {
   it('event-sidekicks: the shops left off the relay\'s network', async () => {
     const failures = await attempt('event-sidekicks', {
       solvedSteps: 5,
-      wrong: [
-        'docker network create es-lan',
-        'docker run -d --name es-lb --network es-lan -e ADMIN=8404 lean-labs/hamba 80 127.0.0.1 1',
-        'docker run -d --name es-balancer -v /var/run/docker.sock:/var/run/docker.sock --network none --read-only --cap-drop ALL --security-opt no-new-privileges -e MODE=balancer -e BALANCER=es-lb lean-labs/watcher',
-        'docker run -d --name es-shop-1 --label es.backend=shop lean-labs/web',
-        'docker run -d --name es-shop-2 --label es.backend=shop lean-labs/web',
-        'sleep 2',
-      ].join('\n'),
+      wrong: balancerWith('--label es.backend=shop', '--label es.backend=shop'),
       judgeStep: 6,
     });
     expect(failures.join('\n')).toContain('Start both apps on es-lan, the relay\'s network, so it can reach them by name.');

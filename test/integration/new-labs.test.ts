@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { attempt, replay } from './attempt.js';
+import { attempt, expectAllPass } from './attempt.js';
 
 /**
  * The four labs of the talk's later chapters (security, health checks, containers talking without the network, the
  * Compose dev loop): the likely mistakes fail at their own step with the learner's message, and right answers typed
  * differently pass every check.
  */
-async function expectAllPass(labId: string, answers: Readonly<Record<number, string>>): Promise<void> {
-  const told = await replay(labId, answers);
-  const failed = [...told].filter(([, f]) => f.length);
-  expect(failed.map(([step, f]) => `step ${step}: ${f.join('\n')}`).join('\n---\n')).toBe('');
-}
-
 const HC_COMPOSE = (dependsOn: string) => `cat > compose.yaml <<'YAML'
 name: hc
 services:
