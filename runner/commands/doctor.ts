@@ -1,5 +1,7 @@
 import { DockerAdapter } from '../docker/adapter.js';
 import { describeEndpoint } from '../docker/endpoint.js';
+import { engineKind, engineStorage } from '../docker/engine-kind.js';
+import { unmetRequirements } from '../engine/requirements.js';
 import { mustRun, which } from '../host/run.js';
 import { loadCatalog } from '../images/catalog.js';
 import type { Lab } from '../lab/types.js';
@@ -25,16 +27,21 @@ export async function diagnose(docker: DockerAdapter, imagesRoot: string, labs: 
     const info = await docker.info();
     engineKey = info.product === 'Podman' ? { format: '{{.Name}} {{.ServerVersion}}', value: `${info.name} ${info.serverVersion}` } : { format: '{{.ID}}', value: info.id };
     out.push({ ok: true, what: `engine answers: ${info.product} ${info.serverVersion}, API ${info.apiVersion}, ${info.operatingSystem}` });
-    out.push({ ok: true, what: `cgroup v${info.cgroupVersion}, storage driver ${info.storageDriver}` });
-    if (info.product === 'Podman') {
-      // Which labs were proven there is written in each lab (`podman:` says why one cannot run): see README, "Podman".
-      const runs = labs.filter((l) => !l.podman).map((l) => l.id);
-      out.push({
-        ok: false, warn: true,
-        what: `this is Podman's Docker-compatible API, not Docker: ${runs.length} of ${labs.length} labs run here${runs.length ? ` (${nameList(runs)})` : ''}`,
-        fix: 'The others say why when they start; README.md, "Podman", lists what fails. For every lab, use Docker Engine or Docker Desktop.',
-      });
-    }
+    out.push({ ok: true, what: `engine kind: ${engineKind(info, docker.resolved)}` });
+    out.push({ ok: true, what: engineStorage(info) });
+    // Which labs run here: each says itself what it needs (`requires`) and why it cannot run on Podman (`podman:`).
+    const unmet = await Promise.all(labs.map(async (l) => ({ id: l.id, why: await unmetRequirements(l, info) })));
+    const cannot = unmet.filter((u) => u.why.length);
+    if (labs.length)
+      out.push(
+        cannot.length === 0
+          ? { ok: true, what: `all ${labs.length} labs run here` }
+          : {
+              ok: false, warn: true,
+              what: `${info.product === 'Podman' ? "this is Podman's Docker-compatible API, not Docker: " : ''}${labs.length - cannot.length} of ${labs.length} labs run here; not ${nameList(cannot.map((c) => c.id))}`,
+              fix: `${cannot.map((c) => `${c.id}: ${c.why.join('; ')}`).join('. ')}.${info.product === 'Podman' ? ' README.md, "Podman", lists what fails. For every lab, use Docker Engine or Docker Desktop.' : ''}`,
+            },
+      );
     if (!info.swapLimit)
       out.push({ ok: false, warn: true, what: 'the kernel does not account swap: --memory-swap limits are not enforced', fix: 'Labs that cap swap say so when they start.' });
   } catch (err) {

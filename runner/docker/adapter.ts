@@ -270,6 +270,10 @@ export class DockerAdapter implements DockerPort, ImagePort {
       apiVersion: version.ApiVersion ?? '',
       cgroupVersion: info.CgroupVersion === '2' ? '2' : '1',
       storageDriver: info.Driver ?? '',
+      // The containerd image store reports its snapshotter as the driver's type.
+      imageStore: ((info.DriverStatus ?? []) as string[][]).some((pair) => String(pair[1] ?? '').startsWith('io.containerd.snapshotter')) ? 'containerd' : 'classic',
+      rootless: ((info.SecurityOptions ?? []) as string[]).some((o) => o.split(',').includes('name=rootless')),
+      desktop: info.OperatingSystem === 'Docker Desktop',
       operatingSystem: info.OperatingSystem ?? '',
       swapLimit: Boolean(info.SwapLimit),
       cpuQuota: Boolean(info.CpuCfsQuota),

@@ -14,6 +14,12 @@ export interface EngineInfo {
   readonly apiVersion: string;
   readonly cgroupVersion: '1' | '2';
   readonly storageDriver: string;
+  /** Where images live: the containerd image store (snapshotters) or the engine's own classic store. */
+  readonly imageStore: 'containerd' | 'classic';
+  /** The engine runs as an ordinary user, in a user namespace (rootless Docker, rootless Podman). */
+  readonly rootless: boolean;
+  /** Docker Desktop: the engine runs in a VM of its own, not on the learner's machine. */
+  readonly desktop: boolean;
   readonly operatingSystem: string;
   readonly swapLimit: boolean;
   readonly cpuQuota: boolean;

@@ -177,11 +177,13 @@ describe('lean-labs CLI on the real engine', () => {
     expect(doctor.stdout).toContain('✗ No Docker engine answers at unix:///tmp/no-engine-here.sock (from DOCKER_HOST): the socket does not exist.');
   });
 
-  it('doctor reports the engine, cgroup version, Compose and the CLI agreeing', async () => {
+  it('doctor reports the engine, its kind, image store and cgroup version, the labs that run there, Compose and the CLI agreeing', async () => {
     const r = await cli(['doctor']);
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/✓ engine answers: Docker \S+, API 1\.\d+/);
-    expect(r.stdout).toMatch(/✓ cgroup v[12]/);
+    expect(r.stdout).toMatch(/✓ engine kind: Docker Engine\n/);
+    expect(r.stdout).toMatch(/✓ the (classic|containerd) image store \(storage driver \S+\), cgroup v[12]\n/);
+    expect(r.stdout).toMatch(/✓ all \d+ labs run here\n/);
     expect(r.stdout).toContain('✓ the docker command');
   });
 

@@ -97,7 +97,7 @@ export class FakeDocker implements DockerPort {
     for (const w of ws) w.onEnd(new Error('connection reset'));
   }
   async info(): Promise<EngineInfo> {
-    return { id: 'FAKE', name: 'fake-host', product: 'Docker', serverVersion: '26.1.5', apiVersion: '1.45', cgroupVersion: this.cgroupVersion, storageDriver: 'overlay2', operatingSystem: 'fake', swapLimit: this.swapLimit, cpuQuota: true, cpuShares: true, cpuSet: true, systemTime: Date.now() };
+    return { id: 'FAKE', name: 'fake-host', product: 'Docker', serverVersion: '26.1.5', apiVersion: '1.45', cgroupVersion: this.cgroupVersion, storageDriver: 'overlay2', imageStore: 'classic', rootless: false, desktop: false, operatingSystem: 'fake', swapLimit: this.swapLimit, cpuQuota: true, cpuShares: true, cpuSet: true, systemTime: Date.now() };
   }
   async inspectContainer(nameOrId: string) {
     await this.ping();
