@@ -8,6 +8,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/unit/**/*.test.tsx'],
+          // The state folder (parse cache, session records) is a temporary one, never the user's home.
+          setupFiles: ['test/setup/temp-state.ts'],
         },
       },
       {
