@@ -103,6 +103,25 @@ function verifyOverhead(out: string[], execMs: number): void {
   out.push(figure("  lean-labs' own overhead (verify - bash - their time, medians)", verifyMs - bashMs - execTotal, 'ms'));
 }
 
+/**
+ * Every bundled lab verified one after another, then side by side (--jobs 3), on the same engine: the labs spend
+ * most of their time waiting (rate windows, restart back-offs, sleeps), which side by side overlaps.
+ */
+function verifyAllFigures(out: string[]): void {
+  const env = { ...process.env, LEAN_LABS_STATE_DIR: mkdtempSync(join(tmpdir(), 'll-bench-all-')), NO_COLOR: '1' };
+  const run = (args: string[]): number => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [CLI, 'verify', ...args], { env, stdio: 'pipe', maxBuffer: 64 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`verify ${args.join(' ')} failed: ${r.stdout.toString().split('\n').slice(-20).join('\n')}`);
+    return (performance.now() - t0) / 1000;
+  };
+  const serial = run([]);
+  const side = run(['--jobs', '3']);
+  out.push(figure('verify of every lab, one after another', serial, 's'));
+  out.push(figure('verify of every lab, --jobs 3', side, 's'));
+  out.push(figure('  side by side against one after another', side / serial, 'x', { max: 0.6 }));
+}
+
 /** Every lab image built cold (base present, no lab image or layer left) and warm (nothing changed). */
 function imageBuilds(out: string[]): void {
   const ids = execFileSync('docker', ['images', '-q', '--filter', 'label=lean-labs.image'], { encoding: 'utf8' }).split('\n').filter(Boolean);
@@ -124,10 +143,11 @@ Options:
   --class-only     only the classroom's figures (a class of --learners sandboxes on this machine's swarm)
   --skip-class     everything but the classroom
   --skip-images    do not rebuild the lab images (their build times are left out)
+  --skip-all-labs  do not verify every lab serially and with --jobs 3 (about 8 minutes)
   --learners N     learners in the bench's class (default 30, plus one spare)
   -h, --help       this text`;
 
-function options(): { classOnly: boolean; skipClass: boolean; skipImages: boolean; learners: number } | undefined {
+function options(): { classOnly: boolean; skipClass: boolean; skipImages: boolean; skipAllLabs: boolean; learners: number } | undefined {
   let values;
   try {
     ({ values } = parseArgs({
@@ -135,6 +155,7 @@ function options(): { classOnly: boolean; skipClass: boolean; skipImages: boolea
         'class-only': { type: 'boolean' },
         'skip-class': { type: 'boolean' },
         'skip-images': { type: 'boolean' },
+        'skip-all-labs': { type: 'boolean' },
         learners: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -149,7 +170,10 @@ function options(): { classOnly: boolean; skipClass: boolean; skipImages: boolea
   const learners = Number(values.learners ?? 30);
   if (!Number.isInteger(learners) || learners < 1 || learners > 300) throw new Error(`--learners takes a whole number from 1 to 300, not "${values.learners}".`);
   if (values['class-only'] && values['skip-class']) throw new Error('--class-only and --skip-class exclude each other.');
-  return { classOnly: Boolean(values['class-only']), skipClass: Boolean(values['skip-class']), skipImages: Boolean(values['skip-images']), learners };
+  return {
+    classOnly: Boolean(values['class-only']), skipClass: Boolean(values['skip-class']), skipImages: Boolean(values['skip-images']),
+    skipAllLabs: Boolean(values['skip-all-labs']), learners,
+  };
 }
 
 async function main(): Promise<void> {
@@ -164,6 +188,7 @@ async function main(): Promise<void> {
     const execMs = await checkLatency(docker, out);
     verifyOverhead(out, execMs);
     await tuiFigures(out);
+    if (!opts.skipAllLabs) verifyAllFigures(out);
   }
   if (!opts.skipClass) await classroomFigures(out, opts.learners);
   if (!opts.classOnly && !opts.skipImages) imageBuilds(out);

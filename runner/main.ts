@@ -12,7 +12,6 @@ class UsageError extends UserError {
   }
 }
 
-
 async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
   const { createInterface } = await import('node:readline/promises');
@@ -22,6 +21,14 @@ async function confirm(question: string): Promise<boolean> {
   } finally {
     rl.close();
   }
+}
+
+/** `--jobs N`: how many labs verify proves side by side (1 when not given). */
+function parseJobs(value: string | undefined): number {
+  if (value === undefined) return 1;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new UsageError(`--jobs takes a whole number from 1 to 16, not "${value}". Try --jobs 3.`);
+  return n;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -34,6 +41,7 @@ async function main(argv: readonly string[]): Promise<number> {
       out: { type: 'string' },
       keep: { type: 'boolean', default: false },
       bail: { type: 'boolean', default: false },
+      jobs: { type: 'string' },
       watch: { type: 'boolean', default: false },
       yes: { type: 'boolean', short: 'y', default: false },
       rebuild: { type: 'boolean', default: false },
@@ -118,7 +126,7 @@ async function main(argv: readonly string[]): Promise<number> {
         const { runVerifyWatch } = await import('./commands/watch.js');
         return runVerifyWatch(ctx, args);
       }
-      return (await labs()).runVerify(ctx, args, { reporter: values.reporter, out: values.out, keep: values.keep, bail: values.bail });
+      return (await labs()).runVerify(ctx, args, { reporter: values.reporter, out: values.out, keep: values.keep, bail: values.bail, jobs: parseJobs(values.jobs) });
     case 'reset':
       if (args.length !== 1) throw new UsageError('Name one lab to reset, e.g. `npx lean-labs reset namespaces`.');
       return (await labs()).runReset(ctx, args[0]!);

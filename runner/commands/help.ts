@@ -30,6 +30,7 @@ Options
   --out <file|dir>         verify --reporter junit: the report file (default lean-labs-junit.xml); slides: the export folder
   --keep                   verify: leave the lab's containers for inspection (reset removes them later)
   --bail                   verify: stop at the first failing step
+  --jobs <n>               verify: prove n labs side by side (default 1), reported in lab order
   --watch                  verify <lab>: prove it again whenever its files change, showing only what changed
   --presenter              start: type each command out visibly before running it (live demos)
   --pane                   start, inside tmux: open a shell pane beside the runner in the lab's folder
@@ -52,6 +53,7 @@ const OPTION_TEXT: Record<string, string> = {
   out: '--out <file|dir>         verify --reporter junit: the report file; slides: the export folder',
   keep: "--keep                   leave the lab's containers for inspection (reset removes them later)",
   bail: '--bail                   stop at the first failing step',
+  jobs: '--jobs <n>               prove n labs side by side (default 1); the report keeps the labs\' order',
   presenter: '--presenter              type each command out visibly before running it (live demos)',
   pane: "--pane                   inside tmux: open a shell pane beside the runner in the lab's folder",
   yes: '-y, --yes                agree to installs (engine, base image, images) without asking',
@@ -92,7 +94,7 @@ export const COMMANDS: Record<string, CommandHelp> = {
   verify: {
     usage: 'verify [lab...]',
     about: 'Runs labs end to end: every check must fail before its step and pass after it, then nothing of the lab may remain. All labs when none is named. Exit code 1 on any failure, 2 for a malformed lab.',
-    options: ['labs', 'reporter', 'out', 'keep', 'bail', 'watch', 'yes'],
+    options: ['labs', 'reporter', 'out', 'keep', 'bail', 'jobs', 'watch', 'yes'],
   },
   reset: { usage: 'reset <lab>', about: 'Removes what the lab made, and never your own things.', options: ['labs'] },
   doctor: { usage: 'doctor', about: 'Checks the engine (which endpoint, and why), cgroups, Compose v2, the docker CLI and the lab images; each problem with its fix.', options: ['labs'] },

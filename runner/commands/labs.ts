@@ -1,5 +1,7 @@
 import { DockerAdapter } from '../docker/adapter.js';
 import { reclaim, verifyLab } from '../engine/verify.js';
+import type { LabEvent } from '../engine/events.js';
+import { eachWithJobs, OrderedEvents } from '../engine/ordered-events.js';
 import { describeResource } from '../engine/resources.js';
 import { findLab, leftOutText, loadSomeLabsOnDemand, readLabSet, withParserOnDemand } from '../lab/lab-set.js';
 import { plural } from '../text/plural.js';
@@ -8,6 +10,7 @@ import { UserError } from '../errors.js';
 import { preparePrograms } from '../host/run.js';
 import { loadCatalog } from '../images/catalog.js';
 import { imagesDir } from '../paths.js';
+import type { Lab } from '../lab/types.js';
 import type { CliContext } from './cli-context.js';
 import { imagePreparer } from './context.js';
 
@@ -41,7 +44,7 @@ async function connect(): Promise<DockerAdapter> {
 export async function runVerify(
   ctx: CliContext,
   ids: readonly string[],
-  opts: { reporter: string; out?: string; keep: boolean; bail: boolean },
+  opts: { reporter: string; out?: string; keep: boolean; bail: boolean; jobs?: number },
 ): Promise<number> {
   const Reporter = REPORTERS[opts.reporter];
   if (!Reporter) throw new UserError(`There is no reporter "${opts.reporter}". Use one of: ${Object.keys(REPORTERS).join(', ')}.`);
@@ -59,7 +62,14 @@ export async function runVerify(
   const say = (line: string) => (opts.reporter === 'plain' ? ctx.out : ctx.err)(`${line}\n`);
 
   const abort = new AbortController();
-  const prepareImages = imagePreparer(docker, say, ctx.yes, ctx.live && opts.reporter === 'plain', catalog);
+  // Labs side by side share their images: one lab's images are made at a time, so none is built twice.
+  let imagesTurn: Promise<unknown> = Promise.resolve();
+  const prepareOne = imagePreparer(docker, say, ctx.yes, ctx.live && opts.reporter === 'plain', catalog);
+  const prepareImages = (lab: Lab): Promise<string> => {
+    const mine = imagesTurn.then(() => prepareOne(lab));
+    imagesTurn = mine.catch(() => undefined);
+    return mine;
+  };
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
@@ -69,25 +79,25 @@ export async function runVerify(
     } else process.exit(130);
   };
   process.on('SIGINT', onSigint);
+  // Labs verified side by side (--jobs) report in lab order: their names and projects are disjoint, which the
+  // parser holds every lab set to, so no lab's checks or clean-up can see another's things.
+  const ordered = new OrderedEvents<LabEvent>(labs.length, (e) => reporter.onEvent(e));
   try {
     let bailed = false;
-    for (const lab of labs) {
-      if (abort.signal.aborted || bailed) {
-        reporter.onEvent({ kind: 'lab-end', lab, ok: false, ms: 0 });
-        continue;
+    await eachWithJobs(labs, opts.jobs ?? 1, async (lab, i) => {
+      const emit = ordered.emitter(i);
+      try {
+        if (abort.signal.aborted || bailed) {
+          emit({ kind: 'lab-end', lab, ok: false, ms: 0 });
+          return;
+        }
+        const result = await verifyLab(lab, { docker, stateDir: ctx.stateDir, emit, keep: opts.keep, bail: opts.bail, signal: abort.signal, prepareImages });
+        if (!result.ok && opts.bail) bailed = true;
+        if (opts.keep) say(`  kept what ${lab.id} made; \`npx lean-labs reset ${lab.id}\` removes it.`);
+      } finally {
+        ordered.end(i);
       }
-      const result = await verifyLab(lab, {
-        docker,
-        stateDir: ctx.stateDir,
-        emit: (e) => reporter.onEvent(e),
-        keep: opts.keep,
-        bail: opts.bail,
-        signal: abort.signal,
-        prepareImages,
-      });
-      if (!result.ok && opts.bail) bailed = true;
-      if (opts.keep) say(`  kept what ${lab.id} made; \`npx lean-labs reset ${lab.id}\` removes it.`);
-    }
+    });
   } finally {
     process.off('SIGINT', onSigint);
   }

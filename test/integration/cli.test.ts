@@ -187,6 +187,19 @@ describe('lean-labs CLI on the real engine', () => {
     expect(r.stdout).toContain('✓ the docker command');
   });
 
+  it('verify --jobs 2 proves two labs side by side and reports them in the order asked, one after the other', async () => {
+    const r = await cli(['verify', '--jobs', '2', 'talking', 'first-container']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const talking = r.stdout.indexOf('▶ talking');
+    const first = r.stdout.indexOf('▶ first-container');
+    expect(talking).toBeGreaterThanOrEqual(0);
+    expect(first).toBeGreaterThan(r.stdout.indexOf('✔ talking passed'));
+    expect(r.stdout).toContain('✔ first-container passed');
+    const bad = await cli(['verify', '--jobs', 'many', 'talking']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--jobs takes a whole number from 1 to 16, not "many". Try --jobs 3.');
+  });
+
   it('the authoring guide\'s example lab passes verify from another folder (--labs)', async () => {
     const guide = readFileSync(join(ROOT, 'labs/AUTHORING.md'), 'utf8');
     const dir = mkdtempSync(join(tmpdir(), 'll-labs-'));
