@@ -9,6 +9,8 @@ import { runBlock } from '../host/run.js';
 import { escapeControls } from '../text/controls.js';
 import { prepareWorkDir, removeWorkDir, workDir } from './workdir.js';
 import { unmetRequirements } from './requirements.js';
+import { recordEvents, withEventLog } from './event-log.js';
+import { CLOCK_SLACK_MS } from './ownership.js';
 
 export interface VerifyOptions {
   readonly docker: DockerPort;
@@ -150,6 +152,10 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
   let keeper: SessionKeeper | undefined;
   let failedSteps = 0;
   let error: string | undefined;
+  // The session's own record of the engine's events, begun before it opens: its checks and its clean-up read the
+  // past from it, whatever else the engine is doing (it keeps only its last 256 events).
+  let recording: Awaited<ReturnType<typeof recordEvents>> | undefined;
+  const docker = withEventLog(opts.docker, () => recording?.log, 2 * CLOCK_SLACK_MS);
   try {
     const info = await opts.docker.info();
     const unmet = await unmetRequirements(lab, info);
@@ -170,11 +176,13 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
     const helperImage = images.value;
     const { removed: reclaimed, foreign } = leftovers.value;
     if (reclaimed.length) opts.emit({ kind: 'reclaimed', lab, resources: reclaimed });
+    // Best effort: an engine that gives no event stream (Podman's API) is asked for its past instead.
+    recording = await recordEvents(opts.docker, engineSkew(info)).catch(() => undefined);
     keeper = new SessionKeeper(opts.stateDir, { ...newSession(lab.id, 'verify', Date.now(), engineSkew(info)), preexisting: foreign.map((r) => r.key) });
     session = keeper.start();
     prepareWorkDir(opts.stateDir, lab);
     opts.emit({ kind: 'lab-start', lab, session: session.session });
-    const ctx = sessionContext(opts.docker, session, helperImage, opts.stateDir);
+    const ctx = sessionContext(docker, session, helperImage, opts.stateDir);
     let early: Promise<Judged[]> | undefined;
     for (const [i, step] of lab.steps.entries()) {
       if (opts.signal?.aborted) break;
@@ -190,11 +198,11 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
   if (session && !opts.keep) {
     try {
       const cleanupProblem = await runBlocks(lab.cleanup, 'cleanup', lab, undefined, { ...opts, signal: undefined });
-      const found = await survey(opts.docker, lab, session);
-      const orphaned = await orphanedVolumes(opts.docker, found);
-      const removed = await removeAll(opts.docker, found.owned);
+      const found = await survey(docker, lab, session);
+      const orphaned = await orphanedVolumes(docker, found);
+      const removed = await removeAll(docker, found.owned);
       // Nothing runs in between: with nothing removed, a second look would see what the first saw.
-      const after = removed.length || found.owned.length ? await survey(opts.docker, lab, session) : found;
+      const after = removed.length || found.owned.length ? await survey(docker, lab, session) : found;
       const residue = [...after.owned, ...after.foreign];
       opts.emit({ kind: 'cleanup', lab, removed, residue, orphaned });
       residueProblem = residue.length > 0 || orphaned.length > 0 || cleanupProblem !== undefined;
@@ -206,6 +214,7 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
       residueProblem = true;
     }
   }
+  recording?.stop();
   // --keep, or a cleanup that failed: the record stays (its window closed) so reset finds what is left.
   keeper?.stop(true);
   const ok = !error && failedSteps === 0 && !residueProblem && !opts.signal?.aborted;

@@ -4,7 +4,8 @@ import { EngineUnreachableError } from '../docker/errors.js';
 import type { DockerPort } from '../docker/port.js';
 import type { ImageEvent } from '../images/ensure.js';
 import { judgeOnce, judgeWithin, sessionContext } from '../engine/judge.js';
-import { foreignReason } from '../engine/ownership.js';
+import { CLOCK_SLACK_MS, foreignReason } from '../engine/ownership.js';
+import { type EventLog, recordEvents, withEventLog } from '../engine/event-log.js';
 import { survey, type Resource } from '../engine/resources.js';
 import { engineSkew, newSession, readSession, SessionKeeper, type SessionRecord } from '../engine/session.js';
 import { runBlock } from '../host/run.js';
@@ -77,6 +78,8 @@ export class Tutor {
   private ctx: CheckContext | undefined;
   private filter: EventFilter | undefined;
   private stopWatching: (() => void) | undefined;
+  /** The engine's events as this process saw them, since its watch began. */
+  private events: EventLog | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly debouncer: Debouncer;
@@ -153,7 +156,7 @@ export class Tutor {
     this.keeper?.stop(true);
     this.keeper = new SessionKeeper(stateDir, { ...base, preexisting: [...new Set([...base.preexisting, ...foreign.map((r) => r.key)])] });
     const record = this.keeper.start();
-    this.ctx = sessionContext(docker, record, helperImage, stateDir);
+    this.ctx = sessionContext(withEventLog(docker, () => this.events, 2 * CLOCK_SLACK_MS), record, helperImage, stateDir);
     this.filter = new EventFilter(record.session);
     // What held the lab's names before this window opened still does: no second look is needed, only the reason
     // said in the words of the session it now belongs to.
@@ -180,7 +183,10 @@ export class Tutor {
 
   private async watch(): Promise<void> {
     this.stopWatching?.();
-    this.stopWatching = await this.opts.docker.watchEvents(
+    // Every event is also kept in the session's record, which the checks read the past from (engine/event-log.ts).
+    const recording = await recordEvents(
+      this.opts.docker,
+      this.keeper?.record.skewMs ?? 0,
       (e) => {
         const judging = this.judging || Date.now() < this.quietUntil;
         if (!this.filter?.relevant(e, judging)) return;
@@ -191,6 +197,8 @@ export class Tutor {
         if (!this.closed) this.engineLost(err?.message ?? 'the event stream ended');
       },
     );
+    this.events = recording.log;
+    this.stopWatching = recording.stop;
     this.schedulePoll();
   }
 

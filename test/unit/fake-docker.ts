@@ -188,6 +188,11 @@ export class FakeDocker implements DockerPort {
   }
   /** Engine history by type (container creates, volume mounts), as ownership reads it. */
   historyOf: import('../../runner/docker/port.js').PastEvent[] = [];
+  /** Events that happen now: kept in the engine's history and streamed to whoever watches, as an engine does. */
+  occur(...events: Array<import('../../runner/docker/port.js').PastEvent>): void {
+    this.historyOf.push(...events);
+    for (const e of events) this.emitEvent({ ...e, id: e.id ?? '' });
+  }
   async history(type: string, sinceMs: number) {
     return this.historyOf.filter((e) => e.type === type && e.time >= sinceMs);
   }

@@ -149,7 +149,7 @@ describe('verifyLab', () => {
         // `docker run --name flag-box -v /data …` then `docker rm -f flag-box` (no -v): the volume stays.
         const now = Date.now();
         docker.volumes.set(anon, { name: anon, id: anon, created: now, labels: { 'com.docker.volume.anonymous': '' }, driver: 'local' });
-        docker.historyOf.push(
+        docker.occur(
           { type: 'container', id: 'box-id', action: 'create', name: 'flag-box', time: now, attributes: { name: 'flag-box' } },
           { type: 'volume', id: anon, action: 'mount', name: '', time: now, attributes: { container: 'box-id' } },
           // Another container's volume in the same moment: not the lab's.
@@ -164,6 +164,22 @@ describe('verifyLab', () => {
     const tally = new Tally();
     events.forEach((e) => tally.feed(e));
     expect(tally.cases.find((c) => c.name === 'cleanup leaves nothing behind')?.message).toMatch(/left 1 anonymous volume behind \(aaaaaaaaaaaa\): remove containers with `docker rm -v`/);
+  });
+
+  it("reads the past from the session's own record of the engine's events, which the engine itself may have dropped", async () => {
+    const docker = new FakeDocker();
+    const lab = flagLab(
+      '## Start it\n\n```sh\ntrue\n```\n\n```check\n- kind: events\n  container: flag-box\n  action: start\n  count: 1\n  within: 300ms\n```\n\n',
+    );
+    const emit = (e: LabEvent) => {
+      events.push(e);
+      // A busy engine: the start streams past the session's watch, and is gone from the engine's own last 256.
+      if (e.kind === 'command' && e.phase === 'solution')
+        docker.emitEvent({ type: 'container', id: 'box-id', action: 'start', name: 'flag-box', time: Date.now(), attributes: { name: 'flag-box' } });
+    };
+    expect(await verifyLab(lab, { docker, stateDir: state, emit, prepareImages: async () => 'busybox' })).toEqual({ ok: true, failedSteps: 0 });
+    const after = events.find((e) => e.kind === 'check' && e.phase === 'after');
+    expect(after?.kind === 'check' && after.outcome.found).toBe('the engine recorded 1 since the lab began');
   });
 
   it('removes what the lab made during the run and proves nothing is left', async () => {
