@@ -18,6 +18,7 @@ import { DashboardFeed } from './dashboard-feed.js';
 import { exportRows, statusRows, type ClassStatus } from './report.js';
 import type { ClassStore } from './store.js';
 import { WebFiles } from './web-files.js';
+import { JoinLimit } from './join-limit.js';
 
 export interface ClassSettings {
   readonly name: string;
@@ -116,6 +117,7 @@ export class ClassServer {
   private readonly waiters = new Map<string, Array<() => void>>();
   private readonly log: (line: string) => void;
   private readonly web: WebFiles;
+  private readonly joinLimit = new JoinLimit();
   /** Every open dashboard, sent the class's status on each change. */
   readonly feed: DashboardFeed;
 
@@ -210,6 +212,12 @@ export class ClassServer {
   }
 
   private async join(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const address = req.socket.remoteAddress ?? '';
+    const wait = this.joinLimit.waitFor(address);
+    if (wait > 0) {
+      res.setHeader('retry-after', String(wait));
+      return send(res, 429, { error: `too many wrong join codes from this address: try again in ${wait} seconds`, retryAfter: wait });
+    }
     let body: Record<string, unknown>;
     try {
       body = await readJson(req);
@@ -219,12 +227,18 @@ export class ClassServer {
     // Coming back: the learner's token names their sandbox; nothing else is needed.
     if (typeof body.token === 'string' && body.token) {
       const learner = this.store.learnerByToken(body.token);
-      if (!learner) return send(res, 403, { error: 'this learner token is not from this class: join again with the code' });
+      if (!learner) {
+        this.joinLimit.failed(address);
+        return send(res, 403, { error: 'this learner token is not from this class: join again with the code' });
+      }
       return send(res, 200, { learner: learner.id, name: learner.name, token: learner.token, sandbox: learner.sandbox });
     }
     const code = typeof body.code === 'string' ? body.code.trim().toUpperCase() : '';
     const name = typeof body.name === 'string' ? body.name.trim().replace(/[\u0000-\u001f\u007f]/g, '') : '';
-    if (!same(code, this.opts.settings.joinCode)) return send(res, 403, { error: 'wrong join code: ask your instructor for the class code' });
+    if (!same(code, this.opts.settings.joinCode)) {
+      this.joinLimit.failed(address);
+      return send(res, 403, { error: 'wrong join code: ask your instructor for the class code' });
+    }
     if (!name || name.length > MAX_NAME) return send(res, 400, { error: `give a display name of 1 to ${MAX_NAME} characters` });
     if (this.store.learners().length >= this.opts.settings.learners)
       return send(res, 409, { error: `the class is full (${this.opts.settings.learners} learners): ask your instructor for a place` });

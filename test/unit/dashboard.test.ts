@@ -118,6 +118,18 @@ describe('the class server\'s pages and live feed', () => {
     for (const path of ['/web/../package.json', '/web/%2e%2e/package.json', '/web/missing.js', '/web/learner.js.map']) expect((await fetch(`${base}${path}`)).status).toBe(404);
   });
 
+  it('answers wrong join codes from one address with 429 and how long to wait, and still lets the right code in', async () => {
+    const { base } = await start();
+    const join = (body: object) => fetch(`${base}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const answers = [];
+    for (let i = 0; i < 12; i++) answers.push((await join({ code: `WRONG${i}`, name: 'Mallory' })).status);
+    expect(answers).toEqual([...Array(10).fill(403), 429, 429]);
+    const limited = await join({ code: 'ABC234', name: 'Alice' });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(50);
+    expect(((await limited.json()) as { error: string }).error).toMatch(/^too many wrong join codes from this address: try again in \d+ seconds$/);
+  });
+
   it('holds a spare\'s lab images while other sandboxes are still starting, but never a learner\'s', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'll-images-'));
     writeFileSync(join(dir, 'images.tar'), 'lab images');
