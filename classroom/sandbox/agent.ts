@@ -29,6 +29,11 @@ const loadedImagesTag = (): string => (existsSync(IMAGES_MARK) ? readFileSync(IM
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A dockerd runs (or is coming up): a killed one not yet reaped (state Z) does not count. */
+async function dockerdLives(): Promise<boolean> {
+  return (await runProcess('sh', ['-c', "ps -C dockerd -o stat= | grep -qv '^Z'"], { timeoutMs: 5000 })).code === 0;
+}
+
 export interface AgentOptions {
   readonly url: string;
   readonly token: string;
@@ -77,8 +82,9 @@ export class SandboxAgent {
     rmSync(IMAGES_LOADING_FILE, { force: true });
     this.say('ready', '');
     // The learner may stop the engine (it is theirs): it is started again, and the class sees it meanwhile.
+    // Asked every second (a ping on its socket): a learner who stopped it has it back within seconds.
     for (;;) {
-      await sleep(3000);
+      await sleep(1000);
       if (this.stopped) return;
       if (!(await this.engineAnswers())) {
         this.say('starting', 'its engine stopped; starting it again');
@@ -105,10 +111,10 @@ export class SandboxAgent {
   private async startEngine(): Promise<void> {
     if (await this.engineAnswers()) return;
     // The class image starts dockerd beside the agent: one that is coming up is given its time first.
-    if ((await runProcess('pgrep', ['-x', 'dockerd'], { timeoutMs: 5000 })).code === 0)
+    if (await dockerdLives())
       for (let i = 0; i < 120; i++) {
         if (await this.engineAnswers()) return;
-        if ((await runProcess('pgrep', ['-x', 'dockerd'], { timeoutMs: 5000 })).code !== 0) break;
+        if (!(await dockerdLives())) break;
         await sleep(500);
       }
     // What a killed dockerd leaves behind would stop the next one.
