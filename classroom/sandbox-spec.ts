@@ -64,6 +64,8 @@ export function sandboxService(p: SandboxPlan): ServiceSpec {
         ],
         // ALL is what the host allows (this kind of host withholds CAP_SYS_RESOURCE; Swarm refuses a drop of it).
         CapabilityAdd: ['ALL'],
+        // The host's kernel log is the host's: a learner's shell may not read it (dmesg).
+        CapabilityDrop: ['CAP_SYSLOG'],
         Privileges: { Seccomp: { Mode: 'unconfined' }, AppArmor: { Mode: 'disabled' } },
         Mounts: [
           { Type: 'bind', Source: '/sys/fs/cgroup', Target: '/sys/fs/cgroup', ReadOnly: false },

@@ -193,6 +193,8 @@ describe('a class of three on one swarm node', () => {
     // The engine in a sandbox is its own: not the swarm's, and the host's containers are not there.
     const info = await inSandbox(a!.sandbox, "docker info --format '{{.Swarm.LocalNodeState}}' && docker ps -a --format '{{.Names}}'");
     expect(info.out.trim().split('\n')).toEqual(['inactive', 'ns-a']);
+    // The host's kernel log is not the learner's to read.
+    expect((await inSandbox(a!.sandbox, 'dmesg >/dev/null 2>&1 && echo read || echo refused')).out.trim()).toBe('refused');
     // A learner's token opens neither another door nor the instructor's.
     expect((await instructor('/api/instructor/status', a!.token)).status).toBe(401);
     await expect(Terminal.open('not-a-token')).rejects.toThrow(/401/);
