@@ -233,7 +233,7 @@ describe('sandboxes as Swarm sees them', () => {
     const c = spec.TaskTemplate.ContainerSpec;
     expect(spec.Name).toBe('ll-c-007');
     expect(c.CapabilityAdd).toEqual(['ALL']);
-    expect(c.CapabilityDrop).toBeUndefined();
+    expect(c.CapabilityDrop).toEqual(['CAP_SYSLOG']);
     expect(c.Privileges).toEqual({ Seccomp: { Mode: 'unconfined' }, AppArmor: { Mode: 'disabled' } });
     expect(c.Env).toContain('DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1');
     // Nothing dials into a sandbox: no virtual IP or load balancer for it.
