@@ -118,7 +118,7 @@ export class SandboxAgent {
         await sleep(500);
       }
     // What a killed dockerd leaves behind would stop the next one.
-    await runProcess('sh', ['-c', 'pkill -x dockerd; pkill -x containerd; sleep 1; rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid'], { timeoutMs: 15_000 });
+    await runProcess('sh', ['-c', 'pkill -x dockerd; pkill -x containerd; for i in $(seq 20); do pgrep -x dockerd >/dev/null || pgrep -x containerd >/dev/null || break; sleep 0.1; done; rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid'], { timeoutMs: 15_000 });
     const log = openSync(DOCKERD_LOG, 'a');
     await startDaemon('dockerd', [`--host=unix://${SOCKET}`], log);
     closeSync(log);
