@@ -5,6 +5,13 @@
  * record; a session resumed later (the runner reopened) did not see its beginning and asks the engine instead.
  */
 import type { DockerPort, EngineEvent, LabelFilter, PastEvent } from '../docker/port.js';
+import { CLOCK_SLACK_MS } from './ownership.js';
+
+/**
+ * How late after a session opened its record may have begun and still cover it: a session's queries start the
+ * clocks' slack before it opened, and nothing of the session happens before it opens.
+ */
+export const RECORD_SLACK_MS = 2 * CLOCK_SLACK_MS;
 
 /** Far more than any lab makes; past it the oldest events go, and the record stops claiming it covers the session. */
 export const EVENT_LOG_LIMIT = 50_000;
@@ -59,7 +66,7 @@ const past = (e: EngineEvent): PastEvent => ({ type: e.type, id: e.id, action: e
  * The Docker port a session's checks use: the engine for everything, but the past from the session's own record
  * (the one current now, if any) whenever that record covers the time asked about.
  */
-export function withEventLog(docker: DockerPort, current: () => EventLog | undefined, slackMs: number): DockerPort {
+export function withEventLog(docker: DockerPort, current: () => EventLog | undefined, slackMs = RECORD_SLACK_MS): DockerPort {
   return new Proxy(docker, {
     get(target, prop, receiver) {
       if (prop === 'pastEvents')

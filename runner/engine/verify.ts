@@ -10,7 +10,6 @@ import { escapeControls } from '../text/controls.js';
 import { prepareWorkDir, removeWorkDir, workDir } from './workdir.js';
 import { unmetRequirements } from './requirements.js';
 import { recordEvents, withEventLog } from './event-log.js';
-import { CLOCK_SLACK_MS } from './ownership.js';
 
 export interface VerifyOptions {
   readonly docker: DockerPort;
@@ -155,7 +154,7 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
   // The session's own record of the engine's events, begun before it opens: its checks and its clean-up read the
   // past from it, whatever else the engine is doing (it keeps only its last 256 events).
   let recording: Awaited<ReturnType<typeof recordEvents>> | undefined;
-  const docker = withEventLog(opts.docker, () => recording?.log, 2 * CLOCK_SLACK_MS);
+  const docker = withEventLog(opts.docker, () => recording?.log);
   try {
     const info = await opts.docker.info();
     const unmet = await unmetRequirements(lab, info);

@@ -4,7 +4,7 @@ import { EngineUnreachableError } from '../docker/errors.js';
 import type { DockerPort } from '../docker/port.js';
 import type { ImageEvent } from '../images/ensure.js';
 import { judgeOnce, judgeWithin, sessionContext } from '../engine/judge.js';
-import { CLOCK_SLACK_MS, foreignReason } from '../engine/ownership.js';
+import { foreignReason } from '../engine/ownership.js';
 import { type EventLog, recordEvents, withEventLog } from '../engine/event-log.js';
 import { survey, type Resource } from '../engine/resources.js';
 import { engineSkew, newSession, readSession, SessionKeeper, type SessionRecord } from '../engine/session.js';
@@ -156,7 +156,7 @@ export class Tutor {
     this.keeper?.stop(true);
     this.keeper = new SessionKeeper(stateDir, { ...base, preexisting: [...new Set([...base.preexisting, ...foreign.map((r) => r.key)])] });
     const record = this.keeper.start();
-    this.ctx = sessionContext(withEventLog(docker, () => this.events, 2 * CLOCK_SLACK_MS), record, helperImage, stateDir);
+    this.ctx = sessionContext(withEventLog(docker, () => this.events), record, helperImage, stateDir);
     this.filter = new EventFilter(record.session);
     // What held the lab's names before this window opened still does: no second look is needed, only the reason
     // said in the words of the session it now belongs to.
