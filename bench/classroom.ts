@@ -181,7 +181,7 @@ export async function classroomFigures(out: string[], learners: number): Promise
     const drop = `for i in $(seq 1 10); do ${dropInSandbox('type:"judged",lab:"namespaces",step:"bench",stepIndex:0,steps:9,passed:false,checks:[]')}; sleep 0.3; done`;
     const sandboxes = all.map((r) => r.sandbox);
     const containers = sandboxes.map(containerOf);
-    await Promise.all(containers.map((c) => promisify(execFile)('docker', ['exec', c, 'bash', '-c', drop], { timeout: 60_000 })));
+    await Promise.all(containers.map((c) => promisify(execFile)('docker', ['exec', c, 'lean-labs-cell-enter', 'bash', '-c', drop], { timeout: 60_000 })));
     // Every event counts, the slow ones too: wait (at most a minute) until all are stored.
     const expected = sandboxes.length * 10;
     let delays: number[] = [];

@@ -61,10 +61,8 @@ export function classDockerfile(sandboxTag: string, withNode = false): string {
     `RUN printf '#!/bin/sh\\nexec node --max-semi-space-size=1 /opt/lean-labs/dist/lean-labs.cjs "$@"\\n' > /usr/local/bin/lean-labs && chmod 755 /usr/local/bin/lean-labs`,
     `ENV ${OUTBOX_ENV}=/root/.local/state/lean-labs/class-outbox`,
     'WORKDIR /root',
-    // The engine starts at once, beside the agent (which watches it and starts it again when it stops).
-    // dockerd is started from a subshell that exits at once, so its parent is the task's init, which reaps it when
-    // the learner kills it: as the agent's own child it would stay a zombie that looks like a dockerd coming up.
-    `CMD ["sh", "-c", "(dockerd --host=unix:///var/run/docker.sock >> /var/log/lean-labs-dockerd.log 2>&1 &); exec node --max-semi-space-size=1 --max-old-space-size=64 /opt/lean-labs/dist/class-agent.js"]`,
+    // The agent makes the learner's cell and starts the engine in it (and again whenever it stops).
+    `CMD ["node", "--max-semi-space-size=1", "--max-old-space-size=64", "/opt/lean-labs/dist/class-agent.js"]`,
     '',
   ].join('\n');
 }

@@ -1,11 +1,13 @@
 /**
  * What a learner's sandbox is, as Swarm is asked for it (pure). One service per learner, one replica: the class
- * image (a Docker engine, its CLI, Compose, tmux, Node and lean-labs) running its agent, which starts the inner
- * dockerd. The privileges are the ones a nested engine needs on these hosts and no more (no --privileged: see the
- * classroom section of the README); limits and a memory reservation let Swarm's own scheduler spread learners
- * over the nodes.
+ * image (a Docker engine, its CLI, Compose, tmux, Node and lean-labs) running its agent. The agent makes the
+ * learner's cell (images/sandbox/cell): a user namespace whose root is a range of host ids of this sandbox's own,
+ * where the learner's shell and dockerd live. The sandbox's privileges are the agent's, to make the cell; the
+ * learner holds none of them (the classroom section of the README has the threat model). Limits and a memory
+ * reservation let Swarm's own scheduler spread learners over the nodes; the cell sits below those limits.
  */
 import type { ServiceSpec } from '../runner/docker/swarm.js';
+import { SANDBOX_SECCOMP } from './sandbox-seccomp.js';
 
 export const CLASS_LABEL = 'lean-labs.class';
 export const SANDBOX_LABEL = 'lean-labs.learner';
@@ -20,13 +22,48 @@ export const IMAGES_LOADING_FILE = '/run/lean-labs/images-loading';
 export const IMAGES_TURN_PATH = '/sandbox/images/turn';
 /** Set in a sandbox: the class's labs, which the runner offers (comma-separated ids). */
 export const CLASS_LABS_ENV = 'LEAN_LABS_CLASS_LABS';
+/** Set in a sandbox: the first host id of the learner's cell (see CELL_IDS_LABEL). */
+export const CELL_IDS_ENV = 'LEAN_LABS_CELL_IDS';
+/** Set in a sandbox: the addresses its cell may not reach (SandboxPlan.refuse), comma-separated. */
+export const CELL_REFUSE_ENV = 'LEAN_LABS_CELL_REFUSE';
+export const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 /** Set in a sandbox: the folder the runner drops its progress events in, for the agent to send (outbox.ts). */
 export const OUTBOX_ENV = 'LEAN_LABS_CLASS_OUTBOX';
 export const CLASS_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 
+/** Marks a sandbox service with the first host id of its learner's cell (so no two sandboxes share ids). */
+export const CELL_IDS_LABEL = 'lean-labs.cell-ids';
+/** Each cell maps 65536 ids; blocks are numbered from here (16M: above every host's users and subordinate ids). */
+export const CELL_BLOCK = 65536;
+const FIRST_BLOCK = 256;
+const LAST_BLOCK = 65534;
+
+/**
+ * The first host id for a new sandbox's cell (pure): a block no sandbox on the swarm uses, searched from a place
+ * that depends on the sandbox's id, so two classes started at the same moment rarely race for one block.
+ */
+export function freeCellIds(used: Iterable<number>, sandbox: string): number {
+  const taken = new Set([...used].map((first) => Math.floor(first / CELL_BLOCK)));
+  let h = 0;
+  for (const ch of sandbox) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  const span = LAST_BLOCK - FIRST_BLOCK + 1;
+  for (let i = 0; i < span; i++) {
+    const block = FIRST_BLOCK + ((h + i) % span);
+    if (!taken.has(block)) return block * CELL_BLOCK;
+  }
+  throw new Error('every block of host ids for cells is taken');
+}
+
 export interface SandboxPlan {
   readonly className: string;
   readonly slot: number;
+  /** The first host id of the learner's cell (freeCellIds). */
+  readonly cellIds: number;
+  /**
+   * Addresses the learner's cell may not reach, besides every private range: the class server's machine and the
+   * swarm's nodes (whose addresses may be public ones).
+   */
+  readonly refuse: readonly string[];
   readonly image: string;
   /** The class's labs: the runner in the sandbox offers only these. */
   readonly labs: readonly string[];
@@ -44,9 +81,15 @@ export const sandboxId = (className: string, slot: number): string => `ll-${clas
 export const classLabels = (className: string): Record<string, string> => ({ [CLASS_LABEL]: className });
 export const sandboxLabels = (className: string, id: string): Record<string, string> => ({ [CLASS_LABEL]: className, [SANDBOX_LABEL]: id });
 
+/** What the sandbox's agent may do, to make the learner's cell: nothing else (the learner holds none of it). */
+export const AGENT_CAPABILITIES = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETUID', 'CAP_SETGID', 'CAP_SETFCAP',
+  'CAP_NET_ADMIN', 'CAP_NET_RAW', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_ADMIN', 'CAP_SYS_PTRACE', 'CAP_SYS_CHROOT', 'CAP_AUDIT_WRITE',
+];
+
 export function sandboxService(p: SandboxPlan): ServiceSpec {
   const id = sandboxId(p.className, p.slot);
-  const labels = sandboxLabels(p.className, id);
+  const labels = { ...sandboxLabels(p.className, id), [CELL_IDS_LABEL]: String(p.cellIds) };
   return {
     Name: id,
     Labels: labels,
@@ -61,14 +104,16 @@ export function sandboxService(p: SandboxPlan): ServiceSpec {
           `LEAN_LABS_CLASS_URL=${p.serverUrl}`,
           `LEAN_LABS_SANDBOX=${id}`,
           `${CLASS_LABS_ENV}=${p.labs.join(',')}`,
+          `${CELL_IDS_ENV}=${p.cellIds}`,
+          `${CELL_REFUSE_ENV}=${[...new Set(p.refuse.filter((a) => IPV4.test(a)))].join(',')}`,
         ],
-        // ALL is what the host allows (this kind of host withholds CAP_SYS_RESOURCE; Swarm refuses a drop of it).
-        CapabilityAdd: ['ALL'],
-        // The host's kernel log is the host's: a learner's shell may not read it (dmesg).
-        CapabilityDrop: ['CAP_SYSLOG'],
-        Privileges: { Seccomp: { Mode: 'unconfined' }, AppArmor: { Mode: 'disabled' } },
+        CapabilityDrop: ['ALL'],
+        CapabilityAdd: AGENT_CAPABILITIES,
+        // The filter refuses what no lab needs (sandbox-seccomp.ts). AppArmor's default profile would refuse the
+        // agent's mounts; the learner, in the cell, is held by the user namespace instead.
+        Privileges: { Seccomp: { Mode: 'custom', Profile: Buffer.from(JSON.stringify(SANDBOX_SECCOMP)).toString('base64') }, AppArmor: { Mode: 'disabled' } },
+        // No host folder at all: the cell's cgroup is made below the sandbox's own.
         Mounts: [
-          { Type: 'bind', Source: '/sys/fs/cgroup', Target: '/sys/fs/cgroup', ReadOnly: false },
           { Type: 'volume', Source: `${id}-engine`, Target: '/var/lib/docker', VolumeOptions: { Labels: labels } },
           { Type: 'volume', Source: `${id}-home`, Target: '/root', VolumeOptions: { Labels: labels } },
         ],

@@ -3,6 +3,7 @@
  * manager. It serves learners and agents, makes the sandboxes Swarm lacks and watches them. SIGTERM flushes the
  * database and stops; everything it had confirmed is on disk, so `class up` started again resumes the class.
  */
+import { networkInterfaces } from 'node:os';
 import { DockerAdapter } from '../../runner/docker/adapter.js';
 import { SwarmAdapter } from '../../runner/docker/swarm.js';
 import { UserError } from '../../runner/errors.js';
@@ -11,6 +12,11 @@ import { SandboxKeeper } from '../server/sandbox-keeper.js';
 import { ClassServer } from '../server/server.js';
 import { ClassStore } from '../server/store.js';
 import { DEFAULT_STUCK_AFTER_MINUTES } from '../web/overview.js';
+
+/** This machine's own IPv4 addresses (the class server listens on all of them). */
+export function machineAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).filter((i) => i.family === 'IPv4' && !i.internal).map((i) => i.address));
+}
 
 export async function serveClass(stateDir: string, name: string, log: (l: string) => void): Promise<void> {
   const config = readConfig(stateDir, name);
@@ -33,7 +39,7 @@ export async function serveClass(stateDir: string, name: string, log: (l: string
   keeper = new SandboxKeeper(
     swarm,
     store,
-    { className: name, image: config.image, labs: config.labs, serverUrl: config.sandboxUrl, memoryBytes: config.memoryBytes, reservationBytes: config.reservationBytes, pids: config.pids },
+    { className: name, image: config.image, labs: config.labs, serverUrl: config.sandboxUrl, memoryBytes: config.memoryBytes, reservationBytes: config.reservationBytes, pids: config.pids, refuse: [new URL(config.sandboxUrl).hostname, ...machineAddresses()] },
     { ready: (s) => server.agentReady(s), says: (s) => server.agentMessage(s) },
     log,
   );

@@ -1,25 +1,27 @@
 /**
- * The agent inside a learner's sandbox (the class image's command, `dist/class-agent.js`). It:
- * - starts the sandbox's own dockerd, and starts it again if the learner stops it;
+ * The agent inside a learner's sandbox (the class image's command, `dist/class-agent.js`). It runs as the sandbox's
+ * real root, outside the learner's cell (cell.ts), and:
+ * - starts the cell, and in it the learner's own dockerd, again if the learner stops it (a cell that ends ends the
+ *   agent: Swarm then starts the sandbox's task again);
  * - loads the class's lab images from the class server once (the sandbox has no registry to pull from);
  * - dials out to the class server (nothing listens inside a sandbox) and reports its state;
- * - opens a shell for the learner's terminal on request: a pseudo-terminal made by `script`, attached to one tmux
- *   session, so a dropped connection comes back to the same shell, redrawn once by tmux;
+ * - opens a shell in the cell for the learner's terminal on request: a pseudo-terminal made by `script`, attached to
+ *   one tmux session, so a dropped connection comes back to the same shell, redrawn once by tmux;
+ * - answers the cell's name queries;
  * - sends the runner's progress events from the outbox, deleting each once the server has stored it.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { request as requestTls } from 'node:https';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocket, type RawData } from 'ws';
 import { engineAnswers, loadImageTar } from '../../runner/docker/engine-socket.js';
 import { dialProcess, runProcess, startDaemon } from '../../runner/host/run.js';
 import { OUTBOX_ENV, Outbox } from '../outbox.js';
-import { CLASS_LABS_ENV, IMAGES_LOADING_FILE, IMAGES_TURN_PATH, TOKEN_FILE } from '../sandbox-spec.js';
-import { writeFileAtomic } from '../../runner/atomic-file.js';
+import { CELL_IDS_ENV, CELL_REFUSE_ENV, CLASS_LABS_ENV, IPV4, IMAGES_LOADING_FILE, IMAGES_TURN_PATH, TOKEN_FILE } from '../sandbox-spec.js';
+import { CELL_ENTER, cellEngineSocket, cellPid, inCell, inCellShell, relayNames, sandboxNameServer, startCell } from './cell.js';
 
-const SOCKET = '/var/run/docker.sock';
 const DOCKERD_LOG = '/var/log/lean-labs-dockerd.log';
 const TERM_DIR = '/run/lean-labs-term';
 /** Marks the images loaded into this sandbox's engine (the engine's volume outlives a restarted task). */
@@ -39,6 +41,10 @@ export interface AgentOptions {
   readonly token: string;
   readonly sandbox: string;
   readonly outboxDir: string;
+  /** The host id the cell's root is (see CELL_IDS_ENV). */
+  readonly cellIds: number;
+  /** Addresses the cell may not reach (see CELL_REFUSE_ENV). */
+  readonly refuse: readonly string[];
   readonly log: (line: string) => void;
 }
 
@@ -47,7 +53,11 @@ export function agentOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Agent
   if (!url) throw new Error('LEAN_LABS_CLASS_URL is not set: the agent runs inside a class sandbox, started by `class up`.');
   const token = existsSync(TOKEN_FILE) ? readFileSync(TOKEN_FILE, 'utf8').trim() : (env.LEAN_LABS_SANDBOX_TOKEN ?? '');
   if (!token) throw new Error(`No sandbox token at ${TOKEN_FILE}.`);
+  const cellIds = Number(env[CELL_IDS_ENV]);
+  if (!Number.isInteger(cellIds) || cellIds < 65536) throw new Error(`${CELL_IDS_ENV} is not set to the first host id of the learner's cell: the agent runs inside a class sandbox, started by \`class up\`.`);
   return {
+    cellIds,
+    refuse: (env[CELL_REFUSE_ENV] ?? '').split(',').filter((a) => IPV4.test(a)),
     url: url.replace(/\/+$/, ''),
     token,
     sandbox: env.LEAN_LABS_SANDBOX ?? 'sandbox',
@@ -59,33 +69,40 @@ export function agentOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Agent
 export class SandboxAgent {
   private control: WebSocket | undefined;
   private state: { state: string; message: string } = { state: 'starting', message: 'starting its engine' };
-  private readonly outbox: Outbox;
+  private outbox: Outbox | undefined;
   private sending = false;
   private stopped = false;
 
   /** A class of one lab opens it at once. */
   private readonly onlyLab = /^[a-z0-9-]+$/.test(process.env[CLASS_LABS_ENV] ?? '') ? process.env[CLASS_LABS_ENV] : undefined;
 
-  constructor(private readonly opts: AgentOptions) {
-    this.outbox = new Outbox(opts.outboxDir);
-  }
+  constructor(private readonly opts: AgentOptions) {}
 
   async run(): Promise<void> {
     this.connect();
+    const pid = await startCell(this.opts.cellIds, this.opts.refuse, this.opts.log);
+    relayNames(sandboxNameServer(), this.opts.log);
+    // The runner in the cell writes there: the folders are the cell root's, made by it.
+    await inCellShell(`mkdir -p '${this.opts.outboxDir.replace(/'/g, '')}'`);
+    this.outbox = new Outbox(this.opts.outboxDir);
     this.pumpOutbox();
     await this.startEngine();
     // The learner may come in as soon as the engine answers; the runner waits for the images (see IMAGES_LOADING_FILE).
     // Asking costs nothing when this engine has them already (the server answers 304).
-    writeFileAtomic(IMAGES_LOADING_FILE, 'loading\n');
+    await inCellShell(`mkdir -p ${dirname(IMAGES_LOADING_FILE)} && echo loading > ${IMAGES_LOADING_FILE}`);
     this.say('ready', 'loading the lab images');
     await this.loadImages();
-    rmSync(IMAGES_LOADING_FILE, { force: true });
+    await inCellShell(`rm -f ${IMAGES_LOADING_FILE}`);
     this.say('ready', '');
     // The learner may stop the engine (it is theirs): it is started again, and the class sees it meanwhile.
     // Asked every second (a ping on its socket): a learner who stopped it has it back within seconds.
     for (;;) {
       await sleep(1000);
       if (this.stopped) return;
+      if (cellPid() !== pid) {
+        this.say('failed', "the learner's cell ended; the sandbox starts again");
+        throw new Error("the learner's cell ended");
+      }
       if (!(await this.engineAnswers())) {
         this.say('starting', 'its engine stopped; starting it again');
         await this.startEngine();
@@ -105,7 +122,7 @@ export class SandboxAgent {
   }
 
   private engineAnswers(): Promise<boolean> {
-    return engineAnswers(SOCKET);
+    return engineAnswers(cellEngineSocket());
   }
 
   private async startEngine(): Promise<void> {
@@ -118,9 +135,10 @@ export class SandboxAgent {
         await sleep(500);
       }
     // What a killed dockerd leaves behind would stop the next one.
-    await runProcess('sh', ['-c', 'pkill -x dockerd; pkill -x containerd; for i in $(seq 20); do pgrep -x dockerd >/dev/null || pgrep -x containerd >/dev/null || break; sleep 0.1; done; rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid'], { timeoutMs: 15_000 });
+    const run = inCell('/run');
+    await runProcess('sh', ['-c', `pkill -x dockerd; pkill -x containerd; for i in $(seq 20); do pgrep -x dockerd >/dev/null || pgrep -x containerd >/dev/null || break; sleep 0.1; done; rm -f ${run}/docker.pid ${run}/docker/containerd/containerd.pid`], { timeoutMs: 15_000 });
     const log = openSync(DOCKERD_LOG, 'a');
-    await startDaemon('dockerd', [`--host=unix://${SOCKET}`], log);
+    await startDaemon(CELL_ENTER, ['dockerd', '--host=unix:///run/docker.sock'], log);
     closeSync(log);
     for (let i = 0; i < 120; i++) {
       if (await this.engineAnswers()) return;
@@ -174,7 +192,7 @@ export class SandboxAgent {
           return;
         }
         if (msg.type === 'open' && typeof msg.id === 'string') this.openShell(msg.id, msg.cols ?? 80, msg.rows ?? 24);
-        if (msg.type === 'ack' && msg.epoch === this.outbox.epoch && Array.isArray(msg.seqs)) {
+        if (msg.type === 'ack' && this.outbox && msg.epoch === this.outbox.epoch && Array.isArray(msg.seqs) && this.outboxIsOwn()) {
           this.outbox.acknowledge(msg.seqs);
           this.sending = false;
           void this.sendPending();
@@ -193,7 +211,9 @@ export class SandboxAgent {
 
   /** Numbers new events and sends what is unacknowledged, one batch in flight at a time. */
   private async sendPending(): Promise<void> {
-    if (this.sending || this.control?.readyState !== WebSocket.OPEN) return;
+    if (!this.outbox || this.sending || this.control?.readyState !== WebSocket.OPEN) return;
+    // The folder is the learner's: one that leads elsewhere through a link is not read (nor anything deleted there).
+    if (!this.outboxIsOwn()) return;
     this.outbox.numberNew();
     const events = this.outbox.pending(200);
     if (!events.length) return;
@@ -206,6 +226,16 @@ export class SandboxAgent {
         void this.sendPending();
       }
     }, 10_000).unref();
+  }
+
+  private outboxIsOwn(): boolean {
+    try {
+      if (realpathSync(this.opts.outboxDir) === this.opts.outboxDir) return true;
+    } catch {
+      // gone: the runner makes it again
+    }
+    this.opts.log(`the outbox ${this.opts.outboxDir} is not a plain folder; its events wait`);
+    return false;
   }
 
   private pumpOutbox(): void {
@@ -227,8 +257,8 @@ export class SandboxAgent {
       `stty rows ${size(rows, 200)} cols ${size(cols, 500)} 2>/dev/null`,
       `tty > ${ttyFile}`,
       // The first shell opens the runner (on the class's lab, when it has one) with a shell pane beside it; later
-      // ones attach to the same session.
-      `exec tmux new-session -A -s lab "lean-labs start${this.onlyLab ? ` ${this.onlyLab}` : ''} --pane; exec bash -l"`,
+      // ones attach to the same session. Both live in the learner's cell.
+      `exec ${CELL_ENTER} tmux new-session -A -s lab "lean-labs start${this.onlyLab ? ` ${this.onlyLab}` : ''} --pane; exec bash -l"`,
     ].join('; ');
     const pipe = new WebSocket(this.wsUrl(`/agent/pipe?id=${encodeURIComponent(id)}`), {
       headers: { authorization: `Bearer ${this.opts.token}` },
@@ -236,9 +266,7 @@ export class SandboxAgent {
     });
     let shell: Duplex | undefined;
     pipe.on('open', () => {
-      shell = dialProcess('script', ['-qfec', inner, '/dev/null'], {
-        env: { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', HOME: '/root', SHELL: '/bin/bash', LEAN_LABS_CLASS_URL: undefined },
-      });
+      shell = dialProcess('script', ['-qfec', inner, '/dev/null'], { env: learnerEnv(process.env) });
       shell.on('data', (d: Buffer) => pipe.readyState === WebSocket.OPEN && pipe.send(d, { binary: true }));
       shell.on('error', () => undefined);
       shell.on('close', () => pipe.readyState === WebSocket.OPEN && pipe.close(1000, 'The shell ended.'));
@@ -267,6 +295,19 @@ export class SandboxAgent {
   }
 }
 
+/** What the learner's shell is given of the agent's environment: the class's settings for the runner, not the server's address. */
+export function learnerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const keep = ['PATH', 'LEAN_LABS_SANDBOX', CLASS_LABS_ENV, OUTBOX_ENV];
+  return {
+    ...Object.fromEntries(keep.filter((k) => env[k] !== undefined).map((k) => [k, env[k]])),
+    TERM: 'xterm-256color',
+    LANG: 'C.UTF-8',
+    HOME: '/root',
+    USER: 'root',
+    SHELL: '/bin/bash',
+  };
+}
+
 /** The agent's argument for its child that loads the images. */
 export const LOAD_IMAGES = 'load-images';
 
@@ -282,7 +323,7 @@ export async function loadClassImages(opts: Pick<AgentOptions, 'url' | 'token' |
       }
       if (res.statusCode !== 200) throw new Error(`the class server answered ${res.statusCode}`);
       const etag = String(res.headers.etag ?? '');
-      await loadImageTar(SOCKET, res);
+      await loadImageTar(cellEngineSocket(), res);
       if (etag) writeFileSync(IMAGES_MARK, etag);
       return;
     } catch (err) {

@@ -5,11 +5,11 @@
  * the keeper only reports it. It reads and changes only what carries the class's label.
  */
 import type { SwarmAdapter, SwarmTask } from '../../runner/docker/swarm.js';
-import { classLabels, sandboxLabels, sandboxService, type SandboxPlan } from '../sandbox-spec.js';
+import { CELL_IDS_LABEL, classLabels, freeCellIds, sandboxLabels, sandboxService, type SandboxPlan } from '../sandbox-spec.js';
 import type { ClassStore, SandboxRow, SandboxState } from './store.js';
 
 /** What every sandbox of the class shares: its plan less the slot and the per-sandbox network and secret. */
-export type KeeperSettings = Omit<SandboxPlan, 'slot' | 'networkId' | 'secretId' | 'secretName'>;
+export type KeeperSettings = Omit<SandboxPlan, 'slot' | 'cellIds' | 'networkId' | 'secretId' | 'secretName'>;
 
 const STARTING = new Set(['new', 'pending', 'assigned', 'accepted', 'ready', 'preparing', 'starting']);
 
@@ -111,8 +111,31 @@ export class SandboxKeeper {
     const secrets = await this.swarm.secrets(labels);
     const secretName = `${s.id}-token`;
     const secretId = secrets[0]?.id ?? (await this.swarm.createSecret(secretName, s.token, labels));
-    await this.swarm.createService(sandboxService({ ...this.settings, slot: s.slot, networkId, secretId, secretName: secrets[0]?.name ?? secretName }));
+    const cellIds = await this.claimCellIds(s.service);
+    try {
+      // The swarm's nodes as they are now (a machine added later is known to the sandboxes made after it).
+      const refuse = [...this.settings.refuse, ...(await this.swarm.nodes()).map((n) => n.addr)];
+      await this.swarm.createService(sandboxService({ ...this.settings, refuse, slot: s.slot, cellIds, networkId, secretId, secretName: secrets[0]?.name ?? secretName }));
+    } finally {
+      this.claimedIds.delete(cellIds);
+    }
     this.log(`created ${s.service}`);
+  }
+
+  /** Host ids claimed for services being made now (Swarm lists them once they exist). */
+  private readonly claimedIds = new Set<number>();
+  private claiming: Promise<unknown> = Promise.resolve();
+
+  /** A block of host ids no sandbox on the swarm uses (any class's): one claim at a time. */
+  private claimCellIds(service: string): Promise<number> {
+    const claim = this.claiming.then(async () => {
+      const used = (await this.swarm.services({ [CELL_IDS_LABEL]: '' })).map((x) => Number(x.labels[CELL_IDS_LABEL]));
+      const ids = freeCellIds([...used, ...this.claimedIds], service);
+      this.claimedIds.add(ids);
+      return ids;
+    });
+    this.claiming = claim.catch(() => undefined);
+    return claim;
   }
 
   /** Reads the tasks now and then; the first look happens at once. `poke` asks for a look now. */

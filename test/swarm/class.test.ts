@@ -12,90 +12,19 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { CLI, cli, docker } from '../integration/helpers.js';
+import { inSandbox, sleep, taskContainer, TestClass, until, type Terminal } from './class-helpers.js';
 
 const run = promisify(execFile);
 const NAME = `t${process.pid % 100000}`;
 const STATE = mkdtempSync(join(tmpdir(), 'll-class-'));
-const env = { LEAN_LABS_STATE_DIR: STATE };
 const PORT = 7400 + (process.pid % 500);
-const BASE = `http://127.0.0.1:${PORT}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Config {
-  joinCode: string;
-  instructorToken: string;
-}
-const config = (): Config => JSON.parse(readFileSync(join(STATE, 'classes', NAME, 'class.json'), 'utf8')) as Config;
-
-async function join1(body: object): Promise<{ status: number; body: Record<string, string> }> {
-  const res = await fetch(`${BASE}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as Record<string, string> };
-}
-
-/** A learner's terminal over the gateway: what the shell printed so far, and a way to type. */
-class Terminal {
-  output = '';
-  closed: { code: number; reason: string } | undefined;
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (d: Buffer, binary: boolean) => {
-      if (binary) this.output += d.toString('utf8');
-    });
-    ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
-  }
-  static open(token: string): Promise<Terminal> {
-    const ws = new WebSocket(`${BASE.replace('http', 'ws')}/term?token=${token}&cols=160&rows=45`);
-    const t = new Terminal(ws);
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(t));
-      ws.once('unexpected-response', (_q, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-      ws.once('error', reject);
-    });
-  }
-  type(text: string): void {
-    this.ws.send(Buffer.from(text), { binary: true });
-  }
-  async waitFor(pattern: RegExp, ms = 90_000): Promise<void> {
-    const until = Date.now() + ms;
-    while (!pattern.test(this.output)) {
-      if (Date.now() > until) throw new Error(`terminal never showed ${pattern}; it showed:\n${this.output.slice(-2000)}`);
-      if (this.closed) throw new Error(`terminal closed (${this.closed.code} ${this.closed.reason}) before showing ${pattern}`);
-      await sleep(200);
-    }
-  }
-}
-
-async function instructor(path: string, token = config().instructorToken): Promise<Response> {
-  return fetch(`${BASE}${path}`, { headers: { authorization: `Bearer ${token}` } });
-}
-
-async function statusRows(): Promise<Array<Record<string, string | number>>> {
-  return ((await (await instructor('/api/instructor/status')).json()) as { rows: Array<Record<string, string | number>> }).rows;
-}
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`${what} did not happen within ${ms / 1000} s; last: ${JSON.stringify(v).slice(0, 1500)}`);
-    await sleep(500);
-  }
-}
-
-/** The container of a sandbox's running task, on this (the only) node. */
-async function taskContainer(sandbox: string): Promise<string> {
-  return docker('ps', '-q', '--filter', `label=com.docker.swarm.service.name=${sandbox}`, '--filter', 'status=running');
-}
-
-async function inSandbox(sandbox: string, script: string): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await run('docker', ['exec', await taskContainer(sandbox), 'bash', '-c', script], { timeout: 60_000 });
-    return { code: 0, out: stdout + stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
-}
+const cls = new TestClass(NAME, STATE, PORT);
+const { env, base: BASE } = cls;
+const config = () => cls.config();
+const join1 = (body: object) => cls.join(body);
+const instructor = (path: string, token?: string) => cls.instructor(path, token);
+const statusRows = () => cls.statusRows();
+const openTerminal = (token: string) => cls.terminal(token);
 
 const learners: Array<{ name: string; token: string; sandbox: string; term?: Terminal }> = [];
 
@@ -150,7 +79,7 @@ describe('a class of three on one swarm node', () => {
 
   it('each learner does the first step of the lab through the gateway, and status shows it done', async () => {
     for (const l of learners) {
-      l.term = await Terminal.open(l.token);
+      l.term = await openTerminal(l.token);
       // The runner opens the class's one lab, with a shell pane beside it.
       await l.term.waitFor(/step 1 of 9/);
       await l.term.waitFor(/root@sandbox-\d+:/); // the shell pane beside it is there
@@ -176,15 +105,18 @@ describe('a class of three on one swarm node', () => {
 
   it('a learner reaches only their own sandbox', async () => {
     const [a, b] = learners;
-    // b serves something in its sandbox, published on all of the sandbox's addresses.
+    // b serves something in its cell, published on all of the cell's addresses: b reaches it.
     const serve = 'docker run -d --name web -p 8080:80 lean-labs/busybox httpd -f -p 80 -h /etc >/dev/null && sleep 2';
     expect((await inSandbox(b!.sandbox, `${serve} && curl -s -m 5 -o /dev/null -w "%{http_code}" http://127.0.0.1:8080/hostname`)).out).toBe('200');
-    // The one address the sandboxes share a segment on is the bridge to the outside (docker_gwbridge, on this
-    // machine): b reaches itself there, a gets no connection at all. (Only addresses on this machine are tried.)
+    // b's sandbox also answers on the bridge to the outside (docker_gwbridge), outside the cells: the test reaches
+    // it from the host; a's cell gets no connection at all, nor does b's own. (Only addresses on this machine.)
+    const bTask = await taskContainer(b!.sandbox);
+    await docker('exec', '-d', bTask, 'node', '-e', "require('http').createServer((q, s) => s.end('b')).listen(8081)");
     const bridge = JSON.parse(await docker('network', 'inspect', 'docker_gwbridge')) as Array<{ Containers: Record<string, { IPv4Address: string }> }>;
-    const bOnBridge = bridge[0]!.Containers[await taskContainer(b!.sandbox).then((id) => docker('inspect', '-f', '{{.Id}}', id))]!.IPv4Address.split('/')[0]!;
-    expect((await inSandbox(b!.sandbox, `curl -s -m 3 -o /dev/null -w "%{http_code}" http://${bOnBridge}:8080/hostname`)).out).toBe('200');
-    expect((await inSandbox(a!.sandbox, `curl -s -m 3 -o /dev/null -w "%{http_code}" http://${bOnBridge}:8080/hostname`)).out).toBe('000');
+    const bOnBridge = bridge[0]!.Containers[await docker('inspect', '-f', '{{.Id}}', bTask)]!.IPv4Address.split('/')[0]!;
+    await until('b\'s sandbox answers the host', async () => (await fetch(`http://${bOnBridge}:8081/`).then((r) => r.text()).catch(() => '')), (t) => t === 'b', 10_000);
+    expect((await inSandbox(a!.sandbox, `curl -s -m 3 -o /dev/null -w "%{http_code}" http://${bOnBridge}:8081/`)).out).toBe('000');
+    expect((await inSandbox(b!.sandbox, `curl -s -m 3 -o /dev/null -w "%{http_code}" http://${bOnBridge}:8081/`)).out).toBe('000');
     // Each sandbox is on its own network and no other.
     for (const l of learners) {
       const nets = await docker('inspect', '-f', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}', await taskContainer(l.sandbox));
@@ -197,7 +129,7 @@ describe('a class of three on one swarm node', () => {
     expect((await inSandbox(a!.sandbox, 'dmesg >/dev/null 2>&1 && echo read || echo refused')).out.trim()).toBe('refused');
     // A learner's token opens neither another door nor the instructor's.
     expect((await instructor('/api/instructor/status', a!.token)).status).toBe(401);
-    await expect(Terminal.open('not-a-token')).rejects.toThrow(/401/);
+    await expect(openTerminal('not-a-token')).rejects.toThrow(/401/);
     const pipe = new WebSocket(`${BASE.replace('http', 'ws')}/agent`, { headers: { authorization: `Bearer ${a!.token}` } });
     const refused = await new Promise<number>((resolve) => pipe.once('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0)));
     expect(refused).toBe(401);
@@ -205,7 +137,7 @@ describe('a class of three on one swarm node', () => {
 
   it('a second terminal for the same learner takes over, and the first is told why', async () => {
     const a = learners[0]!;
-    const second = await Terminal.open(a.token);
+    const second = await openTerminal(a.token);
     await until('the first terminal closed', async () => a.term!.closed, (c) => c !== undefined, 20_000);
     expect(a.term!.closed).toEqual({ code: 4001, reason: expect.stringMatching(/opened in another window/) as unknown as string });
     a.term = second;

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { invalidEvent, type ClassEvent } from '../../classroom/events.js';
 import { dropEvent, Outbox } from '../../classroom/outbox.js';
 import { ProgressMapper } from '../../classroom/runner-progress.js';
-import { parseBytes, sandboxService, sweepService } from '../../classroom/sandbox-spec.js';
+import { CELL_BLOCK, freeCellIds, parseBytes, sandboxService, sweepService } from '../../classroom/sandbox-spec.js';
+import { SANDBOX_SECCOMP } from '../../classroom/sandbox-seccomp.js';
 import { CLASS_NODE, classDockerfile, portableNode, staleClassImages } from '../../classroom/class-image.js';
 import { exportRows, statusRows } from '../../classroom/server/report.js';
 import { taskState } from '../../classroom/server/sandbox-keeper.js';
@@ -228,18 +229,43 @@ describe('sandboxes as Swarm sees them', () => {
     expect(clean).toEqual({ lines: ['  on alpha: removed 2 volumes: ll-c-001-engine, ll-c-001-home'], complete: true });
   });
 
-  it('asks Swarm for a nested engine without --privileged, limited and reserved', () => {
-    const spec = sandboxService({ className: 'c', slot: 7, image: 'img', labs: ['ns'], serverUrl: 'http://h:1', memoryBytes: 2 ** 31, reservationBytes: 2 ** 29, pids: 4096, networkId: 'n', secretId: 'sid', secretName: 'sn' });
+  it('asks Swarm for a nested engine without --privileged, limited and reserved, its learner in a cell of its own ids', () => {
+    const spec = sandboxService({ className: 'c', slot: 7, cellIds: 300 * 65536, refuse: ['192.0.2.2', 'not-an-address', '192.0.2.2'], image: 'img', labs: ['ns'], serverUrl: 'http://h:1', memoryBytes: 2 ** 31, reservationBytes: 2 ** 29, pids: 4096, networkId: 'n', secretId: 'sid', secretName: 'sn' });
     const c = spec.TaskTemplate.ContainerSpec;
     expect(spec.Name).toBe('ll-c-007');
-    expect(c.CapabilityAdd).toEqual(['ALL']);
-    expect(c.CapabilityDrop).toEqual(['CAP_SYSLOG']);
-    expect(c.Privileges).toEqual({ Seccomp: { Mode: 'unconfined' }, AppArmor: { Mode: 'disabled' } });
-    expect(c.Env).toContain('DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1');
+    // Only what the agent needs to make the cell; never the host's cgroup tree, never a host folder.
+    expect(c.CapabilityDrop).toEqual(['ALL']);
+    expect(c.CapabilityAdd).not.toContain('ALL');
+    expect(c.CapabilityAdd).not.toContain('CAP_SYS_MODULE');
+    expect(c.CapabilityAdd).not.toContain('CAP_SYSLOG');
+    expect(c.CapabilityAdd).not.toContain('CAP_MKNOD');
+    expect(c.Mounts.some((m: { Type: string }) => m.Type === 'bind')).toBe(false);
+    expect(c.Mounts.every((m: { VolumeOptions?: { Labels: Record<string, string> } }) => m.VolumeOptions?.Labels['lean-labs.class'] === 'c')).toBe(true);
+    // A filter of its own (Docker's default refuses what the nested engine needs); what it refuses is there.
+    expect(c.Privileges.Seccomp.Mode).toBe('custom');
+    const profile = JSON.parse(Buffer.from(c.Privileges.Seccomp.Profile, 'base64').toString()) as typeof SANDBOX_SECCOMP;
+    expect(profile.syscalls[0]!.names).toEqual(expect.arrayContaining(['init_module', 'kexec_load', 'open_by_handle_at', 'bpf', 'io_uring_setup', 'syslog']));
+    expect(profile.syscalls[0]!.names).not.toContain('pivot_root');
+    expect(c.Env).toContain(`LEAN_LABS_CELL_IDS=${300 * 65536}`);
+    expect(c.Env).toContain('LEAN_LABS_CELL_REFUSE=192.0.2.2');
+    expect(spec.Labels['lean-labs.cell-ids']).toBe(String(300 * 65536));
     // Nothing dials into a sandbox: no virtual IP or load balancer for it.
     expect(spec.EndpointSpec).toEqual({ Mode: 'dnsrr' });
     expect(spec.TaskTemplate.Resources).toEqual({ Limits: { MemoryBytes: 2 ** 31, Pids: 4096 }, Reservations: { MemoryBytes: 2 ** 29 } });
-    expect(c.Mounts.every((m: { VolumeOptions?: { Labels: Record<string, string> }; Type: string }) => m.Type === 'bind' || m.VolumeOptions?.Labels['lean-labs.class'] === 'c')).toBe(true);
+  });
+
+  it('gives each cell a block of host ids no other sandbox has, the same sandbox the same place to start', () => {
+    const first = freeCellIds([], 'll-c-001');
+    expect(first % CELL_BLOCK).toBe(0);
+    expect(first).toBeGreaterThanOrEqual(256 * CELL_BLOCK);
+    expect(first + CELL_BLOCK - 1).toBeLessThan(2 ** 32 - 1);
+    expect(freeCellIds([], 'll-c-001')).toBe(first);
+    // Taken by another class's sandbox: the next free block.
+    expect(freeCellIds([first], 'll-c-001')).toBe(first + CELL_BLOCK);
+    const many: number[] = [];
+    for (let i = 0; i < 300; i++) many.push(freeCellIds(many, 'll-c-001'));
+    expect(new Set(many).size).toBe(300);
+    expect(freeCellIds([], 'll-d-001')).not.toBe(first);
   });
 
   it('reads a log stream in frames, and one without frames as it is', () => {
