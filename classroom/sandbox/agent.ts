@@ -20,7 +20,7 @@ import { engineAnswers, loadImageTar } from '../../runner/docker/engine-socket.j
 import { dialProcess, runProcess, startDaemon } from '../../runner/host/run.js';
 import { OUTBOX_ENV, Outbox } from '../outbox.js';
 import { CELL_IDS_ENV, CELL_REFUSE_ENV, CLASS_LABS_ENV, IPV4, IMAGES_LOADING_FILE, IMAGES_TURN_PATH, TOKEN_FILE } from '../sandbox-spec.js';
-import { CELL_ENTER, cellEngineSocket, cellPid, inCell, inCellShell, relayNames, sandboxNameServer, startCell } from './cell.js';
+import { CELL_ENTER, cellEngineSocket, cellPid, inCellShell, learnerEnv, relayNames, sandboxNameServer, startCell } from './cell.js';
 
 const DOCKERD_LOG = '/var/log/lean-labs-dockerd.log';
 const TERM_DIR = '/run/lean-labs-term';
@@ -135,10 +135,12 @@ export class SandboxAgent {
         await sleep(500);
       }
     // What a killed dockerd leaves behind would stop the next one.
-    const run = inCell('/run');
-    await runProcess('sh', ['-c', `pkill -x dockerd; pkill -x containerd; for i in $(seq 20); do pgrep -x dockerd >/dev/null || pgrep -x containerd >/dev/null || break; sleep 0.1; done; rm -f ${run}/docker.pid ${run}/docker/containerd/containerd.pid`], { timeoutMs: 15_000 });
+    await runProcess('sh', ['-c', 'pkill -x dockerd; pkill -x containerd; for i in $(seq 20); do pgrep -x dockerd >/dev/null || pgrep -x containerd >/dev/null || break; sleep 0.1; done'], { timeoutMs: 15_000 });
+    // Removed in the cell, as its root: paths there are the learner's, links included.
+    await inCellShell('rm -f /run/docker.pid /run/docker/containerd/containerd.pid');
     const log = openSync(DOCKERD_LOG, 'a');
-    await startDaemon(CELL_ENTER, ['dockerd', '--host=unix:///run/docker.sock'], log);
+    // Containers get 3 s to stop when the engine does (not 15): a learner who stops their engine has it back sooner.
+    await startDaemon(CELL_ENTER, ['dockerd', '--host=unix:///run/docker.sock', '--shutdown-timeout=3'], log, learnerEnv(process.env));
     closeSync(log);
     for (let i = 0; i < 120; i++) {
       if (await this.engineAnswers()) return;
@@ -293,19 +295,6 @@ export class SandboxAgent {
     });
     pipe.on('error', (err) => this.opts.log(`terminal pipe: ${err.message}`));
   }
-}
-
-/** What the learner's shell is given of the agent's environment: the class's settings for the runner, not the server's address. */
-export function learnerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const keep = ['PATH', 'LEAN_LABS_SANDBOX', CLASS_LABS_ENV, OUTBOX_ENV];
-  return {
-    ...Object.fromEntries(keep.filter((k) => env[k] !== undefined).map((k) => [k, env[k]])),
-    TERM: 'xterm-256color',
-    LANG: 'C.UTF-8',
-    HOME: '/root',
-    USER: 'root',
-    SHELL: '/bin/bash',
-  };
 }
 
 /** The agent's argument for its child that loads the images. */

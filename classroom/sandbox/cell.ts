@@ -7,6 +7,7 @@
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
+import { CLASS_LABS_ENV, OUTBOX_ENV } from '../sandbox-spec.js';
 import { runProcess, startDaemon } from '../../runner/host/run.js';
 
 /** Real root's folder about the cell (0700): the cell's pid, once it is ready. */
@@ -17,6 +18,22 @@ const CELL_LOG = '/var/log/lean-labs-cell.log';
 export const CELL_GATEWAY = '100.127.199.1';
 /** Runs a command in the cell, as its root, counted in its cgroup (see cell-enter). */
 export const CELL_ENTER = 'lean-labs-cell-enter';
+
+/**
+ * What the cell is given of the agent's environment (its init, its dockerd, the learner's shells): the class's
+ * settings for the runner, and nothing of the agent's (not the class server's address).
+ */
+export function learnerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const keep = ['PATH', 'LEAN_LABS_SANDBOX', CLASS_LABS_ENV, OUTBOX_ENV];
+  return {
+    ...Object.fromEntries(keep.filter((k) => env[k] !== undefined).map((k) => [k, env[k]])),
+    TERM: 'xterm-256color',
+    LANG: 'C.UTF-8',
+    HOME: '/root',
+    USER: 'root',
+    SHELL: '/bin/bash',
+  };
+}
 
 /** The cell's pid in the sandbox, when it runs. */
 export function cellPid(): number | undefined {
@@ -39,7 +56,7 @@ export const cellEngineSocket = (pid?: number): string => inCell('/run/docker.so
  * their owners must be ids of the cell's.)
  */
 export async function inCellShell(script: string): Promise<void> {
-  const r = await runProcess(CELL_ENTER, ['sh', '-c', script], { timeoutMs: 15_000 });
+  const r = await runProcess(CELL_ENTER, ['sh', '-c', script], { timeoutMs: 15_000, env: learnerEnv() });
   if (r.code !== 0) throw new Error(`in the learner's cell: ${script}: ${r.output.trim().slice(0, 300)}`);
 }
 
@@ -48,7 +65,7 @@ export async function startCell(firstId: number, refuse: readonly string[], log:
   const already = cellPid();
   if (already) return already;
   const fd = openSync(CELL_LOG, 'a');
-  await startDaemon('lean-labs-cell-start', [String(firstId), ...refuse], fd);
+  await startDaemon('lean-labs-cell-start', [String(firstId), ...refuse], fd, learnerEnv());
   closeSync(fd);
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
@@ -72,11 +89,19 @@ export function sandboxNameServer(resolvConf = existsSync('/etc/resolv.conf') ? 
  * Answers the cell's name queries (UDP) by asking the sandbox's resolver: the cell has its own network, where the
  * engine's resolver of the sandbox (on the sandbox's loopback) cannot be reached.
  */
-export function relayNames(upstream: string, log: (line: string) => void, listen = CELL_GATEWAY): () => void {
+export function relayNames(upstream: string, log: (line: string) => void, at: { address?: string; port?: number; upstreamPort?: number; maxInFlight?: number } = {}): () => void {
+  const { address = CELL_GATEWAY, port = 53, upstreamPort = 53, maxInFlight = 64 } = at;
   const server = createSocket('udp4');
+  let inFlight = 0;
   server.on('message', (query, from) => {
+    // A cell that floods the relay is answered no faster than its resolver answers: the rest are dropped.
+    if (inFlight >= maxInFlight) return;
+    inFlight++;
     const ask = createSocket('udp4');
-    const done = () => ask.close();
+    const done = () => {
+      inFlight--;
+      ask.close();
+    };
     const timer = setTimeout(done, 5000);
     ask.on('message', (answer) => {
       clearTimeout(timer);
@@ -84,9 +109,9 @@ export function relayNames(upstream: string, log: (line: string) => void, listen
       done();
     });
     ask.on('error', () => (clearTimeout(timer), done()));
-    ask.send(query, 53, upstream);
+    ask.send(query, upstreamPort, upstream);
   });
   server.on('error', (err) => log(`name relay: ${err.message}`));
-  server.bind(53, listen);
+  server.bind(port, address);
   return () => server.close();
 }

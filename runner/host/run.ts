@@ -220,8 +220,8 @@ export function runBlock(text: string, opts: RunOptions): Promise<RunResult> {
  * Starts a program that outlives lean-labs (the dockerd of `engine up`): in its own session, its output appended
  * to `logFd`, nothing of it keeping this process alive. `exec` makes the pid the program's own, not a shell's.
  */
-export async function startDaemon(file: string, args: readonly string[], logFd: number): Promise<number | undefined> {
-  const { p } = await startInGroup({ file: 'exec', args: [file, ...args] }, { stdio: ['ignore', logFd, logFd] });
+export async function startDaemon(file: string, args: readonly string[], logFd: number, env?: NodeJS.ProcessEnv): Promise<number | undefined> {
+  const { p } = await startInGroup({ file: 'exec', args: [file, ...args] }, { env, stdio: ['ignore', logFd, logFd] });
   p.catch(() => undefined);
   p.child?.unref();
   return p.pid;
