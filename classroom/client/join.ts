@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline/promises';
 import { WebSocket, type RawData } from 'ws';
 import { writeFileAtomic } from '../../runner/atomic-file.js';
 import { UserError } from '../../runner/errors.js';
-import { reconnectingLine } from '../lost-connection.js';
+import { isFinalClose, RECONNECT_FOR_MS, reconnectingLine, readTerminalStatus, redialDelayMs, resizeMessage } from '../protocol.js';
 
 export interface JoinOptions {
   readonly code?: string;
@@ -132,7 +132,7 @@ export async function attachTerminal(url: URL, token: string, o: JoinOptions): P
           }
           if (ws.readyState === WebSocket.OPEN) ws.send(d, { binary: true });
         };
-        const onResize = () => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify({ type: 'resize', cols: stdout.columns, rows: stdout.rows }));
+        const onResize = () => ws.readyState === WebSocket.OPEN && ws.send(resizeMessage(stdout.columns, stdout.rows));
         ws.on('open', () => {
           opened = true;
           if (lostAt !== undefined) o.out('\r\n[lean-labs] Connected again.\r\n');
@@ -145,12 +145,8 @@ export async function attachTerminal(url: URL, token: string, o: JoinOptions): P
             stdout.write(data as Buffer);
             return;
           }
-          try {
-            const m = JSON.parse(data.toString()) as { type?: string; state?: string; message?: string };
-            if (m.type === 'status' && m.state !== 'ready' && m.message) o.out(`\r\n[lean-labs] ${m.message}\r\n`);
-          } catch {
-            // not for us
-          }
+          const m = readTerminalStatus(data.toString());
+          if (m && m.state !== 'ready' && m.message) o.out(`\r\n[lean-labs] ${m.message}\r\n`);
         });
         ws.on('unexpected-response', (_req, res) => {
           let body = '';
@@ -170,15 +166,15 @@ export async function attachTerminal(url: URL, token: string, o: JoinOptions): P
       }
       // The server closed it on purpose: another window took over, the learner is unknown, the shell ended.
       if (outcome.code === 401 || outcome.code === 403) throw new UserError(`The class refused this terminal: ${outcome.reason || outcome.code}. Join again.`);
-      if (outcome.code === 1000 || outcome.code === 4001) {
+      if (isFinalClose(outcome.code)) {
         o.out(`\r\n[lean-labs] ${outcome.reason || 'The shell ended.'}\r\n`);
         return 0;
       }
       const now = Date.now();
       lostAt ??= now;
-      if (now - lostAt > (o.reconnectForMs ?? 120_000)) throw new UserError(`Lost the class server at ${url.href} for over ${Math.round((o.reconnectForMs ?? 120_000) / 1000)} s. Run the same command again when the network is back: your shell is still there.`);
+      if (now - lostAt > (o.reconnectForMs ?? RECONNECT_FOR_MS)) throw new UserError(`Lost the class server at ${url.href} for over ${Math.round((o.reconnectForMs ?? RECONNECT_FOR_MS) / 1000)} s. Run the same command again when the network is back: your shell is still there.`);
       if (outcome.opened || now === lostAt) o.out(`\r\n[lean-labs] ${reconnectingLine(outcome.reason)}\r\n`);
-      await sleep(outcome.code >= 4002 && outcome.code <= 4004 ? 5000 : 1500);
+      await sleep(redialDelayMs(outcome.code));
     }
   } finally {
     raw(false);

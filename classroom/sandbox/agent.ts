@@ -19,6 +19,7 @@ import { WebSocket, type RawData } from 'ws';
 import { engineAnswers, loadImageTar } from '../../runner/docker/engine-socket.js';
 import { dialProcess, runProcess, startDaemon } from '../../runner/host/run.js';
 import { OUTBOX_ENV, Outbox } from '../outbox.js';
+import { agentRedialDelayMs, readServerMessage, readTerminalControl, type AgentMessage } from '../protocol.js';
 import { CELL_IDS_ENV, CELL_REFUSE_ENV, CLASS_LABS_ENV, IPV4, IMAGES_LOADING_FILE, IMAGES_TURN_PATH, TOKEN_FILE } from '../sandbox-spec.js';
 import { CELL_ENTER, cellEngineSocket, cellPid, inCellShell, learnerEnv, relayNames, sandboxNameServer, startCell } from './cell.js';
 
@@ -117,7 +118,7 @@ export class SandboxAgent {
     this.sendControl({ type: 'state', ...this.state });
   }
 
-  private sendControl(msg: object): void {
+  private sendControl(msg: AgentMessage): void {
     if (this.control?.readyState === WebSocket.OPEN) this.control.send(JSON.stringify(msg));
   }
 
@@ -173,29 +174,24 @@ export class SandboxAgent {
 
   /** The control connection: kept open, dialled again after any loss. */
   private connect(): void {
-    let delay = 500;
+    let losses = 0;
     const dial = () => {
       if (this.stopped) return;
       const ws = new WebSocket(this.wsUrl('/agent'), { headers: { authorization: `Bearer ${this.opts.token}` }, handshakeTimeout: 10_000 });
       ws.on('open', () => {
-        delay = 500;
+        losses = 0;
         this.control = ws;
         this.opts.log('connected to the class server');
-        ws.send(JSON.stringify({ type: 'state', ...this.state }));
+        ws.send(JSON.stringify({ type: 'state', ...this.state } satisfies AgentMessage));
         this.sending = false;
         void this.sendPending();
       });
       ws.on('message', (data: RawData, binary: boolean) => {
         if (binary) return;
-        let msg: { type?: string; id?: string; cols?: number; rows?: number; epoch?: string; seqs?: number[] };
-        try {
-          msg = JSON.parse(data.toString()) as typeof msg;
-        } catch {
-          return;
-        }
-        if (msg.type === 'open' && typeof msg.id === 'string') this.openShell(msg.id, msg.cols ?? 80, msg.rows ?? 24);
-        if (msg.type === 'ack' && this.outbox && msg.epoch === this.outbox.epoch && Array.isArray(msg.seqs) && this.outboxIsOwn()) {
-          this.outbox.acknowledge(msg.seqs);
+        const msg = readServerMessage(data.toString());
+        if (msg?.type === 'open') this.openShell(msg.id, msg.cols ?? 80, msg.rows ?? 24);
+        if (msg?.type === 'ack' && this.outbox && msg.epoch === this.outbox.epoch && this.outboxIsOwn()) {
+          this.outbox.acknowledge([...msg.seqs]);
           this.sending = false;
           void this.sendPending();
         }
@@ -204,8 +200,7 @@ export class SandboxAgent {
       ws.on('close', () => {
         if (this.control === ws) this.control = undefined;
         this.sending = false;
-        setTimeout(dial, delay);
-        delay = Math.min(delay * 2, 5000);
+        setTimeout(dial, agentRedialDelayMs(++losses));
       });
     };
     dial();
@@ -279,14 +274,10 @@ export class SandboxAgent {
         shell?.write(data as Buffer);
         return;
       }
-      try {
-        const m = JSON.parse(data.toString()) as { type?: string; cols?: number; rows?: number };
-        if (m.type === 'resize' && existsSync(ttyFile)) {
-          const tty = readFileSync(ttyFile, 'utf8').trim();
-          if (/^\/dev\/pts\/\d+$/.test(tty)) void runProcess('stty', ['-F', tty, 'rows', String(size(m.rows ?? 24, 200)), 'cols', String(size(m.cols ?? 80, 500))], { timeoutMs: 5000 });
-        }
-      } catch {
-        // not a control message
+      const m = readTerminalControl(data.toString());
+      if (m && existsSync(ttyFile)) {
+        const tty = readFileSync(ttyFile, 'utf8').trim();
+        if (/^\/dev\/pts\/\d+$/.test(tty)) void runProcess('stty', ['-F', tty, 'rows', String(size(m.rows, 200)), 'cols', String(size(m.cols, 500))], { timeoutMs: 5000 });
       }
     });
     pipe.on('close', () => {

@@ -19,6 +19,7 @@ import { exportRows, statusRows, type ClassStatus } from './report.js';
 import type { ClassStore } from './store.js';
 import { WebFiles } from './web-files.js';
 import { JoinLimit } from './join-limit.js';
+import { Close, readAgentMessage, readTerminalControl, type ServerMessage, type TerminalStatus } from '../protocol.js';
 
 export interface ClassSettings {
   readonly name: string;
@@ -413,25 +414,20 @@ export class ClassServer {
   /** A sandbox's agent: progress events in, acknowledgements out; terminals on request. */
   private agent(ws: WebSocket, sandbox: string): void {
     const old = this.agents.get(sandbox);
-    if (old) old.ws.close(4000, 'replaced by a newer connection of the same sandbox');
+    if (old) old.ws.close(Close.agentReplaced, 'replaced by a newer connection of the same sandbox');
     const link: AgentLink = { ws, ready: false, message: 'its agent connected', pipes: new Map() };
     this.agents.set(sandbox, link);
     this.log(`agent of ${sandbox} connected`);
     this.agentChanged(sandbox);
     ws.on('message', (data: RawData, binary: boolean) => {
       if (binary) return;
-      let msg: { type?: string; epoch?: unknown; events?: unknown; state?: unknown; message?: unknown };
-      try {
-        msg = JSON.parse(data.toString()) as typeof msg;
-      } catch {
-        return;
-      }
-      if (msg.type === 'state') {
+      const msg = readAgentMessage(data.toString());
+      if (msg?.type === 'state') {
         link.ready = msg.state === 'ready';
-        link.message = typeof msg.message === 'string' ? msg.message.slice(0, 300) : '';
+        link.message = msg.message.slice(0, 300);
         this.agentChanged(sandbox);
         if (link.ready) for (const w of this.waiters.get(sandbox)?.splice(0) ?? []) w();
-      } else if (msg.type === 'events') void this.takeEvents(ws, sandbox, msg.epoch, msg.events);
+      } else if (msg?.type === 'events') void this.takeEvents(ws, sandbox, msg.epoch, msg.events);
     });
     ws.on('close', () => {
       if (this.agents.get(sandbox) === link) {
@@ -460,7 +456,7 @@ export class ClassServer {
     if (learner) this.store.touchLearner(learner.id);
     await this.store.durable();
     // Refused events are acknowledged too: sending them again would never make them valid.
-    ws.send(JSON.stringify({ type: 'ack', epoch, seqs: [...stored, ...refused.filter((s) => s > 0)] }));
+    ws.send(JSON.stringify({ type: 'ack', epoch, seqs: [...stored, ...refused.filter((s) => s > 0)] } satisfies ServerMessage));
   }
 
   /** Waits until the sandbox's agent is ready, up to the limit. */
@@ -484,10 +480,10 @@ export class ClassServer {
 
   /** A learner's terminal: bytes both ways between the learner and a shell the sandbox's agent opens. */
   private async terminal(ws: WebSocket, learner: string, sandbox: string, url: URL): Promise<void> {
-    const status = (state: string, message: string) => ws.readyState === ws.OPEN && ws.send(JSON.stringify({ type: 'status', state, message }));
+    const status = (state: string, message: string) => ws.readyState === ws.OPEN && ws.send(JSON.stringify({ type: 'status', state, message } satisfies TerminalStatus));
     const previous = this.terminals.get(learner);
     this.terminals.set(learner, ws);
-    if (previous && previous !== ws) previous.close(4001, 'This sandbox was opened in another window or terminal; this one is closed.');
+    if (previous && previous !== ws) previous.close(Close.takenOver, 'This sandbox was opened in another window or terminal; this one is closed.');
     const size = (n: string | null, d: number, max: number) => Math.min(max, Math.max(2, Number(n) || d));
     let cols = size(url.searchParams.get('cols'), 80, 500);
     let rows = size(url.searchParams.get('rows'), 24, 200);
@@ -499,14 +495,10 @@ export class ClassServer {
         if (early.length < 256) early.push({ data, binary });
         return;
       }
-      try {
-        const m = JSON.parse(data.toString()) as { type?: string; cols?: number; rows?: number };
-        if (m.type === 'resize') {
-          cols = size(String(m.cols), cols, 500);
-          rows = size(String(m.rows), rows, 200);
-        }
-      } catch {
-        // not for us
+      const m = readTerminalControl(data.toString());
+      if (m) {
+        cols = size(String(m.cols), cols, 500);
+        rows = size(String(m.rows), rows, 200);
       }
     });
     this.store.touchLearner(learner);
@@ -514,7 +506,7 @@ export class ClassServer {
       const s = this.store.sandbox(sandbox);
       status(s?.state === 'restarting' ? 'restarting' : 'starting', s?.state === 'restarting' ? 'Your sandbox is restarting; waiting for it…' : 'Your sandbox is starting; waiting for it…');
       if (!(await this.waitForAgent(sandbox, this.opts.waitForSandboxMs ?? 90_000))) {
-        ws.close(4002, 'Your sandbox did not come back in time: try again in a minute, or ask your instructor.');
+        ws.close(Close.sandboxGone, 'Your sandbox did not come back in time: try again in a minute, or ask your instructor.');
         return;
       }
     }
@@ -531,10 +523,10 @@ export class ClassServer {
         link.pipes.delete(id);
         resolve(p);
       });
-      link.ws.send(JSON.stringify({ type: 'open', id, cols, rows }));
+      link.ws.send(JSON.stringify({ type: 'open', id, cols, rows } satisfies ServerMessage));
     });
     if (!pipe) {
-      ws.close(4003, 'Your sandbox did not open a shell: try again, or ask your instructor.');
+      ws.close(Close.noShell, 'Your sandbox did not open a shell: try again, or ask your instructor.');
       return;
     }
     if (ws.readyState !== ws.OPEN) {
@@ -553,15 +545,15 @@ export class ClassServer {
       if (ws.readyState === ws.OPEN) ws.send(data, { binary });
     });
     const closeBoth = (code?: number, reason?: string) => {
-      if (ws.readyState === ws.OPEN) ws.close(code ?? 1000, reason ?? 'The shell ended.');
+      if (ws.readyState === ws.OPEN) ws.close(code ?? Close.done, reason ?? 'The shell ended.');
       if (pipe.readyState === pipe.OPEN) pipe.close();
       if (this.terminals.get(learner) === ws) this.terminals.delete(learner);
     };
     // A pipe that ends without a word (1006) lost its sandbox: the task died and Swarm is starting it again.
     pipe.on('close', (code, reason) =>
-      closeBoth(code === 1000 ? 1000 : 4004, reason.toString() || (code === 1006 ? 'Your sandbox stopped; waiting for it to come back…' : 'The sandbox closed the shell.')));
+      closeBoth(code === Close.done ? Close.done : Close.sandboxStopped, reason.toString() || (code === 1006 ? 'Your sandbox stopped; waiting for it to come back…' : 'The sandbox closed the shell.')));
     // A beat every 15 s, so a quiet shell is never silence: a page whose network died without a word notices and dials again.
-    const beat = setInterval(() => ws.readyState === ws.OPEN && ws.send(JSON.stringify({ type: 'beat' })), BEAT_MS);
+    const beat = setInterval(() => ws.readyState === ws.OPEN && ws.send(JSON.stringify({ type: 'beat' } satisfies TerminalStatus)), BEAT_MS);
     ws.on('close', () => {
       clearInterval(beat);
       closeBoth();

@@ -6,11 +6,10 @@
  */
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
-import { reconnectingLine } from '../lost-connection.js';
+import { Close, RECONNECT_FOR_MS, reconnectingLine, readTerminalStatus, redialDelayMs, resizeMessage } from '../protocol.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const tokenKey = `lean-labs-class-token:${location.host}${location.pathname}`;
-const RECONNECT_FOR_MS = 120_000;
 const SILENT_MS = 45_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -153,7 +152,7 @@ function makeTerminal(): Terminal {
   const sendBytes = (bytes: Uint8Array) => ws?.readyState === WebSocket.OPEN && ws.send(bytes);
   t.onData((d) => sendBytes(encoder.encode(d)));
   t.onBinary((d) => sendBytes(Uint8Array.from(d, (c) => c.charCodeAt(0) & 0xff)));
-  t.onResize(({ cols, rows }) => ws?.readyState === WebSocket.OPEN && ws.send(JSON.stringify({ type: 'resize', cols, rows })));
+  t.onResize(({ cols, rows }) => ws?.readyState === WebSocket.OPEN && ws.send(resizeMessage(cols, rows)));
   new ResizeObserver(() => fit?.fit()).observe($('term'));
   fit.fit();
   return t;
@@ -205,20 +204,15 @@ function connect(token: string, lostAt: number | undefined, again: boolean): voi
       t.write(new Uint8Array(m.data as ArrayBuffer));
       return;
     }
-    let msg: { type?: string; state?: string; message?: string };
-    try {
-      msg = JSON.parse(m.data) as typeof msg;
-    } catch {
-      return;
-    }
-    if (msg.type !== 'status') return; // a beat
+    const msg = readTerminalStatus(m.data);
+    if (!msg) return; // a beat
     if (msg.state === 'ready') {
       ready = true;
       // What the screen showed is redrawn by tmux now: the old copy goes, so nothing appears twice.
       if (again) t.reset();
       banner('', 'none');
       setConn('on', 'connected');
-      socket.send(JSON.stringify({ type: 'resize', cols: t.cols, rows: t.rows }));
+      socket.send(resizeMessage(t.cols, t.rows));
       t.focus();
     } else {
       banner(msg.message ?? (msg.state === 'restarting' ? 'Your sandbox is restarting; waiting for it…' : 'Your sandbox is starting; waiting for it…'), 'wait');
@@ -231,11 +225,11 @@ function connect(token: string, lostAt: number | undefined, again: boolean): voi
     ws = undefined;
     const reason = ev.reason;
     const reopen = () => connect(token, undefined, true);
-    if (ev.code === 4001) {
+    if (ev.code === Close.takenOver) {
       setConn('off', 'elsewhere');
       return banner(reason || 'Your sandbox was opened in another window.', 'error', { label: 'Use it here', run: reopen });
     }
-    if (ev.code === 1000) {
+    if (ev.code === Close.done) {
       setConn('off', 'closed');
       return banner(reason || 'The shell ended.', 'error', { label: 'Open a new shell', run: reopen });
     }
@@ -264,7 +258,7 @@ async function lost(token: string, lostAt: number, again: boolean, opened: boole
   }
   setConn('wait', 'reconnecting');
   banner(reconnectingLine(reason), 'wait');
-  await sleep(code >= 4002 && code <= 4004 ? 5000 : 1500);
+  await sleep(redialDelayMs(code));
   if (!ws) connect(token, lostAt, again);
 }
 

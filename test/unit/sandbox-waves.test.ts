@@ -10,6 +10,7 @@ import type { ServiceSpec, SwarmAdapter, SwarmTask } from '../../runner/docker/s
 
 class FakeSwarm {
   readonly made: string[] = [];
+  readonly labels = new Map<string, Record<string, string>>();
   /** Services Swarm has placed (and on which node); the others it keeps pending without a node. */
   readonly placed = new Map<string, string>();
   running = new Set<string>();
@@ -17,7 +18,7 @@ class FakeSwarm {
   hostname = 'node1';
   constructor(private readonly cpus: number) {}
   async services() {
-    return this.made.map((name) => ({ id: name, name, labels: {}, image: 'img' }));
+    return this.made.map((name) => ({ id: name, name, labels: this.labels.get(name) ?? {}, image: 'img' }));
   }
   async nodes() {
     return [{ id: 'n1', hostname: this.hostname, state: 'ready', availability: 'active', role: 'manager', memoryBytes: 1, cpus: this.cpus, addr: '' }];
@@ -36,6 +37,7 @@ class FakeSwarm {
   }
   async createService(spec: ServiceSpec) {
     this.made.push(spec.Name);
+    this.labels.set(spec.Name, spec.Labels);
     this.placed.set(spec.Name, 'n1');
     return spec.Name;
   }
@@ -65,9 +67,11 @@ describe('a class started in waves', () => {
     const store = await classOf(10);
     const swarm = new FakeSwarm(2);
     const ready = new Set<string>();
-    const keeper = new SandboxKeeper(swarm as unknown as SwarmAdapter, store, { className: 'c', image: 'img', labs: [], serverUrl: 'http://h:1', memoryBytes: 1, reservationBytes: 1, pids: 1 }, { ready: (s) => ready.has(s), says: () => undefined });
+    const keeper = new SandboxKeeper(swarm as unknown as SwarmAdapter, store, { className: 'c', image: 'img', labs: [], serverUrl: 'http://h:1', memoryBytes: 1, reservationBytes: 1, pids: 1, refuse: [] }, { ready: (s) => ready.has(s), says: () => undefined });
     await keeper.ensure();
     expect(swarm.made).toEqual(['ll-c-001', 'll-c-002', 'll-c-003', 'll-c-004']);
+    // Made side by side, each still gets host ids of its own for its learner's cell.
+    expect(new Set(swarm.made.map((n) => swarm.labels.get(n)?.['lean-labs.cell-ids'])).size).toBe(4);
     await keeper.look();
     expect(swarm.made).toHaveLength(4); // all four still starting
     expect(store.sandboxes().find((s) => s.id === 's7')).toMatchObject({ state: 'pending', message: WAITING_TURN });
@@ -95,7 +99,7 @@ describe('a class started in waves', () => {
     const store = await classOf(1);
     const swarm = new FakeSwarm(2);
     swarm.hostname = '';
-    const keeper = new SandboxKeeper(swarm as unknown as SwarmAdapter, store, { className: 'c', image: 'img', labs: [], serverUrl: 'http://h:1', memoryBytes: 1, reservationBytes: 1, pids: 1 }, { ready: () => true, says: () => undefined });
+    const keeper = new SandboxKeeper(swarm as unknown as SwarmAdapter, store, { className: 'c', image: 'img', labs: [], serverUrl: 'http://h:1', memoryBytes: 1, reservationBytes: 1, pids: 1, refuse: [] }, { ready: () => true, says: () => undefined });
     await keeper.ensure();
     swarm.running.add(sandboxId('c', 1));
     await keeper.look();
