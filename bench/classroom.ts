@@ -70,10 +70,14 @@ async function browserFigures(out: string[], browser: Browser, config: { joinCod
   await page.fill('#name', 'browser');
   const b0 = performance.now();
   await page.click('#join-button');
-  await page.waitForFunction(() => {
-    const t = (window as unknown as { leanTerm: Term }).leanTerm;
-    return t.connected() && /step 1 of 9/.test(t.text());
-  }, null, { timeout: 60_000, polling: 20 });
+  await page.waitForFunction(
+    () => {
+      const t = (window as unknown as { leanTerm: Term }).leanTerm;
+      return t.connected() && /step 1 of 9/.test(t.text());
+    },
+    null,
+    { timeout: 60_000, polling: 20 },
+  );
   out.push(figure('  warm sandbox claimed to a usable terminal in the browser', (performance.now() - b0) / 1000, 's', { max: 5 }));
 
   // Every other learner joins and opens their terminal (the runner starts in each sandbox).
@@ -97,8 +101,7 @@ async function browserFigures(out: string[], browser: Browser, config: { joinCod
   await dash.goto(`${BASE}/dashboard?token=${encodeURIComponent(config.instructorToken)}`);
   await dash.waitForSelector('tbody tr[data-sandbox]');
   const claimed = (await rows(config.instructorToken)).filter((r) => r.state === 'claimed').map((r) => r.sandbox);
-  const drop = (type: string, step: string, pass: boolean) =>
-    dropInSandbox(`type:"${type}",lab:"namespaces",step:"${step}",stepIndex:1,steps:9,passed:${pass},checks:[{title:"bench",pass:${pass}}]`);
+  const drop = (type: string, step: string, pass: boolean) => dropInSandbox(`type:"${type}",lab:"namespaces",step:"${step}",stepIndex:1,steps:9,passed:${pass},checks:[{title:"bench",pass:${pass}}]`);
   // Rounds far enough apart that a judgement is drawn before the next step replaces it on the row.
   const rounds = 5;
   const script = Array.from({ length: rounds }, (_, i) => `${drop('step', `bench-${i}`, false)}; sleep 0.5; ${drop('judged', `bench-${i}`, true)}; sleep 3`).join('; ');
@@ -163,7 +166,9 @@ export async function classroomFigures(out: string[], learners: number): Promise
     const idle = all.map((r) => memMb(docker('stats', '--no-stream', '--format', '{{.MemUsage}}', containerOf(r.sandbox)))).filter(Number.isFinite);
     out.push(figure('  memory of an idle sandbox (engine + agent): median', median(idle), 'MB'));
     const c0 = performance.now();
-    const claim = (await (await fetch(`${BASE}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: config.joinCode, name: 'bench' }) })).json()) as { token: string; sandbox: string };
+    const claim = (await (
+      await fetch(`${BASE}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: config.joinCode, name: 'bench' }) })
+    ).json()) as { token: string; sandbox: string };
     const ws = new WebSocket(`${BASE.replace('http', 'ws')}/term?token=${claim.token}&cols=160&rows=45`);
     let screen = '';
     ws.on('message', (d: Buffer, binary: boolean) => binary && (screen += d.toString()));

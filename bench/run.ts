@@ -149,7 +149,7 @@ Options:
   -h, --help       this text`;
 
 function options(): { classOnly: boolean; skipClass: boolean; skipImages: boolean; skipAllLabs: boolean; learners: number } | undefined {
-  let values;
+  let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       options: {
@@ -172,8 +172,11 @@ function options(): { classOnly: boolean; skipClass: boolean; skipImages: boolea
   if (!Number.isInteger(learners) || learners < 1 || learners > 300) throw new Error(`--learners takes a whole number from 1 to 300, not "${values.learners}".`);
   if (values['class-only'] && values['skip-class']) throw new Error('--class-only and --skip-class exclude each other.');
   return {
-    classOnly: Boolean(values['class-only']), skipClass: Boolean(values['skip-class']), skipImages: Boolean(values['skip-images']),
-    skipAllLabs: Boolean(values['skip-all-labs']), learners,
+    classOnly: Boolean(values['class-only']),
+    skipClass: Boolean(values['skip-class']),
+    skipImages: Boolean(values['skip-images']),
+    skipAllLabs: Boolean(values['skip-all-labs']),
+    learners,
   };
 }
 

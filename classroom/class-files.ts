@@ -38,8 +38,7 @@ export interface ClassConfig {
 export const dashboardUrl = (c: ClassConfig): string => `${c.url}/dashboard?token=${encodeURIComponent(c.instructorToken)}`;
 
 /** What another machine runs to get the class image from the class server (it then can run sandboxes). */
-export const classImageCommand = (c: ClassConfig): string =>
-  `curl -fsS '${c.url}/machine/class-image?token=${encodeURIComponent(c.machineToken ?? '')}' | docker load`;
+export const classImageCommand = (c: ClassConfig): string => `curl -fsS '${c.url}/machine/class-image?token=${encodeURIComponent(c.machineToken ?? '')}' | docker load`;
 
 /** A class whose address is loopback cannot be reached from other machines (its swarm speaks on 127.0.0.1). */
 export const learnersOnLoopback = (c: ClassConfig): boolean => new URL(c.url).hostname.startsWith('127.');
@@ -52,8 +51,7 @@ export const serverLog = (dir: string): string => join(dir, 'server.log');
 export const serverPid = (dir: string): string => join(dir, 'server.pid');
 
 export function checkClassName(name: string): string {
-  if (!CLASS_NAME.test(name))
-    throw new UserError(`"${name}" cannot name a class: use 1 to 20 lowercase letters, digits and dashes, starting with a letter (e.g. --name docker-101).`);
+  if (!CLASS_NAME.test(name)) throw new UserError(`"${name}" cannot name a class: use 1 to 20 lowercase letters, digits and dashes, starting with a letter (e.g. --name docker-101).`);
   return name;
 }
 

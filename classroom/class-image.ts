@@ -25,7 +25,9 @@ function filesUnder(root: string, part: string): string[] {
   const p = join(root, part);
   if (!existsSync(p)) return [];
   if (!statSync(p).isDirectory()) return [part];
-  return readdirSync(p).sort().flatMap((n) => filesUnder(root, join(part, n)));
+  return readdirSync(p)
+    .sort()
+    .flatMap((n) => filesUnder(root, join(part, n)));
 }
 
 /**
@@ -73,7 +75,12 @@ export async function ensureClassImage(docker: DockerAdapter, sandboxTag: string
   if (!existsSync(join(root, 'dist', 'lean-labs.cjs'))) throw new UserError(`${join(root, 'dist', 'lean-labs.cjs')} is missing: run \`npm run build\` first.`);
   const files = PACKAGE_PARTS.flatMap((p) => filesUnder(root, p));
   const hash = createHash('sha256').update(sandboxTag);
-  for (const f of files) hash.update(f).update('\0').update(readFileSync(join(root, f))).update('\0');
+  for (const f of files)
+    hash
+      .update(f)
+      .update('\0')
+      .update(readFileSync(join(root, f)))
+      .update('\0');
   const node = portableNode();
   // The binary itself is large: its version, machine and size stand for it (not its time: a manager that is itself a
   // class image has a copy of it, and must find the same tag).

@@ -55,8 +55,7 @@ export function invalidEvent(e: unknown): string | undefined {
   if (ev.checks !== undefined) {
     if (!Array.isArray(ev.checks) || ev.checks.length > 100) return 'checks is not a list of at most 100';
     for (const c of ev.checks)
-      if (!isText(c?.title, 500) || typeof c.pass !== 'boolean' || (c.message !== undefined && typeof c.message !== 'string') || (c.message?.length ?? 0) > MAX_TEXT)
-        return 'a check is malformed';
+      if (!isText(c?.title, 500) || typeof c.pass !== 'boolean' || (c.message !== undefined && typeof c.message !== 'string') || (c.message?.length ?? 0) > MAX_TEXT) return 'a check is malformed';
   }
   return undefined;
 }

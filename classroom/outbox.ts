@@ -59,7 +59,9 @@ export class Outbox {
    * renamed: a crash in between leaves a gap in the numbers, never a number given twice.
    */
   numberNew(): void {
-    const fresh = readdirSync(this.dir).filter((n) => NEW_FILE.test(n)).sort();
+    const fresh = readdirSync(this.dir)
+      .filter((n) => NEW_FILE.test(n))
+      .sort();
     for (const name of fresh) {
       const seq = this.next++;
       writeFileAtomic(join(this.dir, 'next-seq'), String(this.next));

@@ -45,7 +45,9 @@ export function reconnectingLine(reason: string): string {
 export type AgentMessage = { readonly type: 'state'; readonly state: string; readonly message: string } | { readonly type: 'events'; readonly epoch: string; readonly events: readonly ClassEvent[] };
 
 /** From the server to the agent: open a shell for a terminal, or which events it has stored. */
-export type ServerMessage = { readonly type: 'open'; readonly id: string; readonly cols?: number; readonly rows?: number } | { readonly type: 'ack'; readonly epoch: string; readonly seqs: readonly number[] };
+export type ServerMessage =
+  | { readonly type: 'open'; readonly id: string; readonly cols?: number; readonly rows?: number }
+  | { readonly type: 'ack'; readonly epoch: string; readonly seqs: readonly number[] };
 
 /** From a learner's terminal, beside its keystrokes (which go as binary frames). */
 export type TerminalControl = { readonly type: 'resize'; readonly cols: number; readonly rows: number };

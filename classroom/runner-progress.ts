@@ -16,7 +16,10 @@ export class ProgressMapper {
   /** The step the learner is on: where a solution runs. */
   private index = 0;
 
-  constructor(private readonly lab: Lab, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly lab: Lab,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   private where(index: number): Pick<UnnumberedEvent, 'lab' | 'step' | 'stepIndex' | 'steps'> {
     const step = this.lab.steps[index];

@@ -83,8 +83,21 @@ export const sandboxLabels = (className: string, id: string): Record<string, str
 
 /** What the sandbox's agent may do, to make the learner's cell: nothing else (the learner holds none of it). */
 export const AGENT_CAPABILITIES = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETUID', 'CAP_SETGID', 'CAP_SETFCAP',
-  'CAP_NET_ADMIN', 'CAP_NET_RAW', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_ADMIN', 'CAP_SYS_PTRACE', 'CAP_SYS_CHROOT', 'CAP_AUDIT_WRITE',
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_FOWNER',
+  'CAP_FSETID',
+  'CAP_KILL',
+  'CAP_SETUID',
+  'CAP_SETGID',
+  'CAP_SETFCAP',
+  'CAP_NET_ADMIN',
+  'CAP_NET_RAW',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_SYS_ADMIN',
+  'CAP_SYS_PTRACE',
+  'CAP_SYS_CHROOT',
+  'CAP_AUDIT_WRITE',
 ];
 
 export function sandboxService(p: SandboxPlan): ServiceSpec {

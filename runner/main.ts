@@ -82,8 +82,7 @@ async function main(argv: readonly string[]): Promise<number> {
     // Each command takes its own options: a misplaced one is a mistake to point out, not to ignore.
     const given = Object.keys(values).filter((k) => k !== 'help' && k !== 'version' && argv.some((a) => a === `--${k}` || a.startsWith(`--${k}=`) || (k === 'yes' && a === '-y')));
     const foreign = given.filter((k) => !spec.options.includes(k));
-    if (foreign.length)
-      throw new UsageError(`\`lean-labs ${command}\` does not take ${foreign.map((k) => `--${k}`).join(', ')}. \`npx lean-labs ${command} --help\` lists its options.`);
+    if (foreign.length) throw new UsageError(`\`lean-labs ${command}\` does not take ${foreign.map((k) => `--${k}`).join(', ')}. \`npx lean-labs ${command} --help\` lists its options.`);
   }
   const ctx: CliContext = {
     // `class up --labs a,b` names labs; everywhere else --labs is a folder of labs.
@@ -118,7 +117,9 @@ async function main(argv: readonly string[]): Promise<number> {
       const { writeSkeleton } = await import('./lab/skeleton.js');
       const dir = values.labs ?? 'labs';
       const file = writeSkeleton(dir, args[0]!);
-      ctx.out(`Wrote ${file}: a lab that already verifies, every field explained.\n  Prove it: npx lean-labs verify ${args[0]} --labs ${dir}\n  Edit and re-prove as you go: npx lean-labs verify ${args[0]} --labs ${dir} --watch\n`);
+      ctx.out(
+        `Wrote ${file}: a lab that already verifies, every field explained.\n  Prove it: npx lean-labs verify ${args[0]} --labs ${dir}\n  Edit and re-prove as you go: npx lean-labs verify ${args[0]} --labs ${dir} --watch\n`,
+      );
       return 0;
     }
     case 'verify':

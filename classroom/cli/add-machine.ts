@@ -13,12 +13,15 @@ export async function runClassAddMachine(ctx: CliContext, rawName: string): Prom
   const config = readConfig(ctx.stateDir, name);
   if (!config) throw new UserError(`There is no class named "${name}" on this machine: \`npx lean-labs class up --name ${name} --learners N\` makes one.`);
   if (config.endedAt) throw new UserError(`Class "${name}" has ended: \`npx lean-labs class up --name ${name} --learners N\` starts a new one.`);
-  if (!config.machineToken) throw new UserError(`Class "${name}" was made by an earlier lean-labs: run \`npx lean-labs class up --name ${name}\` once (it resumes the class and gives it what machines need), then this again.`);
+  if (!config.machineToken)
+    throw new UserError(
+      `Class "${name}" was made by an earlier lean-labs: run \`npx lean-labs class up --name ${name}\` once (it resumes the class and gives it what machines need), then this again.`,
+    );
   const docker = new DockerAdapter();
   await docker.ping();
   const swarm = new SwarmAdapter(docker);
   const info = await swarm.info();
-  if (info.state !== 'active' || !info.isManager) throw new UserError('Run `class add-machine` on the class\'s manager (where `class up` ran).');
+  if (info.state !== 'active' || !info.isManager) throw new UserError("Run `class add-machine` on the class's manager (where `class up` ran).");
   const join = await swarm.workerJoin();
   if (learnersOnLoopback(config) || join.addr.startsWith('127.'))
     throw new UserError(

@@ -36,12 +36,21 @@ export async function runClassDown(ctx: CliContext, rawName: string): Promise<nu
   for (const s of services) await swarm.removeService(s.id);
   const sandboxes = services.filter((s) => !s.labels[ROLE_LABEL]);
   if (sandboxes.length) lines.push(`  removed ${plural(sandboxes.length, 'sandbox service')}: ${nameList(sandboxes.map((s) => s.name))}`);
-  if (sandboxes.length < services.length) lines.push(`  removed ${plural(services.length - sandboxes.length, 'helper service')} of an earlier \`class down\`: ${nameList(services.filter((s) => s.labels[ROLE_LABEL]).map((s) => s.name))}`);
+  if (sandboxes.length < services.length)
+    lines.push(`  removed ${plural(services.length - sandboxes.length, 'helper service')} of an earlier \`class down\`: ${nameList(services.filter((s) => s.labels[ROLE_LABEL]).map((s) => s.name))}`);
   // The tasks' containers go in the background: networks, secrets and volumes are free once they are gone.
   const networks = await removeAll(await swarm.networks(labels), (id) => swarm.removeNetwork(id), deadline);
   const secrets = await removeAll(await swarm.secrets(labels), (id) => swarm.removeSecret(id), deadline);
-  const volumes = await removeAll((await swarm.volumes(labels)).map((v) => ({ id: v, name: v })), (id) => swarm.removeVolume(id), deadline);
-  for (const [what, r] of [['network', networks], ['secret', secrets], ['volume', volumes]] as const) {
+  const volumes = await removeAll(
+    (await swarm.volumes(labels)).map((v) => ({ id: v, name: v })),
+    (id) => swarm.removeVolume(id),
+    deadline,
+  );
+  for (const [what, r] of [
+    ['network', networks],
+    ['secret', secrets],
+    ['volume', volumes],
+  ] as const) {
     if (r.removed.length) lines.push(`  removed ${plural(r.removed.length, what)}: ${nameList(r.removed)}`);
     if (r.left.length) lines.push(`  could not remove ${plural(r.left.length, what)} (still in use after 90 s): ${nameList(r.left)}; run \`npx lean-labs class down --name ${name}\` again`);
   }
@@ -60,7 +69,7 @@ export async function runClassDown(ctx: CliContext, rawName: string): Promise<nu
     writeConfig(ctx.stateDir, { ...config, endedAt: Date.now() });
     lines.push(`  its records stay in ${classDir(ctx.stateDir, name)}: \`npx lean-labs class export --name ${name}\` gives the results.`);
   }
-  lines.push('Nothing without the class\'s label was touched.');
+  lines.push("Nothing without the class's label was touched.");
   ctx.out(`${lines.join('\n')}\n`);
   return networks.left.length + secrets.left.length + volumes.left.length || !elsewhere.complete ? 1 : 0;
 }

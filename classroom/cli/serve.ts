@@ -27,7 +27,14 @@ export async function serveClass(stateDir: string, name: string, log: (l: string
   const engine = new DockerAdapter();
   const server = new ClassServer({
     store,
-    settings: { name, learners: config.learners, joinCode: config.joinCode, instructorToken: config.instructorToken, machineToken: config.machineToken, stuckAfterMs: (config.stuckAfterMinutes ?? DEFAULT_STUCK_AFTER_MINUTES) * 60_000 },
+    settings: {
+      name,
+      learners: config.learners,
+      joinCode: config.joinCode,
+      instructorToken: config.instructorToken,
+      machineToken: config.machineToken,
+      stuckAfterMs: (config.stuckAfterMinutes ?? DEFAULT_STUCK_AFTER_MINUTES) * 60_000,
+    },
     imagesTar: imagesTar(dir),
     classImage: () => engine.saveImages([config.image]),
     log,
@@ -39,7 +46,16 @@ export async function serveClass(stateDir: string, name: string, log: (l: string
   keeper = new SandboxKeeper(
     swarm,
     store,
-    { className: name, image: config.image, labs: config.labs, serverUrl: config.sandboxUrl, memoryBytes: config.memoryBytes, reservationBytes: config.reservationBytes, pids: config.pids, refuse: [new URL(config.sandboxUrl).hostname, ...machineAddresses()] },
+    {
+      className: name,
+      image: config.image,
+      labs: config.labs,
+      serverUrl: config.sandboxUrl,
+      memoryBytes: config.memoryBytes,
+      reservationBytes: config.reservationBytes,
+      pids: config.pids,
+      refuse: [new URL(config.sandboxUrl).hostname, ...machineAddresses()],
+    },
     { ready: (s) => server.agentReady(s), says: (s) => server.agentMessage(s) },
     log,
   );

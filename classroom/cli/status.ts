@@ -22,7 +22,12 @@ export function statusTable(s: ClassStatus, now: number): string {
   ];
   const rows = [head, ...s.rows.map(cell)];
   const widths = head.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
   const why = s.rows.filter((r) => (r.state === 'failed' || r.state === 'restarting' || r.state === 'pending') && r.message).map((r) => `  ${r.sandbox}: ${r.message}`);
   const count = (st: string) => s.rows.filter((r) => r.state === st).length;
   return [

@@ -34,7 +34,11 @@ export async function runClassSweep(name: string, out: (s: string) => void): Pro
   const swarm = new SwarmAdapter(docker);
   const node = (await docker.docker.info()).Name ?? '';
   const volumes = await swarm.volumes(classLabels(name));
-  const r = await removeAll(volumes.map((v) => ({ id: v, name: v })), (id) => swarm.removeVolume(id), Date.now() + VOLUME_WAIT_MS);
+  const r = await removeAll(
+    volumes.map((v) => ({ id: v, name: v })),
+    (id) => swarm.removeVolume(id),
+    Date.now() + VOLUME_WAIT_MS,
+  );
   const report: SweepReport = { sweep: name, node, removed: r.removed, left: r.left };
   out(`${JSON.stringify(report)}\n`);
   return r.left.length ? 1 : 0;

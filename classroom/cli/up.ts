@@ -19,7 +19,21 @@ import { buildOrder, loadCatalog } from '../../runner/images/catalog.js';
 import { ensureImages } from '../../runner/images/ensure.js';
 import { readLabSet } from '../../runner/lab/load.js';
 import { imagesDir } from '../../runner/paths.js';
-import { checkClassName, classDir, classImageCommand, learnersOnLoopback, dashboardUrl, dbFile, imagesTar, readConfig, serverLog, serverPid, setAsideEnded, writeConfig, type ClassConfig } from '../class-files.js';
+import {
+  checkClassName,
+  classDir,
+  classImageCommand,
+  learnersOnLoopback,
+  dashboardUrl,
+  dbFile,
+  imagesTar,
+  readConfig,
+  serverLog,
+  serverPid,
+  setAsideEnded,
+  writeConfig,
+  type ClassConfig,
+} from '../class-files.js';
 import { ensureClassImage, pruneClassImages } from '../class-image.js';
 import { CLASS_LABEL, classLabels, parseBytes, sandboxId } from '../sandbox-spec.js';
 import { newJoinCode, newToken } from '../server/server.js';
@@ -70,8 +84,7 @@ async function ensureSwarm(ctx: CliContext, swarm: SwarmAdapter, advertiseAddr: 
     ctx.out('This engine is not part of a swarm. A class places its sandboxes with Docker Swarm, so lean-labs would run\n');
     ctx.out(`  docker swarm init${advertiseAddr ? ` --advertise-addr ${advertiseAddr}` : ''}\n`);
     ctx.out('making this engine the manager of a one-node swarm (other machines can join later; `docker swarm leave --force` undoes it).\n');
-    if (!ctx.yes && !(await ctx.confirm('Start a swarm here?')))
-      throw new UserError('No swarm, no class. Run `docker swarm init` yourself, or `npx lean-labs class up --yes` to let lean-labs do it.');
+    if (!ctx.yes && !(await ctx.confirm('Start a swarm here?'))) throw new UserError('No swarm, no class. Run `docker swarm init` yourself, or `npx lean-labs class up --yes` to let lean-labs do it.');
     try {
       await swarm.init(advertiseAddr);
     } catch (err) {
@@ -115,7 +128,9 @@ export async function runClassUp(ctx: CliContext, o: UpOptions): Promise<number>
     return showClass(ctx, existing, o.wait ?? true, others);
   }
   if (services.length)
-    throw new UserError(`Swarm already runs ${services.length} sandboxes labelled for a class "${name}" that this machine has no records of. Remove them with \`npx lean-labs class down --name ${name}\`, or pick another --name.`);
+    throw new UserError(
+      `Swarm already runs ${services.length} sandboxes labelled for a class "${name}" that this machine has no records of. Remove them with \`npx lean-labs class down --name ${name}\`, or pick another --name.`,
+    );
   const learners = count(o.learners, 'learners', 1, 500);
   const stuckAfterMinutes = count(o.stuckAfter, 'stuck-after', 1, 240, DEFAULT_STUCK_AFTER_MINUTES);
   const reserve = count(o.reserve, 'reserve', 0, 100, Math.min(3, Math.ceil(learners / 10)));
@@ -123,13 +138,17 @@ export async function runClassUp(ctx: CliContext, o: UpOptions): Promise<number>
   if (!memoryBytes || memoryBytes < 256 * 1024 ** 2) throw new UserError(`--memory takes a size of at least 256m, like 2g or 1536m, not "${o.memory}".`);
   // Swarm places a sandbox only where this much memory is unreserved: that spreads a class over the nodes.
   const reservationBytes = o.reservation ? parseBytes(o.reservation) : Math.min(memoryBytes, 512 * 1024 ** 2);
-  if (!reservationBytes || reservationBytes > memoryBytes)
-    throw new UserError(`--reservation takes a size no larger than the memory limit (${o.memory ?? '2g'}), like 512m, not "${o.reservation}".`);
+  if (!reservationBytes || reservationBytes > memoryBytes) throw new UserError(`--reservation takes a size no larger than the memory limit (${o.memory ?? '2g'}), like 512m, not "${o.reservation}".`);
   const port = count(o.port, 'port', 1, 65535, DEFAULT_PORT);
   const nodeAddr = await ensureSwarm(ctx, swarm, o.advertiseAddr);
 
   const { labs: all } = readLabSet(ctx.labsDir);
-  const wanted = o.labs ? o.labs.split(',').map((s) => s.trim()).filter(Boolean) : all.map((l) => l.id);
+  const wanted = o.labs
+    ? o.labs
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : all.map((l) => l.id);
   const unknown = wanted.filter((id) => !all.some((l) => l.id === id));
   if (unknown.length) throw new UserError(`No lab named ${unknown.join(', ')}. The labs: ${all.map((l) => l.id).join(', ')}.`);
   const labs = all.filter((l) => wanted.includes(l.id));
@@ -138,7 +157,11 @@ export async function runClassUp(ctx: CliContext, o: UpOptions): Promise<number>
   const catalog = loadCatalog(imagesDir());
   const labImages = [...new Set([HELPER_IMAGE, ...labs.flatMap((l) => l.images)])];
   const toEnsure = [...labImages, 'sandbox'];
-  const progress = await imageProgress(buildOrder(catalog, toEnsure).map((d) => d.name), (l) => ctx.out(`${l}\n`), ctx.live);
+  const progress = await imageProgress(
+    buildOrder(catalog, toEnsure).map((d) => d.name),
+    (l) => ctx.out(`${l}\n`),
+    ctx.live,
+  );
   try {
     await ensureImages(docker, catalog, toEnsure, { allowInstall: ctx.yes, onEvent: (e) => progress.onEvent(e) });
   } finally {
@@ -209,7 +232,9 @@ async function startServer(ctx: CliContext, config: ClassConfig): Promise<void> 
     if (!identify(pid)) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new UserError(`The class server did not come up on port ${config.port}${existsSync(serverLog(dir)) ? `; its log says why: ${serverLog(dir)}` : ''}. Is the port taken? Choose another with --port.`);
+  throw new UserError(
+    `The class server did not come up on port ${config.port}${existsSync(serverLog(dir)) ? `; its log says why: ${serverLog(dir)}` : ''}. Is the port taken? Choose another with --port.`,
+  );
 }
 
 /** Prints how to join, then follows the sandboxes coming up until all are up or failed (Ctrl-C stops watching only). */

@@ -63,7 +63,9 @@ async function post(url: URL, body: object): Promise<{ status: number; body: Rec
   try {
     res = await fetch(`${base(url)}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
   } catch (err) {
-    throw new UserError(`No class server answers at ${url.href} (${(err as Error).cause ? String(((err as Error).cause as Error).message) : (err as Error).message}). Check the address with your instructor.`);
+    throw new UserError(
+      `No class server answers at ${url.href} (${(err as Error).cause ? String(((err as Error).cause as Error).message) : (err as Error).message}). Check the address with your instructor.`,
+    );
   }
   const text = await res.text();
   try {
@@ -172,7 +174,10 @@ export async function attachTerminal(url: URL, token: string, o: JoinOptions): P
       }
       const now = Date.now();
       lostAt ??= now;
-      if (now - lostAt > (o.reconnectForMs ?? RECONNECT_FOR_MS)) throw new UserError(`Lost the class server at ${url.href} for over ${Math.round((o.reconnectForMs ?? RECONNECT_FOR_MS) / 1000)} s. Run the same command again when the network is back: your shell is still there.`);
+      if (now - lostAt > (o.reconnectForMs ?? RECONNECT_FOR_MS))
+        throw new UserError(
+          `Lost the class server at ${url.href} for over ${Math.round((o.reconnectForMs ?? RECONNECT_FOR_MS) / 1000)} s. Run the same command again when the network is back: your shell is still there.`,
+        );
       if (outcome.opened || now === lostAt) o.out(`\r\n[lean-labs] ${reconnectingLine(outcome.reason)}\r\n`);
       await sleep(redialDelayMs(outcome.code));
     }
@@ -184,8 +189,7 @@ export async function attachTerminal(url: URL, token: string, o: JoinOptions): P
 
 export async function runClassJoin(target: string, o: JoinOptions): Promise<number> {
   const url = classUrl(target);
-  if (!process.stdin.isTTY || !process.stdout.isTTY)
-    throw new UserError('`class join` opens your sandbox\'s shell in this terminal, and this is not a terminal (a pipe or a script).');
+  if (!process.stdin.isTTY || !process.stdout.isTTY) throw new UserError("`class join` opens your sandbox's shell in this terminal, and this is not a terminal (a pipe or a script).");
   const { token, name } = await joinClass(url, o);
   o.out(`Joined as ${name}. Connecting to your sandbox (Ctrl-] leaves; the shell keeps running)…\n`);
   return attachTerminal(url, token, o);

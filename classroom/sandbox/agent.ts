@@ -55,7 +55,8 @@ export function agentOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Agent
   const token = existsSync(TOKEN_FILE) ? readFileSync(TOKEN_FILE, 'utf8').trim() : (env.LEAN_LABS_SANDBOX_TOKEN ?? '');
   if (!token) throw new Error(`No sandbox token at ${TOKEN_FILE}.`);
   const cellIds = Number(env[CELL_IDS_ENV]);
-  if (!Number.isInteger(cellIds) || cellIds < 65536) throw new Error(`${CELL_IDS_ENV} is not set to the first host id of the learner's cell: the agent runs inside a class sandbox, started by \`class up\`.`);
+  if (!Number.isInteger(cellIds) || cellIds < 65536)
+    throw new Error(`${CELL_IDS_ENV} is not set to the first host id of the learner's cell: the agent runs inside a class sandbox, started by \`class up\`.`);
   return {
     cellIds,
     refuse: (env[CELL_REFUSE_ENV] ?? '').split(',').filter((a) => IPV4.test(a)),
@@ -136,7 +137,9 @@ export class SandboxAgent {
         await sleep(500);
       }
     // What a killed dockerd leaves behind would stop the next one.
-    await runProcess('sh', ['-c', 'pkill -x dockerd; pkill -x containerd; for i in $(seq 20); do pgrep -x dockerd >/dev/null || pgrep -x containerd >/dev/null || break; sleep 0.1; done'], { timeoutMs: 15_000 });
+    await runProcess('sh', ['-c', 'pkill -x dockerd; pkill -x containerd; for i in $(seq 20); do pgrep -x dockerd >/dev/null || pgrep -x containerd >/dev/null || break; sleep 0.1; done'], {
+      timeoutMs: 15_000,
+    });
     // Removed in the cell, as its root: paths there are the learner's, links included.
     await inCellShell('rm -f /run/docker.pid /run/docker/containerd/containerd.pid');
     const log = openSync(DOCKERD_LOG, 'a');

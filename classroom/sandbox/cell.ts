@@ -44,7 +44,7 @@ export function cellPid(): number | undefined {
 
 /** A path inside the cell, as the agent reaches it from outside (through the cell's root). */
 export function inCell(path: string, pid = cellPid()): string {
-  if (pid === undefined) throw new Error('the learner\'s cell is not running');
+  if (pid === undefined) throw new Error("the learner's cell is not running");
   return `/proc/${pid}/root${path}`;
 }
 
@@ -108,7 +108,10 @@ export function relayNames(upstream: string, log: (line: string) => void, at: { 
       server.send(answer, from.port, from.address, () => undefined);
       done();
     });
-    ask.on('error', () => (clearTimeout(timer), done()));
+    ask.on('error', () => {
+      clearTimeout(timer);
+      done();
+    });
     ask.send(query, upstreamPort, upstream);
   });
   server.on('error', (err) => log(`name relay: ${err.message}`));

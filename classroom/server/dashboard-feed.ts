@@ -14,7 +14,11 @@ export class DashboardFeed {
    * @param snapshot the text every dashboard is sent
    * @param coalesceMs changes within this time go out as one snapshot
    */
-  constructor(private readonly snapshot: () => string, private readonly coalesceMs = 100, tickMs = 5000) {
+  constructor(
+    private readonly snapshot: () => string,
+    private readonly coalesceMs = 100,
+    tickMs = 5000,
+  ) {
     this.tick = setInterval(() => this.changed(), tickMs);
     this.tick.unref();
   }

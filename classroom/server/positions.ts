@@ -37,18 +37,16 @@ export interface StepRecord {
   readonly solved: boolean;
 }
 
-export function applyEvent(
-  pos: Position | undefined,
-  record: StepRecord | undefined,
-  e: ClassEvent,
-): { position: Position; step?: StepRecord } {
+export function applyEvent(pos: Position | undefined, record: StepRecord | undefined, e: ClassEvent): { position: Position; step?: StepRecord } {
   const sameLab = pos?.lab === e.lab;
-  const base: Position = sameLab && pos
-    ? pos
-    : { lab: e.lab, labTitle: e.labTitle ?? e.lab, step: '', stepIndex: 0, steps: e.steps ?? 0, passed: 0, total: 0, checks: [], stepSince: e.at, lastActivity: e.at, progressAt: e.at, done: 0 };
+  const base: Position =
+    sameLab && pos
+      ? pos
+      : { lab: e.lab, labTitle: e.labTitle ?? e.lab, step: '', stepIndex: 0, steps: e.steps ?? 0, passed: 0, total: 0, checks: [], stepSince: e.at, lastActivity: e.at, progressAt: e.at, done: 0 };
   let position: Position = { ...base, labTitle: e.labTitle ?? base.labTitle, steps: e.steps ?? base.steps, lastActivity: Math.max(base.lastActivity, e.at) };
   const movedTo = e.step !== undefined && e.step !== position.step && (e.type === 'lab' || e.type === 'step');
-  if (movedTo) position = { ...position, step: e.step!, stepIndex: e.stepIndex ?? position.stepIndex, passed: 0, total: 0, checks: [], stepSince: e.at, progressAt: Math.max(position.progressAt ?? 0, e.at) };
+  if (movedTo)
+    position = { ...position, step: e.step!, stepIndex: e.stepIndex ?? position.stepIndex, passed: 0, total: 0, checks: [], stepSince: e.at, progressAt: Math.max(position.progressAt ?? 0, e.at) };
   if (e.type === 'judged' && e.step === position.step && e.checks) {
     const passed = e.checks.filter((c) => c.pass).length;
     const forward = passed > position.passed;

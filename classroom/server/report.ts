@@ -117,5 +117,5 @@ export function exportRows(store: ClassStore, format: 'csv' | 'jsonl'): string {
   const rows = exportData(store);
   if (format === 'jsonl') return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
   const cols = ['learner', 'name', 'lab', 'step_number', 'step', 'entered_at', 'done_at', 'seconds', 'hints', 'solved'] as const;
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n';
+  return `${[cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n')}\n`;
 }

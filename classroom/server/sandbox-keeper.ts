@@ -34,7 +34,12 @@ export function taskState(tasks: readonly SwarmTask[], agentReady: boolean, agen
   if (current.state === 'running')
     return agentReady
       ? { state: 'ready', nodeId: current.nodeId, message: agentSays ?? '', restarts }
-      : { state: restarts ? 'restarting' : 'pending', nodeId: current.nodeId, message: restarts ? `restarted (${why}); ${agentSays || 'its engine is starting'}` : agentSays || 'its engine is starting', restarts };
+      : {
+          state: restarts ? 'restarting' : 'pending',
+          nodeId: current.nodeId,
+          message: restarts ? `restarted (${why}); ${agentSays || 'its engine is starting'}` : agentSays || 'its engine is starting',
+          restarts,
+        };
   if (STARTING.has(current.state)) {
     const now = explainTaskError(current.error || current.message || current.state);
     return { state: restarts ? 'restarting' : 'pending', nodeId: current.nodeId, message: lastEnd && lacksImage(lastEnd.error || lastEnd.message) && !current.error ? why : now, restarts };
@@ -175,15 +180,18 @@ export class SandboxKeeper {
     const tasks = await this.swarm.tasks(services.map((s) => s.id));
     // Read again for a node not seen yet, or seen without its name: a machine that has just joined may not have
     // reported its host name (kept empty, its sandboxes would show no node for the rest of the class).
-    if (tasks.some((t) => t.nodeId && !this.nodeNames.get(t.nodeId)))
-      this.nodeNames = new Map((await this.swarm.nodes()).map((n) => [n.id, n.hostname]));
+    if (tasks.some((t) => t.nodeId && !this.nodeNames.get(t.nodeId))) this.nodeNames = new Map((await this.swarm.nodes()).map((n) => [n.id, n.hostname]));
     for (const s of this.store.sandboxes()) {
       const serviceId = byName.get(s.service);
       if (!serviceId) {
         if (s.state !== 'failed') this.store.updateSandbox(s.id, { state: 'pending', message: WAITING_TURN });
         continue;
       }
-      const t = taskState(tasks.filter((x) => x.serviceId === serviceId), this.agent.ready(s.id), this.agent.says(s.id));
+      const t = taskState(
+        tasks.filter((x) => x.serviceId === serviceId),
+        this.agent.ready(s.id),
+        this.agent.says(s.id),
+      );
       this.store.updateSandbox(s.id, { state: t.state, node: this.nodeNames.get(t.nodeId) || t.nodeId, message: t.message, restarts: Math.max(s.restarts, t.restarts) });
     }
     // The next wave, when the last has made room.

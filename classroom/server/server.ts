@@ -186,8 +186,7 @@ export class ClassServer {
     if (req.method === 'GET' && path === IMAGES_TURN_PATH) return this.images(req, res, url, 'turn');
     if (req.method === 'GET' && path === '/machine/class-image') return void this.classImage(req, res, url);
     if (path.startsWith('/api/instructor/')) {
-      if (!same(bearer(req, url), this.opts.settings.instructorToken))
-        return send(res, 401, { error: 'this needs the instructor token (`lean-labs class status` on the manager uses it)' });
+      if (!same(bearer(req, url), this.opts.settings.instructorToken)) return send(res, 401, { error: 'this needs the instructor token (`lean-labs class status` on the manager uses it)' });
       if (req.method === 'GET' && path === '/api/instructor/status') return send(res, 200, this.status());
       if (req.method === 'GET' && path === '/api/instructor/export') {
         const format = url.searchParams.get('format') ?? 'csv';
@@ -203,7 +202,12 @@ export class ClassServer {
   private page(req: IncomingMessage, res: ServerResponse, url: URL): void {
     const path = url.pathname;
     if (!this.web.present())
-      return send(res, 200, `lean-labs class "${this.opts.settings.name}": this build has no web pages (run \`npm run build\`). Join from a terminal: npx lean-labs class join <this address>\n`, 'text/plain');
+      return send(
+        res,
+        200,
+        `lean-labs class "${this.opts.settings.name}": this build has no web pages (run \`npm run build\`). Join from a terminal: npx lean-labs class join <this address>\n`,
+        'text/plain',
+      );
     if (path === '/') return void this.web.send(res, 'learner.html');
     if (path === '/dashboard') {
       if (!same(bearer(req, url), this.opts.settings.instructorToken)) return void this.web.send(res, 'dashboard-locked.html', 401);
@@ -241,8 +245,7 @@ export class ClassServer {
       return send(res, 403, { error: 'wrong join code: ask your instructor for the class code' });
     }
     if (!name || name.length > MAX_NAME) return send(res, 400, { error: `give a display name of 1 to ${MAX_NAME} characters` });
-    if (this.store.learners().length >= this.opts.settings.learners)
-      return send(res, 409, { error: `the class is full (${this.opts.settings.learners} learners): ask your instructor for a place` });
+    if (this.store.learners().length >= this.opts.settings.learners) return send(res, 409, { error: `the class is full (${this.opts.settings.learners} learners): ask your instructor for a place` });
     const learner = this.store.claim({ id: randomUUID(), name, token: newToken() });
     if (!learner) {
       const starting = this.store.sandboxes().filter((s) => s.state === 'pending' || s.state === 'restarting').length;
@@ -313,10 +316,13 @@ export class ClassServer {
     // A turn already given (an agent asking again) is kept, and holds still one place.
     const keepTurn = () => {
       clearTimeout(this.turns.get(sandbox.id));
-      this.turns.set(sandbox.id, setTimeout(() => {
-        this.turns.delete(sandbox.id);
-        done();
-      }, this.opts.turnKeptMs ?? TURN_KEPT_MS).unref());
+      this.turns.set(
+        sandbox.id,
+        setTimeout(() => {
+          this.turns.delete(sandbox.id);
+          done();
+        }, this.opts.turnKeptMs ?? TURN_KEPT_MS).unref(),
+      );
       res.writeHead(204, { etag: tag });
       res.end();
     };
@@ -329,16 +335,20 @@ export class ClassServer {
       return this.sendImages(res);
     }
     let started = false;
-    const entry = { sandbox: sandbox.id, at: Date.now(), go: () => {
-      started = true;
-      if (kind === 'tar') {
-        res.on('close', done);
-        return this.sendImages(res);
-      }
-      // Asked twice while queued: the turn given first already holds a place, so this one gives its place back.
-      if (this.turns.has(sandbox.id)) this.imageTransfers--;
-      keepTurn();
-    } };
+    const entry = {
+      sandbox: sandbox.id,
+      at: Date.now(),
+      go: () => {
+        started = true;
+        if (kind === 'tar') {
+          res.on('close', done);
+          return this.sendImages(res);
+        }
+        // Asked twice while queued: the turn given first already holds a place, so this one gives its place back.
+        if (this.turns.has(sandbox.id)) this.imageTransfers--;
+        keepTurn();
+      },
+    };
     this.imageQueue.push(entry);
     res.on('close', () => {
       if (!started) this.imageQueue.splice(this.imageQueue.indexOf(entry), 1);
@@ -551,7 +561,8 @@ export class ClassServer {
     };
     // A pipe that ends without a word (1006) lost its sandbox: the task died and Swarm is starting it again.
     pipe.on('close', (code, reason) =>
-      closeBoth(code === Close.done ? Close.done : Close.sandboxStopped, reason.toString() || (code === 1006 ? 'Your sandbox stopped; waiting for it to come back…' : 'The sandbox closed the shell.')));
+      closeBoth(code === Close.done ? Close.done : Close.sandboxStopped, reason.toString() || (code === 1006 ? 'Your sandbox stopped; waiting for it to come back…' : 'The sandbox closed the shell.')),
+    );
     // A beat every 15 s, so a quiet shell is never silence: a page whose network died without a word notices and dials again.
     const beat = setInterval(() => ws.readyState === ws.OPEN && ws.send(JSON.stringify({ type: 'beat' } satisfies TerminalStatus)), BEAT_MS);
     ws.on('close', () => {

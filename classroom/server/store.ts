@@ -83,7 +83,10 @@ export class ClassStore {
   private closed = false;
   private readonly listeners: Array<() => void> = [];
 
-  private constructor(private readonly db: Database, readonly file: string | undefined) {}
+  private constructor(
+    private readonly db: Database,
+    readonly file: string | undefined,
+  ) {}
 
   /** Opens (or creates) the class database at `file`; without a file it lives in memory only (unit tests). */
   static async open(file?: string): Promise<ClassStore> {
@@ -177,9 +180,7 @@ export class ClassStore {
     const next = { ...cur, ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) } as SandboxRow;
     if (next.state === cur.state && next.node === cur.node && next.message === cur.message && next.restarts === cur.restarts) return false;
     const readyAt = next.state === 'ready' && cur.state !== 'ready' ? now : cur.readyAt;
-    this.run('UPDATE sandboxes SET state = ?, node = ?, message = ?, restarts = ?, ready_at = ?, updated_at = ? WHERE id = ?', [
-      next.state, next.node, next.message, next.restarts, readyAt, now, id,
-    ]);
+    this.run('UPDATE sandboxes SET state = ?, node = ?, message = ?, restarts = ?, ready_at = ?, updated_at = ? WHERE id = ?', [next.state, next.node, next.message, next.restarts, readyAt, now, id]);
     return true;
   }
 
@@ -202,13 +203,9 @@ export class ClassStore {
    * never get the same one. Returns undefined when none is free.
    */
   claim(learner: { id: string; name: string; token: string }, now = Date.now()): LearnerRow | undefined {
-    const free = this.rows(
-      "SELECT id FROM sandboxes WHERE state = 'ready' AND id NOT IN (SELECT sandbox FROM learners) ORDER BY slot LIMIT 1",
-    )[0];
+    const free = this.rows("SELECT id FROM sandboxes WHERE state = 'ready' AND id NOT IN (SELECT sandbox FROM learners) ORDER BY slot LIMIT 1")[0];
     if (!free) return undefined;
-    this.run('INSERT INTO learners (id, name, token, sandbox, joined_at, last_seen) VALUES (?, ?, ?, ?, ?, ?)', [
-      learner.id, learner.name, learner.token, String(free.id), now, now,
-    ]);
+    this.run('INSERT INTO learners (id, name, token, sandbox, joined_at, last_seen) VALUES (?, ?, ?, ?, ?, ?)', [learner.id, learner.name, learner.token, String(free.id), now, now]);
     return this.learnerByToken(learner.token);
   }
 
@@ -241,7 +238,13 @@ export class ClassStore {
     const stored: number[] = [];
     for (const e of events) {
       const added = this.run('INSERT OR IGNORE INTO events (sandbox, epoch, seq, at, received, type, body) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-        sandbox, epoch, e.seq, e.at, now, e.type, JSON.stringify(e),
+        sandbox,
+        epoch,
+        e.seq,
+        e.at,
+        now,
+        e.type,
+        JSON.stringify(e),
       ]);
       if (added) this.applyToPosition(sandbox, e);
       stored.push(e.seq);
@@ -256,7 +259,10 @@ export class ClassStore {
     this.run('INSERT INTO positions (sandbox, body) VALUES (?, ?) ON CONFLICT(sandbox) DO UPDATE SET body = excluded.body', [sandbox, JSON.stringify(next.position)]);
     if (next.step && e.lab && e.step)
       this.run('INSERT INTO steps (sandbox, lab, step, body) VALUES (?, ?, ?, ?) ON CONFLICT(sandbox, lab, step) DO UPDATE SET body = excluded.body', [
-        sandbox, e.lab, e.step, JSON.stringify(next.step),
+        sandbox,
+        e.lab,
+        e.step,
+        JSON.stringify(next.step),
       ]);
   }
 
@@ -295,15 +301,26 @@ export class ClassStore {
 
 function toSandbox(r: Record<string, SqlValue>): SandboxRow {
   return {
-    id: String(r.id), slot: Number(r.slot), service: String(r.service), token: String(r.token),
-    state: String(r.state) as SandboxState, node: String(r.node), message: String(r.message), restarts: Number(r.restarts),
-    readyAt: r.ready_at === null ? null : Number(r.ready_at), updatedAt: Number(r.updated_at),
+    id: String(r.id),
+    slot: Number(r.slot),
+    service: String(r.service),
+    token: String(r.token),
+    state: String(r.state) as SandboxState,
+    node: String(r.node),
+    message: String(r.message),
+    restarts: Number(r.restarts),
+    readyAt: r.ready_at === null ? null : Number(r.ready_at),
+    updatedAt: Number(r.updated_at),
   };
 }
 
 function toLearner(r: Record<string, SqlValue>): LearnerRow {
   return {
-    id: String(r.id), name: String(r.name), token: String(r.token), sandbox: String(r.sandbox),
-    joinedAt: Number(r.joined_at), lastSeen: Number(r.last_seen),
+    id: String(r.id),
+    name: String(r.name),
+    token: String(r.token),
+    sandbox: String(r.sandbox),
+    joinedAt: Number(r.joined_at),
+    lastSeen: Number(r.last_seen),
   };
 }

@@ -75,10 +75,13 @@ async function submitJoin(ev: Event): Promise<void> {
         continue;
       }
       const text =
-        r.status === 403 ? 'Wrong join code: check it with your instructor.' :
-        r.status === 429 ? `${why[0]!.toUpperCase()}${why.slice(1)}. The class allows 10 wrong codes a minute from one address.` :
-        r.status === 409 ? `${why[0]!.toUpperCase()}${why.slice(1)}.` :
-        `Could not join: ${why}.`;
+        r.status === 403
+          ? 'Wrong join code: check it with your instructor.'
+          : r.status === 429
+            ? `${why[0]!.toUpperCase()}${why.slice(1)}. The class allows 10 wrong codes a minute from one address.`
+            : r.status === 409
+              ? `${why[0]!.toUpperCase()}${why.slice(1)}.`
+              : `Could not join: ${why}.`;
       return showForm(text, true);
     }
   } finally {

@@ -22,4 +22,3 @@ export function withFields(base: string, fields: Readonly<Record<string, unknown
     .map(([k, v]) => show(k, v));
   return parts.length ? `${base}: ${parts.join(', ')}` : base;
 }
-

@@ -22,7 +22,5 @@ import { volume } from './kinds/volume.js';
 
 /** Every check kind a lab may use, by the name written in `kind:`. */
 export const CHECK_KINDS: ReadonlyMap<string, CheckKind> = new Map(
-  [container, hostconfig, exec, file, diff, events, http, logs, namespace, cgroup, image, volume, network, attached, dns, health, compose, rate, labelled, shell].map(
-    (k) => [k.kind, k],
-  ),
+  [container, hostconfig, exec, file, diff, events, http, logs, namespace, cgroup, image, volume, network, attached, dns, health, compose, rate, labelled, shell].map((k) => [k.kind, k]),
 );

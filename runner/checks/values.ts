@@ -31,7 +31,12 @@ export function compilePattern(source: string): { test(text: string): boolean } 
   if (!m) return { test: (text) => text.includes(source) };
   try {
     const re = new RegExp(m[1] ?? '', m[2]);
-    return { test: (text) => { re.lastIndex = 0; return re.test(text); } };
+    return {
+      test: (text) => {
+        re.lastIndex = 0;
+        return re.test(text);
+      },
+    };
   } catch (err) {
     return `invalid regular expression ${source}: ${(err as Error).message}`;
   }
@@ -45,7 +50,11 @@ export function matches(pattern: string, text: string): boolean {
 
 /** Formats bytes the way learners type them (64m) when exact, else with a unit. */
 export function formatSize(bytes: number): string {
-  for (const [unit, size] of [['g', 1024 ** 3], ['m', 1024 ** 2], ['k', 1024]] as const) {
+  for (const [unit, size] of [
+    ['g', 1024 ** 3],
+    ['m', 1024 ** 2],
+    ['k', 1024],
+  ] as const) {
     if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
   }
   // Not a whole number of units: say which unit, so nobody compares binary megabytes with docker's decimal ones.

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { IMAGES_LOADING_FILE } from '../../classroom/sandbox-spec.js';
-import { DockerAdapter } from '../docker/adapter.js';
+import type { DockerAdapter } from '../docker/adapter.js';
 import { loadCatalog, type ImageDef } from '../images/catalog.js';
 import { ensureImages, type ImageEvent } from '../images/ensure.js';
 import type { Lab } from '../lab/types.js';
@@ -76,13 +76,7 @@ async function classImagesLoaded(hooks: ImageHooks): Promise<void> {
 }
 
 /** `imageBuilder` with progress shown as live rows in a terminal, or plain lines. */
-export function imagePreparer(
-  docker: DockerAdapter,
-  say: (line: string) => void,
-  allowInstall: boolean,
-  live = false,
-  catalog: ReadonlyMap<string, ImageDef> = loadCatalog(imagesDir()),
-) {
+export function imagePreparer(docker: DockerAdapter, say: (line: string) => void, allowInstall: boolean, live = false, catalog: ReadonlyMap<string, ImageDef> = loadCatalog(imagesDir())) {
   const build = imageBuilder(docker, allowInstall, catalog);
   return async (lab: Lab): Promise<string> => {
     let progress: ImageProgress | undefined;

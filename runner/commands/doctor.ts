@@ -1,4 +1,4 @@
-import { DockerAdapter } from '../docker/adapter.js';
+import type { DockerAdapter } from '../docker/adapter.js';
 import { describeEndpoint } from '../docker/endpoint.js';
 import { engineKind, engineStorage } from '../docker/engine-kind.js';
 import { unmetRequirements } from '../engine/requirements.js';
@@ -37,13 +37,13 @@ export async function diagnose(docker: DockerAdapter, imagesRoot: string, labs: 
         cannot.length === 0
           ? { ok: true, what: `all ${labs.length} labs run here` }
           : {
-              ok: false, warn: true,
+              ok: false,
+              warn: true,
               what: `${info.product === 'Podman' ? "this is Podman's Docker-compatible API, not Docker: " : ''}${labs.length - cannot.length} of ${labs.length} labs run here; not ${nameList(cannot.map((c) => c.id))}`,
               fix: `${cannot.map((c) => `${c.id}: ${c.why.join('; ')}`).join('. ')}.${info.product === 'Podman' ? ' README.md, "Podman", lists what fails. For every lab, use Docker Engine or Docker Desktop.' : ''}`,
             },
       );
-    if (!info.swapLimit)
-      out.push({ ok: false, warn: true, what: 'the kernel does not account swap: --memory-swap limits are not enforced', fix: 'Labs that cap swap say so when they start.' });
+    if (!info.swapLimit) out.push({ ok: false, warn: true, what: 'the kernel does not account swap: --memory-swap limits are not enforced', fix: 'Labs that cap swap say so when they start.' });
   } catch (err) {
     const e = err as Error & { advice?: string };
     out.push({ ok: false, what: e.message.split('\n')[0]!, fix: e.advice ?? (e.message.split('\n').slice(1).join(' ').trim() || 'Run `sudo npx lean-labs engine up`.') });
@@ -72,7 +72,7 @@ export async function diagnose(docker: DockerAdapter, imagesRoot: string, labs: 
         ok: false,
         warn: true,
         what: v1 ? 'only Compose v1 (docker-compose) is installed' : 'Compose v2 (docker compose) is missing',
-        fix: 'The Compose labs need `docker compose` (v2): install the docker-compose-plugin or Debian\'s docker-compose 2.x.',
+        fix: "The Compose labs need `docker compose` (v2): install the docker-compose-plugin or Debian's docker-compose 2.x.",
       });
     }
   }

@@ -53,7 +53,7 @@ const OPTION_TEXT: Record<string, string> = {
   out: '--out <file|dir>         verify --reporter junit: the report file; slides: the export folder',
   keep: "--keep                   leave the lab's containers for inspection (reset removes them later)",
   bail: '--bail                   stop at the first failing step',
-  jobs: '--jobs <n>               prove n labs side by side (default 1); the report keeps the labs\' order',
+  jobs: "--jobs <n>               prove n labs side by side (default 1); the report keeps the labs' order",
   presenter: '--presenter              type each command out visibly before running it (live demos)',
   pane: "--pane                   inside tmux: open a shell pane beside the runner in the lab's folder",
   yes: '-y, --yes                agree to installs (engine, base image, images) without asking',
@@ -66,11 +66,11 @@ const OPTION_TEXT: Record<string, string> = {
   name: '--name <name>            the class (default "class"); class join: your display name',
   reserve: '--reserve <n>            class up: warm spare sandboxes beyond the learners (default: 10%, at most 3)',
   memory: '--memory <size>          class up: memory limit of each sandbox (default 2g)',
-  reservation: "--reservation <size>     class up: memory Swarm keeps free for each sandbox when placing it (default: the limit, at most 512m)",
-  format: '--format csv|jsonl       class export: the file format (default csv, or from --out\'s extension)',
+  reservation: '--reservation <size>     class up: memory Swarm keeps free for each sandbox when placing it (default: the limit, at most 512m)',
+  format: "--format csv|jsonl       class export: the file format (default csv, or from --out's extension)",
   code: '--code <code>            class join: the join code the instructor gave',
-  'advertise-addr': "--advertise-addr <ip>    class up: the address other machines reach this one on, if it starts the swarm",
-  'no-wait': "--no-wait                class up: return at once instead of showing the sandboxes come up",
+  'advertise-addr': '--advertise-addr <ip>    class up: the address other machines reach this one on, if it starts the swarm',
+  'no-wait': '--no-wait                class up: return at once instead of showing the sandboxes come up',
   'stuck-after': '--stuck-after <min>      class up: the dashboard marks a learner stuck after this many minutes without progress (default 10)',
 };
 
@@ -93,7 +93,8 @@ export const COMMANDS: Record<string, CommandHelp> = {
   list: { usage: 'list', about: 'The labs: id, duration, steps, title; and the mistakes of any lab that does not parse.', options: ['labs'] },
   verify: {
     usage: 'verify [lab...]',
-    about: 'Runs labs end to end: every check must fail before its step and pass after it, then nothing of the lab may remain. All labs when none is named. Exit code 1 on any failure, 2 for a malformed lab.',
+    about:
+      'Runs labs end to end: every check must fail before its step and pass after it, then nothing of the lab may remain. All labs when none is named. Exit code 1 on any failure, 2 for a malformed lab.',
     options: ['labs', 'reporter', 'out', 'keep', 'bail', 'jobs', 'watch', 'yes'],
   },
   reset: { usage: 'reset <lab>', about: 'Removes what the lab made, and never your own things.', options: ['labs'] },
@@ -107,7 +108,7 @@ export const COMMANDS: Record<string, CommandHelp> = {
   class: {
     usage: 'class up | status | export | add-machine | down | join <address>',
     about:
-      'The classroom. On a Docker Swarm manager, `class up --learners N` starts a class server and one sandbox engine per learner (a Swarm service each, plus warm spares; `--labs a,b` picks the labs, by id), and prints the learners\' address, the join code and the instructor\'s live dashboard (`/dashboard?token=…`). `class status` shows each learner\'s lab, step and checks; `class export --out results.csv` gives time per step, hints and solves; `class add-machine` prints what to run on another machine so it takes sandboxes (load the class image from the class server, join the swarm). `class down` removes every sandbox, network, secret and volume of the class, on every node, and nothing else. Learners open the address in a browser (join code, name, then their sandbox\'s terminal in the page), or run `class join <address>`: the same shell, with the runner, in their own terminal.',
+      "The classroom. On a Docker Swarm manager, `class up --learners N` starts a class server and one sandbox engine per learner (a Swarm service each, plus warm spares; `--labs a,b` picks the labs, by id), and prints the learners' address, the join code and the instructor's live dashboard (`/dashboard?token=…`). `class status` shows each learner's lab, step and checks; `class export --out results.csv` gives time per step, hints and solves; `class add-machine` prints what to run on another machine so it takes sandboxes (load the class image from the class server, join the swarm). `class down` removes every sandbox, network, secret and volume of the class, on every node, and nothing else. Learners open the address in a browser (join code, name, then their sandbox's terminal in the page), or run `class join <address>`: the same shell, with the runner, in their own terminal.",
     options: ['learners', 'name', 'labs', 'reserve', 'memory', 'reservation', 'port', 'advertise-addr', 'stuck-after', 'no-wait', 'out', 'format', 'code', 'yes'],
   },
   images: {

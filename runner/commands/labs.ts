@@ -21,8 +21,7 @@ export async function runList(ctx: CliContext): Promise<number> {
     return 0;
   }
   const width = Math.max(0, ...labs.map((l) => l.id.length));
-  for (const l of labs)
-    ctx.out(`${l.id.padEnd(width)}  ${String(l.durationMinutes).padStart(3)} min  ${String(l.steps.length).padStart(2)} steps  ${l.title}\n`);
+  for (const l of labs) ctx.out(`${l.id.padEnd(width)}  ${String(l.durationMinutes).padStart(3)} min  ${String(l.steps.length).padStart(2)} steps  ${l.title}\n`);
   if (labs.length) ctx.out(`\n${plural(labs.length, 'lab')}. Prove one with \`npx lean-labs verify <id>\`.\n`);
   if (problems.length) {
     ctx.err(leftOutText(problems));
@@ -41,11 +40,7 @@ async function connect(): Promise<DockerAdapter> {
   return docker;
 }
 
-export async function runVerify(
-  ctx: CliContext,
-  ids: readonly string[],
-  opts: { reporter: string; out?: string; keep: boolean; bail: boolean; jobs?: number },
-): Promise<number> {
+export async function runVerify(ctx: CliContext, ids: readonly string[], opts: { reporter: string; out?: string; keep: boolean; bail: boolean; jobs?: number }): Promise<number> {
   const Reporter = REPORTERS[opts.reporter];
   if (!Reporter) throw new UserError(`There is no reporter "${opts.reporter}". Use one of: ${Object.keys(REPORTERS).join(', ')}.`);
   // The engine is asked first; the labs and the image catalog are read, and the program runner (zx) loads, while it

@@ -12,7 +12,10 @@ export const slidesDir = (): string => join(packageRoot(), 'slides');
 /** `lean-labs slides [deck] [--out dir] [--port n] [--open]`. */
 export async function runSlides(ctx: CliContext, args: readonly string[], opts: { out?: string; port?: string; open: boolean }): Promise<number> {
   const labs = loadLabs(ctx.labsDir);
-  const decks = loadDecks(slidesDir(), labs.map((l) => l.id));
+  const decks = loadDecks(
+    slidesDir(),
+    labs.map((l) => l.id),
+  );
   if (args.length === 0) {
     const width = Math.max(...decks.map((d) => d.id.length));
     for (const d of decks) ctx.out(`${d.id.padEnd(width)}  ${String(d.slides.length).padStart(3)} slides  ${d.title}\n`);

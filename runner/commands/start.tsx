@@ -38,15 +38,14 @@ export async function openTmuxPane(dir: string, env: NodeJS.ProcessEnv = process
   const { runProcess } = await import('../host/run.js');
   const r = await runProcess('tmux', ['split-window', '-h', '-d', '-l', '45%', '-c', dir], { env, timeoutMs: 10_000 });
   if (r.code !== 0) return `tmux could not open a pane: ${r.output.trim()}`;
-  return 'Opened a shell pane on the right, in the lab\'s folder (Ctrl-B then an arrow key moves between panes).';
+  return "Opened a shell pane on the right, in the lab's folder (Ctrl-B then an arrow key moves between panes).";
 }
 
 /** `lean-labs start [lab]`: the interactive runner. */
 export async function runStart(ctx: CliContext, id: string | undefined, opts: StartOptions): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY)
     throw new UserError(
-      '`lean-labs start` is interactive and needs a terminal, and this is not one (a pipe, a script or CI).\n' +
-        '  To prove labs without a terminal, run `npx lean-labs verify [lab]`.',
+      '`lean-labs start` is interactive and needs a terminal, and this is not one (a pipe, a script or CI).\n' + '  To prove labs without a terminal, run `npx lean-labs verify [lab]`.',
     );
   const loadedLabs = await loadSomeLabsOnDemand(ctx.labsDir, id ? [id] : []);
   const { problems } = loadedLabs;
@@ -54,14 +53,10 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
   const only = process.env[CLASS_LABS_ENV]?.split(',').filter(Boolean);
   const labs = only?.length ? loadedLabs.labs.filter((l) => only.includes(l.id) || l.id === id) : loadedLabs.labs;
   const initial = id ? findLab(labs, id, ctx.labsDir) : undefined;
-  if (opts.pane && !process.env.TMUX)
-    throw new UserError('--pane opens a shell pane beside the runner and needs tmux: run `tmux` first, then `npx lean-labs start --pane`.');
+  if (opts.pane && !process.env.TMUX) throw new UserError('--pane opens a shell pane beside the runner and needs tmux: run `tmux` first, then `npx lean-labs start --pane`.');
   const loaded = loadProgress(ctx.stateDir);
   const { progress, notes } = fitProgress(loaded.progress, labs);
-  const notice = openingNotice(loaded.setAside, [
-    ...notes,
-    ...(problems.length ? [`Left out ${plural(problems.length, 'lab')} with mistakes (\`npx lean-labs list\` shows them).`] : []),
-  ]);
+  const notice = openingNotice(loaded.setAside, [...notes, ...(problems.length ? [`Left out ${plural(problems.length, 'lab')} with mistakes (\`npx lean-labs list\` shows them).`] : [])]);
   let session: ReturnType<typeof sessionParts> | undefined;
   const loadSession = () => (session ??= sessionParts());
   // Asked on every frame: look at the disk once per lab.
@@ -138,7 +133,10 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
   }
   if (lastLab) {
     // What the app last saved, not a second read of the file (loading would also move a damaged file aside).
-    const where = progressLabel(lastSaved.labs[lastLab.id], lastLab.steps.map((s) => s.id));
+    const where = progressLabel(
+      lastSaved.labs[lastLab.id],
+      lastLab.steps.map((s) => s.id),
+    );
     ctx.out(`Progress saved (${lastLab.id}: ${where}). \`npx lean-labs start ${lastLab.id}\` picks up where you left off.\n`);
   }
   return 0;

@@ -52,7 +52,11 @@ export async function runImages(ctx: CliContext, args: readonly string[], opts: 
   if (sub === 'build') {
     const t0 = Date.now();
     const wanted = names.length ? names : [...catalog.keys()];
-    const progress = await imageProgress(buildOrder(catalog, wanted).map((d) => d.name), (l) => ctx.out(`${l}\n`), ctx.live);
+    const progress = await imageProgress(
+      buildOrder(catalog, wanted).map((d) => d.name),
+      (l) => ctx.out(`${l}\n`),
+      ctx.live,
+    );
     try {
       await ensureImages(docker, catalog, wanted, { rebuild: opts.rebuild, allowInstall: ctx.yes, onEvent: (e) => progress.onEvent(e) });
     } finally {

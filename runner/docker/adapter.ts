@@ -27,10 +27,10 @@ import type {
   PastEvent,
 } from './port.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the Engine API answers untyped JSON, read field by field
+type Json = Record<string, any>;
 
-const labelFilters = (labels: LabelFilter): string[] =>
-  Object.entries(labels).map(([k, v]) => (v === '' ? k : `${k}=${v}`));
+const labelFilters = (labels: LabelFilter): string[] => Object.entries(labels).map(([k, v]) => (v === '' ? k : `${k}=${v}`));
 
 const toMs = (iso: string | undefined): number => (iso ? Date.parse(iso) : 0);
 
@@ -79,10 +79,7 @@ function containerFacts(c: Json): ContainerFacts {
       logDriver: hc.LogConfig?.Type ?? '',
       devices: (hc.Devices ?? []).map((d: Json) => ({ host: d.PathOnHost ?? '', container: d.PathInContainer ?? '', permissions: d.CgroupPermissions ?? '' })),
       portBindings: Object.fromEntries(
-        Object.entries((hc.PortBindings ?? {}) as Record<string, Json[] | null>).map(([port, bs]) => [
-          port,
-          (bs ?? []).map((b) => ({ hostIp: b.HostIp ?? '', hostPort: b.HostPort ?? '' })),
-        ]),
+        Object.entries((hc.PortBindings ?? {}) as Record<string, Json[] | null>).map(([port, bs]) => [port, (bs ?? []).map((b) => ({ hostIp: b.HostIp ?? '', hostPort: b.HostPort ?? '' }))]),
       ),
       pidsLimit: hc.PidsLimit ?? 0,
       ulimits: (hc.Ulimits ?? []).map((u: Json) => ({ name: u.Name ?? '', soft: u.Soft ?? 0, hard: u.Hard ?? 0 })),
@@ -230,8 +227,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
       if (e.statusCode === 400 && /HTTPS server/i.test(`${JSON.stringify(e.json ?? '')} ${e.message ?? ''}`))
         throw new EngineTlsError(this.endpoint, 'it speaks TLS, and lean-labs spoke plain HTTP to it (set DOCKER_TLS_VERIFY=1, as for the docker CLI)');
       if (e.statusCode !== undefined) throw new NotAnEngineError(this.endpoint, `HTTP ${e.statusCode} to GET /_ping`, this.resolved.source);
-      if (/parse error|HPE_/i.test(`${(err as { code?: string }).code ?? ''} ${e.message ?? ''}`))
-        throw new NotAnEngineError(this.endpoint, 'something other than HTTP', this.resolved.source);
+      if (/parse error|HPE_/i.test(`${(err as { code?: string }).code ?? ''} ${e.message ?? ''}`)) throw new NotAnEngineError(this.endpoint, 'something other than HTTP', this.resolved.source);
       throw translate(err, this.endpoint, 'ping the engine', this.resolved.source);
     }
     const text = Buffer.isBuffer(answer) ? answer.toString('utf8') : String(answer ?? '');
@@ -257,9 +253,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
   }
 
   private async readInfo(): Promise<EngineInfo & { readAt: number }> {
-    const [info, version] = await this.call('read engine info', () =>
-      Promise.all([this.docker.info() as Promise<Json>, this.docker.version() as Promise<Json>]),
-    );
+    const [info, version] = await this.call('read engine info', () => Promise.all([this.docker.info() as Promise<Json>, this.docker.version() as Promise<Json>]));
     const components = (version.Components ?? []) as Array<{ Name?: string }>;
     return {
       readAt: Date.now(),
@@ -299,9 +293,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
   }
 
   async listContainers(labels: LabelFilter): Promise<ContainerSummary[]> {
-    const list = (await this.call('list containers', () =>
-      this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } }),
-    )) as Json[];
+    const list = (await this.call('list containers', () => this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } }))) as Json[];
     return list.map((c) => ({
       id: c.Id,
       name: String(c.Names?.[0] ?? '').replace(/^\//, ''),
@@ -312,43 +304,41 @@ export class DockerAdapter implements DockerPort, ImagePort {
   }
 
   async exec(container: string, cmd: readonly string[], timeoutMs = 30_000): Promise<ExecResult> {
-    return this.call(`run \`${cmd.join(' ')}\` in ${container}`, async () => {
-      const exec = await this.docker
-        .getContainer(container)
-        .exec({ Cmd: [...cmd], AttachStdout: true, AttachStderr: true });
-      const stream = await exec.start({ hijack: true, stdin: false });
-      const out = new PassThrough();
-      const err = new PassThrough();
-      this.docker.modem.demuxStream(stream, out, err);
-      const done = new Promise<void>((resolve, reject) => {
-        stream.on('end', resolve);
-        stream.on('close', resolve);
-        stream.on('error', reject);
-      });
-      const outP = collect(out);
-      const errP = collect(err);
-      await withTimeout(done, timeoutMs, `\`${cmd.join(' ')}\` in ${container}`);
-      out.end();
-      err.end();
-      const [stdout, stderr] = await Promise.all([outP, errP]);
-      const inspected = (await exec.inspect()) as Json;
-      return { exitCode: inspected.ExitCode ?? -1, stdout: stdout.toString('utf8'), stderr: stderr.toString('utf8') };
-    }, timeoutMs + CALL_DEADLINE_MS).finally(() => this.changedContainers());
+    return this.call(
+      `run \`${cmd.join(' ')}\` in ${container}`,
+      async () => {
+        const exec = await this.docker.getContainer(container).exec({ Cmd: [...cmd], AttachStdout: true, AttachStderr: true });
+        const stream = await exec.start({ hijack: true, stdin: false });
+        const out = new PassThrough();
+        const err = new PassThrough();
+        this.docker.modem.demuxStream(stream, out, err);
+        const done = new Promise<void>((resolve, reject) => {
+          stream.on('end', resolve);
+          stream.on('close', resolve);
+          stream.on('error', reject);
+        });
+        const outP = collect(out);
+        const errP = collect(err);
+        await withTimeout(done, timeoutMs, `\`${cmd.join(' ')}\` in ${container}`);
+        out.end();
+        err.end();
+        const [stdout, stderr] = await Promise.all([outP, errP]);
+        const inspected = (await exec.inspect()) as Json;
+        return { exitCode: inspected.ExitCode ?? -1, stdout: stdout.toString('utf8'), stderr: stderr.toString('utf8') };
+      },
+      timeoutMs + CALL_DEADLINE_MS,
+    ).finally(() => this.changedContainers());
   }
 
   async readFile(container: string, path: string): Promise<string | null> {
-    const stream = await this.orNull(`read ${path} in ${container}`, () =>
-      this.docker.getContainer(container).getArchive({ path }) as Promise<Readable>,
-    );
+    const stream = await this.orNull(`read ${path} in ${container}`, () => this.docker.getContainer(container).getArchive({ path }) as Promise<Readable>);
     if (!stream) return null;
     const file = firstFileFromTar(await collect(stream));
     return file ? file.toString('utf8') : null;
   }
 
   async logs(container: string): Promise<string> {
-    const buf = (await this.call(`read logs of ${container}`, () =>
-      this.docker.getContainer(container).logs({ stdout: true, stderr: true, follow: false }),
-    )) as unknown as Buffer;
+    const buf = (await this.call(`read logs of ${container}`, () => this.docker.getContainer(container).logs({ stdout: true, stderr: true, follow: false }))) as unknown as Buffer;
     const { stdout, stderr } = demuxBuffer(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)));
     return stdout + stderr;
   }
@@ -404,12 +394,8 @@ export class DockerAdapter implements DockerPort, ImagePort {
     );
     try {
       await this.call('start a helper container', () => c.start());
-      const waited = (await this.call('wait for a helper container', () =>
-        withTimeout(c.wait(), run.timeoutMs ?? 30_000, 'helper container'),
-      Infinity)) as Json;
-      const { stdout, stderr } = demuxBuffer(
-        (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer,
-      );
+      const waited = (await this.call('wait for a helper container', () => withTimeout(c.wait(), run.timeoutMs ?? 30_000, 'helper container'), Infinity)) as Json;
+      const { stdout, stderr } = demuxBuffer((await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer);
       return { exitCode: waited.StatusCode ?? -1, stdout, stderr };
     } finally {
       await c.remove({ force: true, v: true }).catch(() => undefined);
@@ -437,9 +423,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
   }
 
   async listVolumes(labels: LabelFilter): Promise<NamedResourceFacts[]> {
-    const res = (await this.call('list volumes', () =>
-      this.docker.listVolumes({ filters: { label: labelFilters(labels) } }),
-    )) as Json;
+    const res = (await this.call('list volumes', () => this.docker.listVolumes({ filters: { label: labelFilters(labels) } }))) as Json;
     return (res.Volumes ?? []).map((v: Json) => ({
       name: v.Name,
       id: v.Name,
@@ -450,16 +434,12 @@ export class DockerAdapter implements DockerPort, ImagePort {
   }
 
   async listNetworks(labels: LabelFilter): Promise<NamedResourceFacts[]> {
-    const res = (await this.call('list networks', () =>
-      this.docker.listNetworks({ filters: { label: labelFilters(labels) } }),
-    )) as Json[];
+    const res = (await this.call('list networks', () => this.docker.listNetworks({ filters: { label: labelFilters(labels) } }))) as Json[];
     return res.map((n) => ({ name: n.Name, id: n.Id, created: toMs(n.Created), labels: n.Labels ?? {}, driver: n.Driver }));
   }
 
   async listImages(labels: LabelFilter): Promise<ImageFacts[]> {
-    const res = (await this.call('list images', () =>
-      this.docker.listImages({ filters: { label: labelFilters(labels) } }),
-    )) as Json[];
+    const res = (await this.call('list images', () => this.docker.listImages({ filters: { label: labelFilters(labels) } }))) as Json[];
     return res.map((i) => ({
       id: i.Id,
       tags: i.RepoTags ?? [],
@@ -503,10 +483,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
   }
 
   async pastEvents(of: string | LabelFilter, sinceMs: number): Promise<PastEvent[]> {
-    return this.readEvents(
-      typeof of === 'string' ? { type: ['container'], container: [of] } : { type: ['container'], label: labelFilters(of) },
-      sinceMs,
-    );
+    return this.readEvents(typeof of === 'string' ? { type: ['container'], container: [of] } : { type: ['container'], label: labelFilters(of) }, sinceMs);
   }
 
   async history(type: 'container' | 'volume', sinceMs: number): Promise<PastEvent[]> {
@@ -589,59 +566,80 @@ export class DockerAdapter implements DockerPort, ImagePort {
     opts: { readonly noCache?: boolean; readonly buildArgs?: Readonly<Record<string, string>> } = {},
   ): Promise<void> {
     const reader = new BuildStreamReader(onProgress);
-    await this.call(`build ${tag}`, async () => {
-      const stream = (await this.docker.buildImage(
-        { context: contextDir, src: [...files] },
-        { t: tag, labels: { ...labels }, buildargs: { ...opts.buildArgs }, rm: true, forcerm: true, nocache: opts.noCache ?? false },
-      )) as unknown as Readable;
-      await this.follow(stream, (m) => reader.feed(m));
-    }, Infinity);
+    await this.call(
+      `build ${tag}`,
+      async () => {
+        const stream = (await this.docker.buildImage(
+          { context: contextDir, src: [...files] },
+          { t: tag, labels: { ...labels }, buildargs: { ...opts.buildArgs }, rm: true, forcerm: true, nocache: opts.noCache ?? false },
+        )) as unknown as Readable;
+        await this.follow(stream, (m) => reader.feed(m));
+      },
+      Infinity,
+    );
     const failure = reader.failure(tag);
     if (failure) throw failure;
   }
 
   async importImage(tar: NodeJS.ReadableStream, tag: string, changes: readonly string[]): Promise<void> {
-    await this.call(`import ${tag}`, async () => {
-      // The whole reference as `repo`: Docker takes the tag from it, and Podman ignores a separate `tag`.
-      const stream = (await this.docker.importImage(tar, { repo: tag, changes: [...changes] })) as unknown as Readable;
-      let error: string | undefined;
-      await this.follow(stream, (m) => {
-        if (m.error) error = m.error;
-      });
-      if (error) throw new DockerError(error);
-    }, Infinity);
+    await this.call(
+      `import ${tag}`,
+      async () => {
+        // The whole reference as `repo`: Docker takes the tag from it, and Podman ignores a separate `tag`.
+        const stream = (await this.docker.importImage(tar, { repo: tag, changes: [...changes] })) as unknown as Readable;
+        let error: string | undefined;
+        await this.follow(stream, (m) => {
+          if (m.error) error = m.error;
+        });
+        if (error) throw new DockerError(error);
+      },
+      Infinity,
+    );
   }
 
   /** `docker save` of these images into one tar stream (layers they share are in it once). */
   async saveImages(names: readonly string[]): Promise<Readable> {
-    return this.call('save images', async () => {
-      const modem = (this.docker as unknown as { modem: { dial: (o: object, cb: (e: unknown, s: unknown) => void) => void } }).modem;
-      return new Promise<Readable>((resolve, reject) =>
-        modem.dial(
-          { path: '/images/get?', method: 'GET', options: { names: [...names] }, isStream: true, statusCodes: { 200: true, 500: 'server error' } },
-          (err, stream) => (err ? reject(err) : resolve(stream as Readable)),
-        ),
-      );
-    }, Infinity);
+    return this.call(
+      'save images',
+      async () => {
+        const modem = (this.docker as unknown as { modem: { dial: (o: object, cb: (e: unknown, s: unknown) => void) => void } }).modem;
+        return new Promise<Readable>((resolve, reject) =>
+          modem.dial({ path: '/images/get?', method: 'GET', options: { names: [...names] }, isStream: true, statusCodes: { 200: true, 500: 'server error' } }, (err, stream) =>
+            err ? reject(err) : resolve(stream as Readable),
+          ),
+        );
+      },
+      Infinity,
+    );
   }
 
   /** `docker load` of a tar stream made by saveImages. */
   async loadImages(tar: NodeJS.ReadableStream): Promise<void> {
-    await this.call('load images', async () => {
-      const stream = (await this.docker.loadImage(tar, { quiet: true } as never)) as unknown as Readable;
-      let error: string | undefined;
-      await this.follow(stream, (m) => {
-        if (m.error) error = m.error;
-      });
-      if (error) throw new DockerError(error);
-    }, Infinity);
+    await this.call(
+      'load images',
+      async () => {
+        const stream = (await this.docker.loadImage(tar, { quiet: true } as never)) as unknown as Readable;
+        let error: string | undefined;
+        await this.follow(stream, (m) => {
+          if (m.error) error = m.error;
+        });
+        if (error) throw new DockerError(error);
+      },
+      Infinity,
+    );
   }
 
   async tryPull(name: string, timeoutMs: number): Promise<boolean> {
     try {
       const stream = (await withTimeout(this.docker.pull(name), timeoutMs, `pull ${name}`)) as unknown as Readable;
       let failed = false;
-      await withTimeout(this.follow(stream, (m) => { if (m.error) failed = true; }), timeoutMs * 10, `pull ${name}`);
+      await withTimeout(
+        this.follow(stream, (m) => {
+          if (m.error) failed = true;
+        }),
+        timeoutMs * 10,
+        `pull ${name}`,
+      );
       return !failed && (await this.inspectImage(name)) !== null;
     } catch {
       return false;

@@ -19,9 +19,10 @@ function readTls(files: TlsFiles, source: string): TlsMaterial {
   const read = (name: string) => (existsSync(join(files.dir, name)) ? readFileSync(join(files.dir, name)) : undefined);
   const m = { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') };
   if (files.verify && !m.ca)
-    throw new UserError(`${source} asks for a verified TLS engine (DOCKER_TLS_VERIFY), but ${files.dir} holds no ca.pem to verify it with.\n  Put the engine's CA certificate there, or set DOCKER_CERT_PATH to the folder that has it.`);
-  if (Boolean(m.cert) !== Boolean(m.key))
-    throw new UserError(`${files.dir} holds ${m.cert ? 'cert.pem but no key.pem' : 'key.pem but no cert.pem'}: a client certificate needs both.`);
+    throw new UserError(
+      `${source} asks for a verified TLS engine (DOCKER_TLS_VERIFY), but ${files.dir} holds no ca.pem to verify it with.\n  Put the engine's CA certificate there, or set DOCKER_CERT_PATH to the folder that has it.`,
+    );
+  if (Boolean(m.cert) !== Boolean(m.key)) throw new UserError(`${files.dir} holds ${m.cert ? 'cert.pem but no key.pem' : 'key.pem but no cert.pem'}: a client certificate needs both.`);
   return m;
 }
 

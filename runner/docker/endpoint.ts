@@ -90,7 +90,8 @@ export function parseDockerHost(value: string, source: string, tls?: TlsFiles): 
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
   if (scheme === 'ssh') return { url, ssh: parseSsh(url, value, source), source };
-  if (scheme === 'npipe') throw new EndpointError(source, value, 'is a Windows named pipe, which lean-labs cannot use', 'Run lean-labs inside WSL 2 with Docker Desktop\'s WSL integration, or point DOCKER_HOST at tcp://.');
+  if (scheme === 'npipe')
+    throw new EndpointError(source, value, 'is a Windows named pipe, which lean-labs cannot use', "Run lean-labs inside WSL 2 with Docker Desktop's WSL integration, or point DOCKER_HOST at tcp://.");
   if (scheme !== 'tcp' && scheme !== 'http')
     throw new EndpointError(source, value, scheme ? `uses the scheme ${scheme}://, which is not an engine address` : 'is not an address (it has no scheme such as unix:// or tcp://)');
   let parsed: URL;
@@ -98,14 +99,12 @@ export function parseDockerHost(value: string, source: string, tls?: TlsFiles): 
     parsed = new URL(url.replace(/^[a-z]+:/i, 'http:'));
   } catch {
     const port = /:(\d*)(?:\/|$)/.exec(url.slice(scheme.length + 3))?.[1];
-    if (port !== undefined && (port === '' || Number(port) > 65535))
-      throw new EndpointError(source, value, `has "${port}" as its port, which is not a port number (1 to 65535)`);
+    if (port !== undefined && (port === '' || Number(port) > 65535)) throw new EndpointError(source, value, `has "${port}" as its port, which is not a port number (1 to 65535)`);
     throw new EndpointError(source, value, 'is not a valid tcp:// address (an IPv6 host goes in brackets: tcp://[::1]:2375)');
   }
   if (!parsed.hostname) throw new EndpointError(source, value, 'names no host');
   if (parsed.port === '0') throw new EndpointError(source, value, 'has 0 as its port, which no engine listens on');
-  if (parsed.pathname !== '/' && parsed.pathname !== '')
-    throw new EndpointError(source, value, `has a path (${parsed.pathname}) after the port, which an engine address does not take`);
+  if (parsed.pathname !== '/' && parsed.pathname !== '') throw new EndpointError(source, value, `has a path (${parsed.pathname}) after the port, which an engine address does not take`);
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   // As with the docker CLI, a TLS engine's port defaults to 2376.
   return { url, host, port: parsed.port ? Number(parsed.port) : tls ? 2376 : 2375, source, ...(tls ? { tls } : {}) };
@@ -117,8 +116,7 @@ function contextEndpoint(env: NodeJS.ProcessEnv): Endpoint | undefined {
   let context = env.DOCKER_CONTEXT;
   if (!context) {
     try {
-      context = (JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8')) as { currentContext?: string })
-        .currentContext;
+      context = (JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8')) as { currentContext?: string }).currentContext;
     } catch {
       return undefined;
     }

@@ -37,12 +37,15 @@ export async function engineAnswers(socketPath: string): Promise<boolean> {
 export async function loadImageTar(socketPath: string, tar: Readable): Promise<void> {
   const res = await call(socketPath, 'POST', '/images/load?quiet=1', tar);
   const answer = await text(res);
-  const error = answer.split('\n').map((l) => {
-    try {
-      return (JSON.parse(l) as { error?: string }).error;
-    } catch {
-      return undefined;
-    }
-  }).find(Boolean);
+  const error = answer
+    .split('\n')
+    .map((l) => {
+      try {
+        return (JSON.parse(l) as { error?: string }).error;
+      } catch {
+        return undefined;
+      }
+    })
+    .find(Boolean);
   if (res.statusCode !== 200 || error) throw new Error(`the engine did not load the images: ${error ?? `HTTP ${res.statusCode} ${answer.slice(0, 200)}`}`);
 }

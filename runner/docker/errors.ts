@@ -3,13 +3,10 @@ import { UserError } from '../errors.js';
 
 /** What to do about an engine that does not answer, depending on where its address came from. */
 export function endpointAdvice(source: string | undefined): string {
-  if (source === 'DOCKER_HOST')
-    return 'Check that an engine listens at that address, or unset DOCKER_HOST to use the local engine.';
-  if (source?.includes('Podman'))
-    return 'Start Podman\'s API service: `systemctl --user start podman.socket` (rootless) or `sudo podman system service --time=0 &`.';
+  if (source === 'DOCKER_HOST') return 'Check that an engine listens at that address, or unset DOCKER_HOST to use the local engine.';
+  if (source?.includes('Podman')) return "Start Podman's API service: `systemctl --user start podman.socket` (rootless) or `sudo podman system service --time=0 &`.";
   if (source === 'rootless Docker socket') return 'Start the rootless engine: `systemctl --user start docker`.';
-  if (source?.startsWith('docker context'))
-    return `Check the engine of ${source}, or switch with \`docker context use default\`.`;
+  if (source?.startsWith('docker context')) return `Check the engine of ${source}, or switch with \`docker context use default\`.`;
   return 'Start one: `sudo npx lean-labs engine up` on Linux, or start Docker Desktop.';
 }
 
@@ -43,7 +40,6 @@ export class DockerError extends UserError {
   }
 }
 
-
 /** Socket errors that mean no engine answers there, with what each means in words. */
 const CAUSES: Record<string, string> = {
   ENOENT: 'the socket does not exist',
@@ -72,7 +68,7 @@ export class EngineTlsError extends UserError {
   constructor(endpoint: string, cause: string) {
     super(
       `The engine at ${endpoint} was not trusted over TLS: ${cause}.\n` +
-        '  Point DOCKER_CERT_PATH at the folder with the ca.pem that signed the engine\'s certificate and your cert.pem and key.pem (DOCKER_TLS_VERIFY=1), as the docker CLI uses them.',
+        "  Point DOCKER_CERT_PATH at the folder with the ca.pem that signed the engine's certificate and your cert.pem and key.pem (DOCKER_TLS_VERIFY=1), as the docker CLI uses them.",
     );
   }
 }
@@ -87,11 +83,14 @@ export function translate(err: unknown, endpoint: string, what: string, source?:
   const tls = e.code ? TLS_CAUSES[e.code] : undefined;
   if (tls) return new EngineTlsError(endpoint, tls);
   if (e.code === 'EPROTO' || /alert (bad )?certificate|certificate required/i.test(e.message ?? ''))
-    return new EngineTlsError(endpoint, /wrong version number|packet length too long/i.test(e.message ?? '')
-      ? 'it does not speak TLS (unset DOCKER_TLS_VERIFY and DOCKER_TLS for a plain tcp:// engine)'
-      : /certificate required/i.test(e.message ?? '')
-        ? 'it asks for a client certificate, and none was sent (cert.pem and key.pem)'
-        : 'it refused our client certificate (cert.pem and key.pem)');
+    return new EngineTlsError(
+      endpoint,
+      /wrong version number|packet length too long/i.test(e.message ?? '')
+        ? 'it does not speak TLS (unset DOCKER_TLS_VERIFY and DOCKER_TLS for a plain tcp:// engine)'
+        : /certificate required/i.test(e.message ?? '')
+          ? 'it asks for a client certificate, and none was sent (cert.pem and key.pem)'
+          : 'it refused our client certificate (cert.pem and key.pem)',
+    );
   // The ssh client could not open the way to the engine (unknown host key, no key accepted, no docker there).
   if (e.code === 'ESSHDIAL') return new EngineUnreachableError(endpoint, `${e.message ?? ''}`.trim(), source);
   const detail = e.json?.message ?? e.message ?? String(err);

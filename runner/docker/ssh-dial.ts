@@ -12,12 +12,17 @@ import type { SshTarget } from './endpoint.js';
 export function sshArgs(target: SshTarget): string[] {
   return [
     '-T',
-    '-o', 'BatchMode=yes',
-    '-o', 'ConnectTimeout=10',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ConnectTimeout=10',
     ...(target.user ? ['-l', target.user] : []),
     ...(target.port ? ['-p', String(target.port)] : []),
-    '--', target.host,
-    'docker', 'system', 'dial-stdio',
+    '--',
+    target.host,
+    'docker',
+    'system',
+    'dial-stdio',
   ];
 }
 

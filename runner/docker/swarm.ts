@@ -7,7 +7,8 @@ import type Docker from 'dockerode';
 import type { DockerAdapter } from './adapter.js';
 import { isNotFound, translate } from './errors.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the Engine API answers untyped JSON, read field by field
+type Json = Record<string, any>;
 
 export interface SwarmInfo {
   /** inactive, pending, active, error, locked. */
@@ -103,9 +104,7 @@ export class SwarmAdapter {
 
   /** `docker swarm init`; the address others join on is the engine's choice unless given. */
   async init(advertiseAddr?: string): Promise<void> {
-    await this.call('start a swarm', () =>
-      this.docker.swarmInit({ ListenAddr: '0.0.0.0:2377', ...(advertiseAddr ? { AdvertiseAddr: advertiseAddr } : {}) }),
-    );
+    await this.call('start a swarm', () => this.docker.swarmInit({ ListenAddr: '0.0.0.0:2377', ...(advertiseAddr ? { AdvertiseAddr: advertiseAddr } : {}) }));
   }
 
   async nodes(): Promise<SwarmNode[]> {
@@ -160,9 +159,9 @@ export class SwarmAdapter {
   }
 
   async createNetwork(name: string, labels: Record<string, string>): Promise<string> {
-    const r = (await this.call(`create network ${name}`, () =>
-      this.docker.createNetwork({ Name: name, Driver: 'overlay', Attachable: false, CheckDuplicate: true, Labels: labels } as never),
-    )) as { id: string };
+    const r = (await this.call(`create network ${name}`, () => this.docker.createNetwork({ Name: name, Driver: 'overlay', Attachable: false, CheckDuplicate: true, Labels: labels } as never))) as {
+      id: string;
+    };
     return r.id;
   }
 
@@ -195,9 +194,7 @@ export class SwarmAdapter {
 
   /** The swarm's secret for a class (its instructor token never leaves the manager otherwise). */
   async createSecret(name: string, data: string, labels: Record<string, string>): Promise<string> {
-    const r = (await this.call(`create secret ${name}`, () =>
-      this.docker.createSecret({ Name: name, Data: Buffer.from(data).toString('base64'), Labels: labels } as never),
-    )) as Json;
+    const r = (await this.call(`create secret ${name}`, () => this.docker.createSecret({ Name: name, Data: Buffer.from(data).toString('base64'), Labels: labels } as never))) as Json;
     return r.id ?? r.ID;
   }
 
@@ -240,7 +237,7 @@ export class SwarmAdapter {
     for (const name of ['docker_gwbridge', 'bridge']) {
       try {
         const net = (await this.docker.getNetwork(name).inspect()) as Json;
-        const gw = (net.IPAM?.Config ?? []).map((c: Json) => c.Gateway as string).find((g: string | undefined) => g && g.includes('.'));
+        const gw = (net.IPAM?.Config ?? []).map((c: Json) => c.Gateway as string).find((g: string | undefined) => g?.includes('.'));
         if (gw) return gw;
       } catch (err) {
         if (!isNotFound(err)) throw translate(err, this.engine.endpoint, `inspect network ${name}`, this.engine.resolved.source);

@@ -84,12 +84,7 @@ export async function judgeWithin(spec: CheckSpec, ctx: CheckContext, withinMs =
 }
 
 /** judgeWithin, also telling how many judgements it took (1: it passed, or gave up, at once). */
-export async function judgeUntil(
-  spec: CheckSpec,
-  ctx: CheckContext,
-  withinMs = spec.withinMs,
-  signal?: AbortSignal,
-): Promise<{ outcome: CheckOutcome; attempts: number }> {
+export async function judgeUntil(spec: CheckSpec, ctx: CheckContext, withinMs = spec.withinMs, signal?: AbortSignal): Promise<{ outcome: CheckOutcome; attempts: number }> {
   const deadline = Date.now() + withinMs;
   for (let attempts = 1; ; attempts++) {
     const outcome = await judgeOnce(spec, ctx);

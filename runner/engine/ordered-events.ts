@@ -8,7 +8,10 @@ export class OrderedEvents<E> {
   private readonly done: boolean[];
   private head = 0;
 
-  constructor(private readonly count: number, private readonly sink: (event: E) => void) {
+  constructor(
+    private readonly count: number,
+    private readonly sink: (event: E) => void,
+  ) {
     this.queues = Array.from({ length: count }, () => []);
     this.done = Array.from({ length: count }, () => false);
   }

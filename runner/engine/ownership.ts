@@ -26,9 +26,7 @@ export function resourceKey(type: string, ref: string, created: number): string 
   return `${type}:${ref}@${created}`;
 }
 
-export type Verdict =
-  | { readonly owned: true }
-  | { readonly owned: false; readonly why: 'no-session' | 'before' | 'closed' | 'other-lab' };
+export type Verdict = { readonly owned: true } | { readonly owned: false; readonly why: 'no-session' | 'before' | 'closed' | 'other-lab' };
 
 export function judgeOwnership(c: Candidate, key: string, lab: string, session: SessionRecord | undefined): Verdict {
   if (c.labels[LAB_LABEL] === lab) return { owned: true };

@@ -11,7 +11,7 @@ export const REQUIREMENTS = {
   'cpu-quota': { has: (i: EngineInfo) => i.cpuQuota, why: 'the engine reports no CPU quota support (CFS bandwidth control)' },
   'cpu-shares': { has: (i: EngineInfo) => i.cpuShares, why: 'the engine reports no CPU shares support' },
   cpuset: { has: (i: EngineInfo) => i.cpuSet, why: 'the engine reports no cpuset support' },
-  'compose-v2': { has: () => true, why: 'Compose v2 (`docker compose`) is not installed: install the docker-compose-plugin or Debian\'s docker-compose 2.x' },
+  'compose-v2': { has: () => true, why: "Compose v2 (`docker compose`) is not installed: install the docker-compose-plugin or Debian's docker-compose 2.x" },
 } as const;
 
 export type Requirement = keyof typeof REQUIREMENTS;

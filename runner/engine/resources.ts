@@ -34,12 +34,7 @@ const ANONYMOUS_LABEL = 'com.docker.volume.anonymous';
 
 /** Finds everything of a lab on the engine: declared names, compose projects, runner-labelled things, and the
  * anonymous volumes its containers mounted during the session. */
-export async function survey(
-  docker: DockerPort,
-  lab: Lab,
-  session: SessionRecord | undefined,
-  opts: { readonly anonymous?: boolean } = {},
-): Promise<Survey> {
+export async function survey(docker: DockerPort, lab: Lab, session: SessionRecord | undefined, opts: { readonly anonymous?: boolean } = {}): Promise<Survey> {
   const owned = new Map<string, Resource>();
   const foreign = new Map<string, Resource>();
   const sort = (type: ResourceType, name: string, ref: string, c: Candidate) => {
@@ -106,13 +101,15 @@ async function anonymousVolumes(docker: DockerPort, lab: Lab, session: SessionRe
   const mounted = new Set(volumes.filter((e) => e.action === 'mount' && labContainers.has(e.attributes.container ?? '')).map((e) => e.id ?? ''));
   const found: Resource[] = [];
   await Promise.all(
-    [...mounted].filter((name) => name && !lab.resources.volumes.includes(name)).map(async (name) => {
-      const v = await docker.inspectVolume(name);
-      // Only a volume without a name of its own: a named one the learner mounted into a lab container is theirs.
-      if (!v || !(ANONYMOUS_LABEL in v.labels || /^[0-9a-f]{64}$/.test(v.name))) return;
-      const key = resourceKey('volume', v.name, v.created);
-      if (judgeOwnership(v, key, lab.id, session).owned) found.push({ type: 'volume', name: v.name, ref: v.name, created: v.created, key, anonymous: true });
-    }),
+    [...mounted]
+      .filter((name) => name && !lab.resources.volumes.includes(name))
+      .map(async (name) => {
+        const v = await docker.inspectVolume(name);
+        // Only a volume without a name of its own: a named one the learner mounted into a lab container is theirs.
+        if (!v || !(ANONYMOUS_LABEL in v.labels || /^[0-9a-f]{64}$/.test(v.name))) return;
+        const key = resourceKey('volume', v.name, v.created);
+        if (judgeOwnership(v, key, lab.id, session).owned) found.push({ type: 'volume', name: v.name, ref: v.name, created: v.created, key, anonymous: true });
+      }),
   );
   return found;
 }
@@ -169,7 +166,9 @@ export class ResourceClashError extends UserError {
   readonly foreign: readonly Resource[];
   constructor(labId: string, foreign: readonly Resource[]) {
     super(
-      `Lab ${labId} needs names that your own things hold:\n${takenLines(foreign).map((l) => `  - ${l}`).join('\n')}\n` +
+      `Lab ${labId} needs names that your own things hold:\n${takenLines(foreign)
+        .map((l) => `  - ${l}`)
+        .join('\n')}\n` +
         '  lean-labs never judges or removes what you made yourself. Free the names (or remove those things yourself),\n' +
         `  then run the command again. \`npx lean-labs reset ${labId}\` removes what the lab itself left behind.`,
     );

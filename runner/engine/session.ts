@@ -108,7 +108,10 @@ export class SessionKeeper {
   private current: SessionRecord;
   private stopped = false;
 
-  constructor(private readonly stateDir: string, record: SessionRecord) {
+  constructor(
+    private readonly stateDir: string,
+    record: SessionRecord,
+  ) {
     this.current = record;
   }
 

@@ -34,12 +34,7 @@ export interface VerifyResult {
  * lab's names that are the learner's are never touched: `refuseForeign` (before a run) refuses outright and
  * removes nothing; otherwise (reset) they are left and returned.
  */
-export async function reclaim(
-  docker: DockerPort,
-  lab: Lab,
-  stateDir: string,
-  opts: { refuseForeign: boolean },
-): Promise<{ removed: Resource[]; foreign: Resource[] }> {
+export async function reclaim(docker: DockerPort, lab: Lab, stateDir: string, opts: { refuseForeign: boolean }): Promise<{ removed: Resource[]; foreign: Resource[] }> {
   const found = await survey(docker, lab, readSession(stateDir, lab.id));
   if (opts.refuseForeign && found.foreign.length) throw new ResourceClashError(lab.id, found.foreign);
   const removed = await removeAll(docker, found.owned);
@@ -49,13 +44,7 @@ export async function reclaim(
 }
 
 /** Runs blocks in order; returns a problem sentence for the first one that fails. */
-async function runBlocks(
-  blocks: readonly CommandBlock[],
-  phase: CommandPhase,
-  lab: Lab,
-  step: Step | undefined,
-  opts: VerifyOptions,
-): Promise<string | undefined> {
+async function runBlocks(blocks: readonly CommandBlock[], phase: CommandPhase, lab: Lab, step: Step | undefined, opts: VerifyOptions): Promise<string | undefined> {
   for (const block of blocks) {
     if (opts.signal?.aborted) return 'interrupted';
     opts.emit({ kind: 'command', lab, step, phase, text: block.text });
@@ -65,8 +54,7 @@ async function runBlocks(
       // Output is untrusted (containers print it): it leaves here with its control characters made visible.
       onOutput: (stream, text) => opts.emit({ kind: 'output', lab, step, stream, text: escapeControls(text) }),
     });
-    if (r.code !== 0)
-      return opts.signal?.aborted ? 'interrupted' : `the ${phase} commands at ${block.pos.file}:${block.pos.line} failed with exit code ${r.code}`;
+    if (r.code !== 0) return opts.signal?.aborted ? 'interrupted' : `the ${phase} commands at ${block.pos.file}:${block.pos.line} failed with exit code ${r.code}`;
   }
   return undefined;
 }
@@ -112,8 +100,7 @@ async function verifyStep(
   const report = (phase: 'before' | 'after', judged: readonly Judged[]) => {
     for (const [index, { check, outcome, ms }] of judged.entries()) {
       opts.emit({ kind: 'check', lab, step, check, index, phase, outcome, ms });
-      if (phase === 'before' && outcome.pass && !check.guard)
-        problems.push(`${check.pos.file}:${check.pos.line}: this check already passes before the step, so it cannot tell the learner anything`);
+      if (phase === 'before' && outcome.pass && !check.guard) problems.push(`${check.pos.file}:${check.pos.line}: this check already passes before the step, so it cannot tell the learner anything`);
       if (phase === 'after' && !outcome.pass) problems.push(`${check.pos.file}:${check.pos.line}: expected ${outcome.expected}, but ${outcome.found}`);
     }
   };

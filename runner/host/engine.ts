@@ -213,8 +213,7 @@ async function stopOurEngine(host: EngineHost): Promise<string> {
   }
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline && processAlive(pid) && stillOurs(record).ours) await new Promise((r) => setTimeout(r, 200));
-  if (processAlive(pid) && stillOurs(record).ours)
-    throw new UserError(`The engine (pid ${pid}) did not stop within 20 s; see ${dockerdLog(host.stateDir)}.`);
+  if (processAlive(pid) && stillOurs(record).ours) throw new UserError(`The engine (pid ${pid}) did not stop within 20 s; see ${dockerdLog(host.stateDir)}.`);
   rmSync(file, { force: true });
   return `Engine stopped (pid ${pid}). Containers and images stay on disk for the next \`engine up\`.`;
 }
@@ -222,8 +221,7 @@ async function stopOurEngine(host: EngineHost): Promise<string> {
 /** Undoes what `engine up` recorded: removes the packages it added (only those) and the apt files it wrote. */
 async function purgeHostChanges(host: EngineHost, yes: boolean): Promise<string> {
   const changes = readHostChanges(host.stateDir);
-  if (!changes || (!changes.files.length && !changes.packages.length))
-    return 'lean-labs installed nothing on this system (no record of changes), so there is nothing to purge.';
+  if (!changes || (!changes.files.length && !changes.packages.length)) return 'lean-labs installed nothing on this system (no record of changes), so there is nothing to purge.';
   if (process.getuid?.() !== 0) throw new UserError('Purging needs root to remove packages: run `sudo npx lean-labs engine down --purge`.');
   host.say('Undoing what `engine up` changed on this system:');
   if (changes.packages.length) host.say(`  - remove the ${changes.packages.length} packages it installed: ${changes.packages.join(', ')}`);

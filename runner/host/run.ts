@@ -105,18 +105,11 @@ export function runProcess(file: string, args: readonly string[], opts: RunOptio
  * watching it; `done` resolves as runProcess does, with stderr (and stdout, unless `streamOnly`) collected. The
  * stream carries the output only with `streamOnly` (otherwise it is collected, and the stream ends empty).
  */
-export function streamProcess(
-  file: string,
-  args: readonly string[],
-  opts: RunOptions & { readonly streamOnly?: boolean } = {},
-): { readonly stdout: Readable; readonly done: Promise<RunResult> } {
+export function streamProcess(file: string, args: readonly string[], opts: RunOptions & { readonly streamOnly?: boolean } = {}): { readonly stdout: Readable; readonly done: Promise<RunResult> } {
   return startProcess({ file, args }, opts);
 }
 
-function startProcess(
-  launch: Launch,
-  opts: RunOptions & { readonly streamOnly?: boolean },
-): { readonly stdout: Readable; readonly done: Promise<RunResult> } {
+function startProcess(launch: Launch, opts: RunOptions & { readonly streamOnly?: boolean }): { readonly stdout: Readable; readonly done: Promise<RunResult> } {
   const keep = opts.keepChars ?? 1_000_000;
   const stdout = new PassThrough();
   let output = '';
@@ -172,11 +165,7 @@ export class CommandError extends UserError {
 }
 
 /** Runs a program that must succeed, feeding its output lines to onLine; rejects with its last lines otherwise. */
-export async function mustRun(
-  file: string,
-  args: readonly string[],
-  opts: { onLine?: (line: string) => void; env?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<string> {
+export async function mustRun(file: string, args: readonly string[], opts: { onLine?: (line: string) => void; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<string> {
   let partial = '';
   const r = await runProcess(file, args, {
     env: { ...process.env, ...opts.env },
@@ -237,7 +226,10 @@ export function dialProcess(file: string, args: readonly string[], opts: { reado
   const started = startInGroup({ file, args }, { env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
   // Until the program has started (zx loading), what is written waits, in order, for it.
   const withProcess = (act: (p: Awaited<typeof started>['p']) => void, failed?: (err: Error) => void) =>
-    void started.then(({ p }) => act(p), (err: Error) => failed?.(err));
+    void started.then(
+      ({ p }) => act(p),
+      (err: Error) => failed?.(err),
+    );
   const stream: Duplex = new Duplex({
     write(chunk: Buffer, _enc, done) {
       withProcess((p) => p.stdin.write(chunk, done), done);
@@ -270,7 +262,9 @@ export function dialProcess(file: string, args: readonly string[], opts: { reado
       void p.then((out) => {
         if (out.exitCode === 0) stream.push(null);
         else if (!stream.destroyed)
-          stream.destroy(Object.assign(new Error(`\`${file} ${args.join(' ')}\` ended with exit code ${out.exitCode ?? out.signal}${stderr.trim() ? `: ${stderr.trim()}` : ''}`), { code: 'ESSHDIAL' }));
+          stream.destroy(
+            Object.assign(new Error(`\`${file} ${args.join(' ')}\` ended with exit code ${out.exitCode ?? out.signal}${stderr.trim() ? `: ${stderr.trim()}` : ''}`), { code: 'ESSHDIAL' }),
+          );
       });
     },
     (err) => stream.destroy(Object.assign(err, { code: 'ESSHDIAL' })),

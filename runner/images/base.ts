@@ -21,11 +21,7 @@ const PULL_TIMEOUT_MS = 20_000;
  * Finds the Debian base to build on: the official image when the engine has it or can pull it, else lean-labs's
  * own copy made from Debian's packages (made now if needed). The official name is never used for a home-made image.
  */
-export async function ensureBase(
-  docker: DockerPort & ImagePort,
-  say: (line: string) => void,
-  opts: { allowInstall: boolean },
-): Promise<Base> {
+export async function ensureBase(docker: DockerPort & ImagePort, say: (line: string) => void, opts: { allowInstall: boolean }): Promise<Base> {
   if (await docker.inspectImage(BASE_IMAGE)) return { ref: BASE_IMAGE, source: 'present' };
   say(`${BASE_IMAGE} is not on this engine; trying to pull it…`);
   if (await docker.tryPull(BASE_IMAGE, PULL_TIMEOUT_MS)) return { ref: BASE_IMAGE, source: 'pulled' };
@@ -45,21 +41,18 @@ export async function bootstrapBase(docker: ImagePort, say: (line: string) => vo
         `  Run \`sudo npx lean-labs images bootstrap\`, or load the ${BASE_IMAGE} image into the engine yourself (docker load).`,
     );
   if (!(await which('debootstrap'))) {
-    if (!opts.allowInstall)
-      throw new UserError('debootstrap is not installed. Install it (`apt-get install debootstrap`) or pass --yes to let lean-labs do it.');
+    if (!opts.allowInstall) throw new UserError('debootstrap is not installed. Install it (`apt-get install debootstrap`) or pass --yes to let lean-labs do it.');
     say('Installing debootstrap…');
     await mustRun('apt-get', ['install', '-y', '-q', 'debootstrap'], { env: { DEBIAN_FRONTEND: 'noninteractive' } });
   }
   const mirror = debianMirror();
-  if (!mirror)
-    throw new UserError('lean-labs found no Debian mirror in /etc/apt. Set LEAN_LABS_DEBIAN_MIRROR to the mirror URL and try again.');
+  if (!mirror) throw new UserError('lean-labs found no Debian mirror in /etc/apt. Set LEAN_LABS_DEBIAN_MIRROR to the mirror URL and try again.');
   const root = mkdtempSync(join(tmpdir(), 'lean-labs-base-'));
   const t0 = Date.now();
   try {
     await mustRun('debootstrap', ['--variant=minbase', 'bookworm', root, mirror], {
       onLine: (line) => {
-        if (/^I: (Retrieving|Validating|Extracting|Installing|Configuring|Base system)/.test(line) && !/Retrieving [a-z]/.test(line))
-          say(`  debootstrap: ${line.slice(3)}`);
+        if (/^I: (Retrieving|Validating|Extracting|Installing|Configuring|Base system)/.test(line) && !/Retrieving [a-z]/.test(line)) say(`  debootstrap: ${line.slice(3)}`);
       },
     });
     // Downloaded packages and package lists are 80 MB the image does not need: Dockerfiles run apt-get update.

@@ -70,10 +70,20 @@ export function loadCatalog(root: string): Map<string, ImageDef> {
     if (!r) throw new UserError(`images/${path.at(-1)}/Dockerfile builds FROM ${IMAGE_REPO}/${name}, but there is no images/${name}/ folder.`);
     if (path.includes(name)) throw new UserError(`The lab images build FROM each other in a circle: ${[...path, name].join(' -> ')}.`);
     const deps = r.deps.map((d) => visit(d, [...path, name]));
-    const version = createHash('sha256').update(r.hash).update(deps.map((d) => d.version).join(',')).digest('hex').slice(0, 12);
+    const version = createHash('sha256')
+      .update(r.hash)
+      .update(deps.map((d) => d.version).join(','))
+      .digest('hex')
+      .slice(0, 12);
     const def: ImageDef = {
-      name, dir: r.dir, deps: r.deps, needsBase: r.needsBase || deps.some((d) => d.needsBase), fromBase: r.needsBase, version,
-      tag: `${IMAGE_REPO}/${name}:${version}`, latest: `${IMAGE_REPO}/${name}:latest`,
+      name,
+      dir: r.dir,
+      deps: r.deps,
+      needsBase: r.needsBase || deps.some((d) => d.needsBase),
+      fromBase: r.needsBase,
+      version,
+      tag: `${IMAGE_REPO}/${name}:${version}`,
+      latest: `${IMAGE_REPO}/${name}:latest`,
     };
     done.set(name, def);
     return def;

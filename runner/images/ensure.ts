@@ -32,8 +32,7 @@ export class ImagesFailedError extends UserError {
 }
 
 function contextFiles(dir: string): string[] {
-  const walk = (d: string): string[] =>
-    readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [relative(dir, join(d, n))]));
+  const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [relative(dir, join(d, n))]));
   return walk(dir);
 }
 
@@ -41,19 +40,12 @@ function contextFiles(dir: string): string[] {
  * Makes sure every wanted image (and what it builds on) exists at its current version, building what is
  * missing; independent images build side by side. `latest` tags are moved to the current versions.
  */
-export async function ensureImages(
-  docker: DockerPort & ImagePort,
-  catalog: ReadonlyMap<string, ImageDef>,
-  wanted: readonly string[],
-  opts: EnsureOptions,
-): Promise<void> {
+export async function ensureImages(docker: DockerPort & ImagePort, catalog: ReadonlyMap<string, ImageDef>, wanted: readonly string[], opts: EnsureOptions): Promise<void> {
   const order = buildOrder(catalog, wanted);
   const present = new Map(await Promise.all(order.map(async (d) => [d.name, await docker.inspectImage(d.tag)] as const)));
   const toBuild = order.filter((d) => opts.rebuild || !present.get(d.name));
   await opts.onPlan?.(toBuild.map((d) => d.name));
-  const base = toBuild.some((d) => d.needsBase)
-    ? await ensureBase(docker, (line) => opts.onEvent({ kind: 'base', line }), { allowInstall: opts.allowInstall ?? false })
-    : undefined;
+  const base = toBuild.some((d) => d.needsBase) ? await ensureBase(docker, (line) => opts.onEvent({ kind: 'base', line }), { allowInstall: opts.allowInstall ?? false }) : undefined;
 
   const results = new Map<string, Promise<boolean>>();
   const failed: string[] = [];
@@ -89,13 +81,20 @@ export async function ensureImages(
       let step = 0;
       try {
         opts.onEvent({ kind: 'start', name: def.name, tag: def.tag });
-        await docker.buildImage(def.dir, contextFiles(def.dir), def.tag, { [IMAGE_LABEL]: def.name, [VERSION_LABEL]: def.version }, (p) => {
-          if (p.kind === 'step') {
-            step = p.step;
-            opts.onEvent({ kind: 'step', name: def.name, step: p.step, total: p.total, text: p.text });
-          } else if (p.kind === 'cached') opts.onEvent({ kind: 'cached', name: def.name, step });
-          else opts.onEvent({ kind: 'output', name: def.name, text: p.text });
-        }, { noCache: opts.rebuild, buildArgs: def.fromBase && base ? { [BASE_ARG]: base.ref } : {} });
+        await docker.buildImage(
+          def.dir,
+          contextFiles(def.dir),
+          def.tag,
+          { [IMAGE_LABEL]: def.name, [VERSION_LABEL]: def.version },
+          (p) => {
+            if (p.kind === 'step') {
+              step = p.step;
+              opts.onEvent({ kind: 'step', name: def.name, step: p.step, total: p.total, text: p.text });
+            } else if (p.kind === 'cached') opts.onEvent({ kind: 'cached', name: def.name, step });
+            else opts.onEvent({ kind: 'output', name: def.name, text: p.text });
+          },
+          { noCache: opts.rebuild, buildArgs: def.fromBase && base ? { [BASE_ARG]: base.ref } : {} },
+        );
         await docker.tagImage(def.tag, def.latest);
         opts.onEvent({ kind: 'done', name: def.name, ms: Date.now() - t0, built: true });
         return true;

@@ -19,9 +19,7 @@ function kindList(): string {
 function convert(spec: FieldSpec, value: unknown): { value: unknown } | { error: string; fix: string } {
   const t = spec.type;
   if (typeof t === 'object')
-    return typeof value === 'string' && t.oneOf.includes(value)
-      ? { value }
-      : { error: `${JSON.stringify(value)} is not one of ${t.oneOf.join(', ')}`, fix: `Write one of: ${t.oneOf.join(', ')}.` };
+    return typeof value === 'string' && t.oneOf.includes(value) ? { value } : { error: `${JSON.stringify(value)} is not one of ${t.oneOf.join(', ')}`, fix: `Write one of: ${t.oneOf.join(', ')}.` };
   switch (t) {
     case 'string':
       // YAML reads `run: true` or `cpusetCpus: 0` as non-text scalars; the author meant the text.
@@ -34,9 +32,7 @@ function convert(spec: FieldSpec, value: unknown): { value: unknown } | { error:
       return typeof value === 'boolean' ? { value } : { error: `${JSON.stringify(value)} is not true or false`, fix: 'Write true or false.' };
     case 'strings': {
       const list = Array.isArray(value) ? value : [value];
-      return list.every((v) => typeof v === 'string')
-        ? { value: list }
-        : { error: 'expected a list of names', fix: 'Write e.g. [pid, net] or a single name.' };
+      return list.every((v) => typeof v === 'string') ? { value: list } : { error: 'expected a list of names', fix: 'Write e.g. [pid, net] or a single name.' };
     }
     case 'size': {
       const n = value === -1 ? -1 : parseSize(value);
@@ -51,8 +47,7 @@ function convert(spec: FieldSpec, value: unknown): { value: unknown } | { error:
       return typeof policy === 'string' ? { error: policy, fix: 'Write e.g. on-failure:3, always, unless-stopped or no (or { name: on-failure, maxRetries: 3 }).' } : { value: policy };
     }
     case 'pattern': {
-      if (typeof value !== 'string' && typeof value !== 'number')
-        return { error: 'expected a pattern', fix: 'Write text to find, or /regular expression/flags.' };
+      if (typeof value !== 'string' && typeof value !== 'number') return { error: 'expected a pattern', fix: 'Write text to find, or /regular expression/flags.' };
       const compiled = compilePattern(String(value));
       return typeof compiled === 'string' ? { error: compiled, fix: 'Fix the regular expression.' } : { value: String(value) };
     }
@@ -61,14 +56,12 @@ function convert(spec: FieldSpec, value: unknown): { value: unknown } | { error:
 
 function parseOne(node: Node, block: ReturnType<typeof parseYaml>, file: string): CheckSpec {
   const pos: SourcePos = { file, line: block.line(node) };
-  if (!isMap(node))
-    throw new LabFormatError(pos, 'each check is a mapping that starts with `kind:`', 'Write e.g. `- kind: container` then its fields, indented.');
+  if (!isMap(node)) throw new LabFormatError(pos, 'each check is a mapping that starts with `kind:`', 'Write e.g. `- kind: container` then its fields, indented.');
   const all = entries(node, block);
   const kindEntry = all.find((e) => e.key === 'kind');
   if (!kindEntry) throw new LabFormatError(pos, 'this check has no `kind:`', `Add \`kind:\` with one of: ${kindList()}.`);
   const kind = CHECK_KINDS.get(String(kindEntry.value));
-  if (!kind)
-    throw new LabFormatError({ file, line: kindEntry.line }, `unknown check kind "${String(kindEntry.value)}"`, `Use one of: ${kindList()}.`);
+  if (!kind) throw new LabFormatError({ file, line: kindEntry.line }, `unknown check kind "${String(kindEntry.value)}"`, `Use one of: ${kindList()}.`);
   const fields: Record<string, unknown> = {};
   let message: string | undefined;
   let title: string | undefined;
@@ -99,9 +92,7 @@ function parseOne(node: Node, block: ReturnType<typeof parseYaml>, file: string)
       continue;
     }
     const spec = kind.fields[e.key];
-    if (!spec)
-      throw new LabFormatError(at, `a ${kind.kind} check has no field "${e.key}"`,
-        `Its fields: ${[...Object.keys(kind.fields), ...COMMON.slice(1)].join(', ')}.`);
+    if (!spec) throw new LabFormatError(at, `a ${kind.kind} check has no field "${e.key}"`, `Its fields: ${[...Object.keys(kind.fields), ...COMMON.slice(1)].join(', ')}.`);
     const converted = convert(spec, e.value);
     if ('error' in converted) throw new LabFormatError(at, `${e.key}: ${converted.error}`, converted.fix);
     for (const item of spec.valid ? [converted.value].flat() : []) {
@@ -111,14 +102,12 @@ function parseOne(node: Node, block: ReturnType<typeof parseYaml>, file: string)
     fields[e.key] = converted.value;
   }
   for (const [name, spec] of Object.entries(kind.fields))
-    if (spec.required && !(name in fields))
-      throw new LabFormatError(pos, `this ${kind.kind} check needs "${name}" (${spec.doc})`, `Add \`${name}: …\`.`);
+    if (spec.required && !(name in fields)) throw new LabFormatError(pos, `this ${kind.kind} check needs "${name}" (${spec.doc})`, `Add \`${name}: …\`.`);
   if (kind.targets && !kind.targets.some((group) => group.every((k) => k in fields))) {
     const ways = kind.targets.map((g) => g.map((k) => `\`${k}:\``).join(' and ')).join(', or ');
     throw new LabFormatError(pos, `this ${kind.kind} check does not say what it looks at`, `Give ${ways}.`);
   }
-  if (kind.oneOf && !kind.oneOf.some((k) => k in fields))
-    throw new LabFormatError(pos, `this ${kind.kind} check asserts nothing`, `Give at least one of: ${kind.oneOf.join(', ')}.`);
+  if (kind.oneOf && !kind.oneOf.some((k) => k in fields)) throw new LabFormatError(pos, `this ${kind.kind} check asserts nothing`, `Give at least one of: ${kind.oneOf.join(', ')}.`);
   return { kind: kind.kind, fields, message, title, withinMs, guard, pos };
 }
 

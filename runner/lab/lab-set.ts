@@ -42,14 +42,9 @@ export class LabsFormatError extends UserError {
  * the well-formed labs stay usable. A folder whose name differs from the lab's id is an authoring error.
  * Parsed labs are cached in the state folder by content (LEAN_LABS_NO_CACHE=1 turns that off).
  */
-export function readLabSet(
-  dir: string,
-  parse: ParseLab,
-  cacheDir: string | undefined = process.env.LEAN_LABS_NO_CACHE ? undefined : join(stateDir(), 'cache', 'labs'),
-): LabSet {
+export function readLabSet(dir: string, parse: ParseLab, cacheDir: string | undefined = process.env.LEAN_LABS_NO_CACHE ? undefined : join(stateDir(), 'cache', 'labs')): LabSet {
   if (!existsSync(dir)) throw new UserError(`The labs folder ${dir} does not exist. Pass --labs with a folder that holds <lab>/lab.md files.`);
-  if (!statSync(dir).isDirectory())
-    throw new UserError(`${dir} is a file, not a folder of labs. Pass --labs with a folder that holds <lab>/lab.md files (e.g. --labs ${dirname(dir)}).`);
+  if (!statSync(dir).isDirectory()) throw new UserError(`${dir} is a file, not a folder of labs. Pass --labs with a folder that holds <lab>/lab.md files (e.g. --labs ${dirname(dir)}).`);
   const labs: Lab[] = [];
   const problems: LabFormatError[] = [];
   for (const name of readdirSync(dir).sort()) {
@@ -73,8 +68,7 @@ export function readLabSet(
 
 function readOne(name: string, labDir: string, file: string, cacheDir: string | undefined, parse: ParseLab): Lab {
   const shown = relative(process.cwd(), file) || file;
-  if (!statSync(file).isFile())
-    throw new LabFormatError({ file: shown, line: 1 }, `${LAB_FILE} is not a file`, `Each lab is one Markdown file: ${join(name, LAB_FILE)}.`);
+  if (!statSync(file).isFile()) throw new LabFormatError({ file: shown, line: 1 }, `${LAB_FILE} is not a file`, `Each lab is one Markdown file: ${join(name, LAB_FILE)}.`);
   const bytes = readFileSync(file);
   const fileName = shown.startsWith('..') ? file : shown;
   const key = labCacheKey(fileName, labDir, bytes);
@@ -83,9 +77,7 @@ function readOne(name: string, labDir: string, file: string, cacheDir: string | 
     lab = parse(bytes.toString('utf8'), fileName, labDir);
     writeCachedLab(cacheDir, key, lab);
   }
-  if (lab.id !== name)
-    throw new LabFormatError({ file: lab.file, line: 2 }, `the lab id "${lab.id}" differs from its folder "${name}"`,
-      `Rename the folder to ${lab.id}, or write \`id: ${name}\`.`);
+  if (lab.id !== name) throw new LabFormatError({ file: lab.file, line: 2 }, `the lab id "${lab.id}" differs from its folder "${name}"`, `Rename the folder to ${lab.id}, or write \`id: ${name}\`.`);
   return lab;
 }
 
@@ -107,8 +99,13 @@ function sharedNames(labs: readonly Lab[]): { problems: LabFormatError[]; broken
         const key = `${kind}:${n}`;
         const other = owner.get(key);
         if (other) {
-          problems.push(new LabFormatError({ file: lab.file, line: 2 }, `${kind} name "${n}" is also declared by lab ${other}`,
-            'Prefix resource names with something of the lab, e.g. ns-a for the namespaces lab.'));
+          problems.push(
+            new LabFormatError(
+              { file: lab.file, line: 2 },
+              `${kind} name "${n}" is also declared by lab ${other}`,
+              'Prefix resource names with something of the lab, e.g. ns-a for the namespaces lab.',
+            ),
+          );
           broken.add(lab.id);
         } else owner.set(key, lab.id);
       }
@@ -117,7 +114,12 @@ function sharedNames(labs: readonly Lab[]): { problems: LabFormatError[]; broken
 
 export function findLab(labs: readonly Lab[], id: string, dir: string): Lab {
   const lab = labs.find((l) => l.id === id);
-  if (!lab) throw new UnknownLabError(id, labs.map((l) => l.id), dir);
+  if (!lab)
+    throw new UnknownLabError(
+      id,
+      labs.map((l) => l.id),
+      dir,
+    );
   return lab;
 }
 
@@ -162,8 +164,7 @@ export async function withParserOnDemand<T>(use: (parse: ParseLab) => T): Promis
 }
 
 /** loadSomeLabs, parsing only what the cache does not hold. */
-export const loadSomeLabsOnDemand = (dir: string, ids: readonly string[] = []): Promise<LabSet> =>
-  withParserOnDemand((parse) => loadSomeLabs(dir, parse, ids));
+export const loadSomeLabsOnDemand = (dir: string, ids: readonly string[] = []): Promise<LabSet> => withParserOnDemand((parse) => loadSomeLabs(dir, parse, ids));
 
 /** The lab folder a lab file's path names (…/<id>/lab.md). */
 function labOf(file: string): string {

@@ -92,8 +92,7 @@ docker rm -fv ${box}
 
 /** Writes <dir>/<id>/lab.md; never over an existing lab. Returns the file written. */
 export function writeSkeleton(dir: string, id: string): string {
-  if (!ID.test(id))
-    throw new UserError(`"${id}" cannot be a lab id: use 2 to 41 lower-case letters, digits and dashes, starting with a letter or digit (e.g. my-volumes).`, 2);
+  if (!ID.test(id)) throw new UserError(`"${id}" cannot be a lab id: use 2 to 41 lower-case letters, digits and dashes, starting with a letter or digit (e.g. my-volumes).`, 2);
   const labDir = join(dir, id);
   const file = join(labDir, LAB_FILE);
   if (existsSync(file)) throw new UserError(`${file} already exists; lean-labs never writes over a lab. Pick another id, or edit that one.`);

@@ -11,17 +11,22 @@ export interface YamlBlock {
 export function parseYaml(text: string, file: string, firstLine: number): YamlBlock {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const line = (node: Node | null | undefined): number =>
-    node?.range ? firstLine + lineCounter.linePos(node.range[0]).line - 1 : firstLine;
+  const line = (node: Node | null | undefined): number => (node?.range ? firstLine + lineCounter.linePos(node.range[0]).line - 1 : firstLine);
   const first = doc.errors[0];
   if (first) {
     const at = firstLine + lineCounter.linePos(first.pos[0]).line - 1;
     // The parser blames the value before a line indented too deep; the line to fix is the deeper one after it.
     if (first.code === 'BLOCK_AS_IMPLICIT_KEY')
-      throw new LabFormatError({ file, line: at + 1 }, 'this line is indented deeper than the field above it, so it is not valid YAML',
-        'Indent every field of a check the same, two spaces under `- kind:`.');
-    throw new LabFormatError({ file, line: at }, `this is not valid YAML: ${first.message.split('\n')[0]}`,
-      'Check the indentation and quote values that contain ": " or start with a special character.');
+      throw new LabFormatError(
+        { file, line: at + 1 },
+        'this line is indented deeper than the field above it, so it is not valid YAML',
+        'Indent every field of a check the same, two spaces under `- kind:`.',
+      );
+    throw new LabFormatError(
+      { file, line: at },
+      `this is not valid YAML: ${first.message.split('\n')[0]}`,
+      'Check the indentation and quote values that contain ": " or start with a special character.',
+    );
   }
   return { root: (doc.contents as Node | null) ?? null, line };
 }

@@ -7,7 +7,12 @@ import type { Reporter, ReporterOptions } from './types.js';
 export const DEFAULT_JUNIT_FILE = 'lean-labs-junit.xml';
 
 const esc = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
 
 /** Renders test cases as JUnit XML: one testsuite per lab. */
 export function junitXml(cases: readonly TestCase[]): string {

@@ -51,7 +51,7 @@ export class PlainReporter implements Reporter {
         break;
       case 'step-end':
         if (!e.ok && this.output.length) {
-          this.line(this.paint(90, '      output of the step\'s commands:'));
+          this.line(this.paint(90, "      output of the step's commands:"));
           for (const l of this.output) this.line(this.paint(90, `      | ${l}`));
         }
         break;

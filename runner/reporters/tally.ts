@@ -58,15 +58,16 @@ export class Tally {
         break;
       }
       case 'step-end': {
-        if (e.commandProblems.length)
-          this.add({ lab: e.lab.id, name: `${e.step.index + 1}. ${e.step.title} › commands`, status: 'failed', message: e.commandProblems.join('\n'), ms: e.ms });
+        if (e.commandProblems.length) this.add({ lab: e.lab.id, name: `${e.step.index + 1}. ${e.step.title} › commands`, status: 'failed', message: e.commandProblems.join('\n'), ms: e.ms });
         break;
       }
       case 'cleanup': {
         const problems = [
           ...(e.residue.length ? [`still there: ${e.residue.map(describeResource).join(', ')}`] : []),
           ...(e.orphaned?.length
-            ? [`the lab's commands left ${e.orphaned.length} anonymous volume${e.orphaned.length === 1 ? '' : 's'} behind (${e.orphaned.map((r) => r.name.slice(0, 12)).join(', ')}): remove containers with \`docker rm -v\` (\`docker compose down -v\` for a stack)`]
+            ? [
+                `the lab's commands left ${e.orphaned.length} anonymous volume${e.orphaned.length === 1 ? '' : 's'} behind (${e.orphaned.map((r) => r.name.slice(0, 12)).join(', ')}): remove containers with \`docker rm -v\` (\`docker compose down -v\` for a stack)`,
+              ]
             : []),
         ];
         this.add({ lab: e.lab.id, name: 'cleanup leaves nothing behind', status: problems.length ? 'failed' : 'passed', message: problems.join('\n') || undefined, ms: 0 });

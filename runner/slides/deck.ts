@@ -37,16 +37,13 @@ export function parseDeck(source: string, file: string, knownLabs: readonly stri
   const { yaml, bodyLine } = splitFrontMatter(text, file, { noun: 'a deck', fields: 'id, title, summary' });
   const lines = text.split('\n');
   const block = parseYaml(yaml, file, 2);
-  if (!isMap(block.root))
-    throw new LabFormatError({ file, line: 2 }, 'the front matter is not a YAML mapping', 'Write fields such as `title: What a container is`.');
+  if (!isMap(block.root)) throw new LabFormatError({ file, line: 2 }, 'the front matter is not a YAML mapping', 'Write fields such as `title: What a container is`.');
   const front: Record<string, unknown> = {};
   for (const e of entries(block.root, block)) {
     if (!FIELDS.includes(e.key)) throw new LabFormatError({ file, line: e.line }, `unknown front matter field "${e.key}"`, `Known fields: ${FIELDS.join(', ')}.`);
     front[e.key] = e.value;
   }
-  for (const k of FIELDS)
-    if (typeof front[k] !== 'string' || !(front[k] as string).trim())
-      throw new LabFormatError({ file, line: 2 }, `the front matter has no "${k}"`, `Add a line \`${k}: …\`.`);
+  for (const k of FIELDS) if (typeof front[k] !== 'string' || !(front[k] as string).trim()) throw new LabFormatError({ file, line: 2 }, `the front matter has no "${k}"`, `Add a line \`${k}: …\`.`);
 
   const slides: Slide[] = [];
   let body: string[] = [];
@@ -83,13 +80,11 @@ export function parseDeck(source: string, file: string, knownLabs: readonly stri
       const labRef = /^@lab\s+(\S+)\s*$/.exec(line.trim());
       if (labRef) {
         const id = labRef[1]!;
-        if (!knownLabs.includes(id))
-          throw new LabFormatError({ file, line: lineNo }, `there is no lab "${id}"`, `Name one of: ${knownLabs.join(', ')}.`);
+        if (!knownLabs.includes(id)) throw new LabFormatError({ file, line: lineNo }, `there is no lab "${id}"`, `Name one of: ${knownLabs.join(', ')}.`);
         lab = id;
         continue;
       }
-      if (/^@\w+/.test(line.trim()))
-        throw new LabFormatError({ file, line: lineNo }, `unknown directive ${line.trim().split(/\s/)[0]}`, 'The one directive is `@lab <id>`.');
+      if (/^@\w+/.test(line.trim())) throw new LabFormatError({ file, line: lineNo }, `unknown directive ${line.trim().split(/\s/)[0]}`, 'The one directive is `@lab <id>`.');
       if (/^Note:/.test(line)) {
         notes = [line.replace(/^Note:\s*/, '')];
         continue;
@@ -98,8 +93,7 @@ export function parseDeck(source: string, file: string, knownLabs: readonly stri
     if (!notes && first === undefined && line.trim()) first = lineNo;
     (notes ?? body).push(line);
   }
-  if (fence)
-    throw new LabFormatError({ file, line: fence.line }, 'this code block is never closed', `Add a line ${fence.marker} after the code.`);
+  if (fence) throw new LabFormatError({ file, line: fence.line }, 'this code block is never closed', `Add a line ${fence.marker} after the code.`);
   flush(lines.length + 1);
   if (!slides.length) throw new LabFormatError({ file, line: bodyLine }, 'this deck has no slides', 'Add a slide: a `# Title` and some text.');
   return { id: front.id as string, title: (front.title as string).trim(), summary: (front.summary as string).trim(), slides, file };
@@ -116,7 +110,11 @@ export function loadDecks(dir: string, knownLabs: readonly string[]): Deck[] {
       const shown = relative(process.cwd(), file);
       const deck = parseDeck(readFileSync(file, 'utf8'), shown.startsWith('..') ? file : shown, knownLabs);
       if (`${deck.id}.md` !== f)
-        throw new LabFormatError({ file: shown, line: 2 }, `the deck id "${deck.id}" differs from its file name "${f}"`, `Rename the file to ${deck.id}.md, or write \`id: ${f.replace(/\.md$/, '')}\`.`);
+        throw new LabFormatError(
+          { file: shown, line: 2 },
+          `the deck id "${deck.id}" differs from its file name "${f}"`,
+          `Rename the file to ${deck.id}.md, or write \`id: ${f.replace(/\.md$/, '')}\`.`,
+        );
       return deck;
     });
 }

@@ -4,7 +4,7 @@ import { highlightShell } from '../tutor/terminal-markdown.js';
 import type { Deck } from './deck.js';
 import { DECK_CSS, DECK_SCRIPT } from './assets.js';
 
-const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const SHELL = new Set(['', 'sh', 'shell', 'bash', 'console']);
 const DOCKERFILE_WORDS = /^(\s*)(FROM|RUN|COPY|ADD|CMD|ENTRYPOINT|ENV|ARG|WORKDIR|EXPOSE|USER|VOLUME|LABEL|HEALTHCHECK|STOPSIGNAL|SHELL)\b/i;
 
@@ -12,19 +12,25 @@ const DOCKERFILE_WORDS = /^(\s*)(FROM|RUN|COPY|ADD|CMD|ENTRYPOINT|ENV|ARG|WORKDI
 export function highlight(code: string, lang: string): string {
   const lines = code.replace(/\n$/, '').split('\n');
   if (SHELL.has(lang))
-    return lines.map((l) => highlightShell(l).map((s) => (s.style === 'codeblock' ? escape(s.text) : `<span class="t-${s.style}">${escape(s.text)}</span>`)).join('')).join('\n');
+    return lines
+      .map((l) =>
+        highlightShell(l)
+          .map((s) => (s.style === 'codeblock' ? escapeHtml(s.text) : `<span class="t-${s.style}">${escapeHtml(s.text)}</span>`))
+          .join(''),
+      )
+      .join('\n');
   if (lang === 'dockerfile' || lang === 'Dockerfile')
-    return lines.map((l) => (/^\s*#/.test(l) ? `<span class="t-comment">${escape(l)}</span>` : escape(l).replace(DOCKERFILE_WORDS, '$1<span class="t-command">$2</span>'))).join('\n');
+    return lines.map((l) => (/^\s*#/.test(l) ? `<span class="t-comment">${escapeHtml(l)}</span>` : escapeHtml(l).replace(DOCKERFILE_WORDS, '$1<span class="t-command">$2</span>'))).join('\n');
   if (lang === 'yaml' || lang === 'yml')
-    return lines.map((l) => (/^\s*#/.test(l) ? `<span class="t-comment">${escape(l)}</span>` : escape(l).replace(/^(\s*-?\s*)([\w.-]+):/, '$1<span class="t-flag">$2</span>:'))).join('\n');
-  return escape(code.replace(/\n$/, ''));
+    return lines.map((l) => (/^\s*#/.test(l) ? `<span class="t-comment">${escapeHtml(l)}</span>` : escapeHtml(l).replace(/^(\s*-?\s*)([\w.-]+):/, '$1<span class="t-flag">$2</span>:'))).join('\n');
+  return escapeHtml(code.replace(/\n$/, ''));
 }
 
 const md = new MarkdownIt({
   html: false,
   linkify: false,
   typographer: false,
-  highlight: (code, lang) => `<pre class="code"><code data-lang="${escape(lang)}">${highlight(code, lang.trim().split(/\s+/)[0] ?? '')}</code></pre>`,
+  highlight: (code, lang) => `<pre class="code"><code data-lang="${escapeHtml(lang)}">${highlight(code, lang.trim().split(/\s+/)[0] ?? '')}</code></pre>`,
 });
 
 export interface RenderedSlide {
@@ -34,7 +40,7 @@ export interface RenderedSlide {
 
 export function renderSlide(markdown: string, notes: string, lab: Lab | undefined, labHref: (id: string) => string): RenderedSlide {
   const hands = lab
-    ? `<aside class="hands-on"><span class="label">Hands-on</span> <a href="${escape(labHref(lab.id))}">${escape(lab.title)}</a> <code>npx lean-labs start ${escape(lab.id)}</code> <span class="minutes">${lab.durationMinutes} min</span></aside>`
+    ? `<aside class="hands-on"><span class="label">Hands-on</span> <a href="${escapeHtml(labHref(lab.id))}">${escapeHtml(lab.title)}</a> <code>npx lean-labs start ${escapeHtml(lab.id)}</code> <span class="minutes">${lab.durationMinutes} min</span></aside>`
     : '';
   return { html: md.render(markdown) + hands, notesHtml: notes ? md.render(notes) : '' };
 }
@@ -47,7 +53,7 @@ export function renderDeck(deck: Deck, labs: readonly Lab[], labHref: (id: strin
       const r = renderSlide(s.markdown, s.notes, s.lab ? byId.get(s.lab) : undefined, labHref);
       return `<section class="slide${s.lab ? ' has-lab' : ''}" data-index="${s.index}" aria-label="Slide ${s.index + 1}">
 <div class="frame"><div class="content">${r.html}</div>
-<footer><span class="deck-title">${escape(deck.title)}</span><span class="number">${s.index + 1} / ${deck.slides.length}</span></footer></div>
+<footer><span class="deck-title">${escapeHtml(deck.title)}</span><span class="number">${s.index + 1} / ${deck.slides.length}</span></footer></div>
 <div class="notes">${r.notesHtml}</div>
 </section>`;
     })
@@ -56,9 +62,9 @@ export function renderDeck(deck: Deck, labs: readonly Lab[], labHref: (id: strin
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>${escape(deck.title)}</title>
+<title>${escapeHtml(deck.title)}</title>
 <style>${DECK_CSS}</style></head>
-<body data-deck="${escape(deck.id)}">
+<body data-deck="${escapeHtml(deck.id)}">
 <main id="deck">
 ${sections}
 </main>
@@ -80,9 +86,9 @@ export function renderLabPage(lab: Lab): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>${escape(lab.title)}</title><style>${DECK_CSS}</style></head>
+<title>${escapeHtml(lab.title)}</title><style>${DECK_CSS}</style></head>
 <body class="lab-page"><article>
-<p class="start">Start it: <code>npx lean-labs start ${escape(lab.id)}</code> · ${lab.durationMinutes} min · ${lab.steps.length} steps</p>
+<p class="start">Start it: <code>npx lean-labs start ${escapeHtml(lab.id)}</code> · ${lab.durationMinutes} min · ${lab.steps.length} steps</p>
 ${body}
 </article></body></html>
 `;

@@ -8,7 +8,10 @@ import { renderDeck, renderLabPage } from './render.js';
 /** The pages of one deck: the deck itself and a page per lab it hands on to. */
 export function deckPages(deck: Deck, labs: readonly Lab[]): Map<string, string> {
   const pages = new Map<string, string>();
-  pages.set('index.html', renderDeck(deck, labs, (id) => `labs/${id}.html`));
+  pages.set(
+    'index.html',
+    renderDeck(deck, labs, (id) => `labs/${id}.html`),
+  );
   for (const id of new Set(deck.slides.flatMap((s) => (s.lab ? [s.lab] : [])))) {
     const lab = labs.find((l) => l.id === id);
     if (lab) pages.set(`labs/${id}.html`, renderLabPage(lab));

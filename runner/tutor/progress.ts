@@ -32,10 +32,15 @@ export interface LoadedProgress {
 function isLabProgress(v: unknown): v is LabProgress {
   const p = v as LabProgress;
   return (
-    typeof p === 'object' && p !== null &&
-    Number.isInteger(p.step) && p.step >= 0 &&
-    typeof p.hints === 'object' && p.hints !== null && Object.values(p.hints).every((n) => Number.isInteger(n) && n >= 0) &&
-    Array.isArray(p.completed) && p.completed.every((s) => typeof s === 'string')
+    typeof p === 'object' &&
+    p !== null &&
+    Number.isInteger(p.step) &&
+    p.step >= 0 &&
+    typeof p.hints === 'object' &&
+    p.hints !== null &&
+    Object.values(p.hints).every((n) => Number.isInteger(n) && n >= 0) &&
+    Array.isArray(p.completed) &&
+    p.completed.every((s) => typeof s === 'string')
   );
 }
 
@@ -88,10 +93,7 @@ export function progressLabel(p: LabProgress | undefined, stepIds: readonly stri
  * step past the last one. The step is clamped to the last step and steps that no longer exist are forgotten;
  * everything else is kept. Returns what changed, in sentences for the learner.
  */
-export function fitProgress(
-  file: ProgressFile,
-  labs: readonly { readonly id: string; readonly steps: readonly { readonly id: string }[] }[],
-): { progress: ProgressFile; notes: string[] } {
+export function fitProgress(file: ProgressFile, labs: readonly { readonly id: string; readonly steps: readonly { readonly id: string }[] }[]): { progress: ProgressFile; notes: string[] } {
   const notes: string[] = [];
   const fitted: Record<string, LabProgress> = { ...file.labs };
   for (const lab of labs) {

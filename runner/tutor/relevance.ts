@@ -36,7 +36,10 @@ export class Debouncer {
   private running = false;
   private dirty = false;
 
-  constructor(private readonly ms: number, private readonly fire: () => Promise<void>) {}
+  constructor(
+    private readonly ms: number,
+    private readonly fire: () => Promise<void>,
+  ) {}
 
   poke(): void {
     if (this.running) {

@@ -4,9 +4,7 @@ import MarkdownIt from 'markdown-it';
  * A step's Markdown laid out for a terminal of a given width: a pure function from text to styled lines, so
  * the Ink view only paints them and scrolling is slicing.
  */
-export type Style =
-  | 'plain' | 'strong' | 'em' | 'code' | 'heading' | 'link' | 'quote' | 'rule' | 'bullet'
-  | 'codeblock' | 'command' | 'flag' | 'string' | 'comment' | 'variable' | 'tableHead';
+export type Style = 'plain' | 'strong' | 'em' | 'code' | 'heading' | 'link' | 'quote' | 'rule' | 'bullet' | 'codeblock' | 'command' | 'flag' | 'string' | 'comment' | 'variable' | 'tableHead';
 
 export interface Segment {
   readonly text: string;
@@ -175,7 +173,13 @@ function tableLines(rows: Segment[][][], width: number): Line[] {
   const total = widths.reduce((a, b) => a + b, 0) + 3 * (cols - 1) + 2;
   if (total > width) {
     // Too wide for this terminal: one row per paragraph, cells separated by a bar.
-    return rows.flatMap((r, ri) => wrap(r.flatMap((c, i) => [...(i ? [{ text: ' │ ', style: 'comment' as const }] : []), ...c]), width, [{ text: '  ', style: ri === 0 ? 'tableHead' : 'plain' }]));
+    return rows.flatMap((r, ri) =>
+      wrap(
+        r.flatMap((c, i) => [...(i ? [{ text: ' │ ', style: 'comment' as const }] : []), ...c]),
+        width,
+        [{ text: '  ', style: ri === 0 ? 'tableHead' : 'plain' }],
+      ),
+    );
   }
   const out: Line[] = [];
   rows.forEach((r, ri) => {

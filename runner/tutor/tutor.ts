@@ -130,7 +130,7 @@ export class Tutor {
         (toBuild) => this.opts.emit({ kind: 'images-plan', toBuild }),
         (event) => this.opts.emit({ kind: 'image', event }),
       );
-      this.foreign = await this.useSession(readSession(stateDir, lab.id), helperImage);
+      this.foreign = await this.adoptSession(readSession(stateDir, lab.id), helperImage);
       const dir = workDir(stateDir, lab);
       // The learner's edits in the working folder survive quitting and coming back; only reset starts it afresh.
       if (!existsSync(dir)) prepareWorkDir(stateDir, lab);
@@ -147,7 +147,7 @@ export class Tutor {
    * Opens a live window of `existing` (or of a new session) in this process: whatever holds the lab's names now
    * and is not the lab's stays the learner's for the whole session. Judges from now on within it.
    */
-  private async useSession(existing: SessionRecord | undefined, helperImage: string): Promise<readonly Resource[]> {
+  private async adoptSession(existing: SessionRecord | undefined, helperImage: string): Promise<readonly Resource[]> {
     const { docker, lab, stateDir } = this.opts;
     const { foreign } = await survey(docker, lab, existing, { anonymous: false });
     // A local engine shares our clock; only a remote one is asked for its time.
@@ -156,7 +156,12 @@ export class Tutor {
     this.keeper?.stop(true);
     this.keeper = new SessionKeeper(stateDir, { ...base, preexisting: [...new Set([...base.preexisting, ...foreign.map((r) => r.key)])] });
     const record = this.keeper.start();
-    this.ctx = sessionContext(withEventLog(docker, () => this.events), record, helperImage, stateDir);
+    this.ctx = sessionContext(
+      withEventLog(docker, () => this.events),
+      record,
+      helperImage,
+      stateDir,
+    );
     this.filter = new EventFilter(record.session);
     // What held the lab's names before this window opened still does: no second look is needed, only the reason
     // said in the words of the session it now belongs to.
@@ -345,7 +350,7 @@ export class Tutor {
       this.keeper?.stop(true);
       this.keeper = undefined;
       const { removed, foreign } = await reclaim(docker, lab, stateDir, { refuseForeign: false });
-      if (this.ctx) await this.useSession(undefined, this.ctx.helperImage);
+      if (this.ctx) await this.adoptSession(undefined, this.ctx.helperImage);
       this.foreign = foreign;
       prepareWorkDir(stateDir, lab);
       this.setUp.clear();

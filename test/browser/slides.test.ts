@@ -5,7 +5,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLabs } from '../../runner/lab/load.js';
 import { loadDecks } from '../../runner/slides/deck.js';
-import { exportDeck, serveDeck } from '../../runner/slides/site.js';
+import { serveDeck } from '../../runner/slides/site.js';
 import { cli, ROOT } from '../integration/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -19,7 +19,10 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
 describe('slides in a real browser', () => {
   let browser: Browser;
   const labs = loadLabs(join(ROOT, 'labs'));
-  const decks = loadDecks(join(ROOT, 'slides'), labs.map((l) => l.id));
+  const decks = loadDecks(
+    join(ROOT, 'slides'),
+    labs.map((l) => l.id),
+  );
   const shots = process.env.LEAN_LABS_SHOTS ?? mkdtempSync(join(tmpdir(), 'll-slides-'));
 
   beforeAll(async () => {

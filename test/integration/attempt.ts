@@ -66,23 +66,27 @@ async function withLabRun<T>(labId: string, body: (run: LabRun) => Promise<T>, c
  * Everything is cleaned up the way verify does it.
  */
 export async function attempt(labId: string, a: Attempt): Promise<string[]> {
-  return withLabRun(labId, async ({ lab, ctx, sh }) => {
-    for (const step of lab.steps.slice(0, a.solvedSteps)) {
-      for (const b of [...step.setup, ...step.solution, ...step.cleanup]) await sh(b.text, true);
-      // What a step records (a count, a rate) is what a later step compares with: judge those checks as verify does.
-      for (const check of step.checks.filter((c) => c.fields.record !== undefined)) await judgeWithin(check, ctx, check.withinMs);
-    }
-    const step = lab.steps[a.judgeStep - 1]!;
-    // The runner sets a step up when the learner reaches it, before they type anything.
-    for (const b of step.setup) await sh(b.text, true);
-    await sh(a.wrong, false);
-    const failures: string[] = [];
-    for (const check of step.checks) {
-      const outcome = await judgeWithin(check, ctx, Math.min(check.withinMs, 1500));
-      if (!outcome.pass) failures.push(failureText(check, outcome));
-    }
-    return failures;
-  }, a.cleanup);
+  return withLabRun(
+    labId,
+    async ({ lab, ctx, sh }) => {
+      for (const step of lab.steps.slice(0, a.solvedSteps)) {
+        for (const b of [...step.setup, ...step.solution, ...step.cleanup]) await sh(b.text, true);
+        // What a step records (a count, a rate) is what a later step compares with: judge those checks as verify does.
+        for (const check of step.checks.filter((c) => c.fields.record !== undefined)) await judgeWithin(check, ctx, check.withinMs);
+      }
+      const step = lab.steps[a.judgeStep - 1]!;
+      // The runner sets a step up when the learner reaches it, before they type anything.
+      for (const b of step.setup) await sh(b.text, true);
+      await sh(a.wrong, false);
+      const failures: string[] = [];
+      for (const check of step.checks) {
+        const outcome = await judgeWithin(check, ctx, Math.min(check.withinMs, 1500));
+        if (!outcome.pass) failures.push(failureText(check, outcome));
+      }
+      return failures;
+    },
+    a.cleanup,
+  );
 }
 
 /**
@@ -100,7 +104,10 @@ export async function replay(labId: string, answers: Readonly<Record<number, str
       if (answer !== undefined) await sh(answer, true);
       else for (const b of step.solution) await sh(b.text, true);
       const outcomes = await Promise.all(step.checks.map(async (check) => ({ check, outcome: await judgeWithin(check, ctx, check.withinMs) })));
-      told.set(k + 1, outcomes.filter((o) => !o.outcome.pass).map((o) => failureText(o.check, o.outcome)));
+      told.set(
+        k + 1,
+        outcomes.filter((o) => !o.outcome.pass).map((o) => failureText(o.check, o.outcome)),
+      );
       for (const b of step.cleanup) await sh(b.text, true);
     }
     return told;

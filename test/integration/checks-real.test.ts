@@ -31,8 +31,22 @@ beforeAll(async () => {
   ctx = { docker: adapter, labels: { 'lean-labs.lab': 'integration' }, helperImage: BUSYBOX, since: Date.now() - 60_000 };
   await docker('network', 'create', 'llt-net');
   await docker('volume', 'create', 'llt-vol');
-  await docker('run', '-d', '--name', 'llt-web', '--network', 'llt-net', '--network-alias', 'www', '-v', 'llt-vol:/www', BUSYBOX, 'sh', '-c',
-    'echo hello-from-web > /www/index.html && echo started-web && httpd -f -p 80 -h /www');
+  await docker(
+    'run',
+    '-d',
+    '--name',
+    'llt-web',
+    '--network',
+    'llt-net',
+    '--network-alias',
+    'www',
+    '-v',
+    'llt-vol:/www',
+    BUSYBOX,
+    'sh',
+    '-c',
+    'echo hello-from-web > /www/index.html && echo started-web && httpd -f -p 80 -h /www',
+  );
   await docker('run', '-d', '--name', 'llt-side', '--net', 'container:llt-web', '--cap-add', 'NET_ADMIN', TOOLBOX, 'sleep', 'infinity');
   await docker('run', '-d', '--name', 'llt-pid', '--pid', 'container:llt-web', BUSYBOX, 'sleep', '3600');
   await docker('run', '-d', '--name', 'llt-mem', '-m', '32m', '--memory-swap', '32m', BUSYBOX, 'sleep', '3600');
@@ -84,14 +98,14 @@ describe('check kinds on a real engine', () => {
     expect((await judge('logs', { container: 'llt-web', contains: 'never printed' })).pass).toBe(false);
   });
 
-  it('http: from a container\'s namespace and on a network, leaving no helper behind', async () => {
+  it("http: from a container's namespace and on a network, leaving no helper behind", async () => {
     expect(await judge('http', { url: 'http://localhost/', from: 'llt-side', body: 'hello-from-web' })).toMatchObject({ pass: true });
     expect((await judge('http', { url: 'http://llt-web/', network: 'llt-net', status: 200 })).pass).toBe(true);
     expect((await judge('http', { url: 'http://llt-web/missing', network: 'llt-net' })).found).toBe('it answered 404');
     expect(await docker('ps', '-aq', '--filter', 'label=lean-labs.lab=integration')).toBe('');
   });
 
-  it('cgroup: the memory limit as the container sees it, on this host\'s cgroup version', async () => {
+  it("cgroup: the memory limit as the container sees it, on this host's cgroup version", async () => {
     expect((await judge('cgroup', { container: 'llt-mem', setting: 'memory-limit', equals: '32m' })).pass).toBe(true);
     const wrong = await judge('cgroup', { container: 'llt-mem', setting: 'memory-limit', equals: '64m' });
     expect(wrong).toMatchObject({ pass: false, found: 'it is 33554432' });
@@ -137,7 +151,10 @@ describe('check kinds on a real engine', () => {
       expect(r.pass, `passed with ${r.found}`).toBe(false);
       seen.push(r.found);
     }
-    expect(seen.some((f) => /recorded [5-9]|recorded \d\d/.test(f)), seen.join('\n')).toBe(true);
+    expect(
+      seen.some((f) => /recorded [5-9]|recorded \d\d/.test(f)),
+      seen.join('\n'),
+    ).toBe(true);
   });
 
   it('dns: by name on a user-defined network, to the right container, and not at all on the default bridge', async () => {
@@ -152,7 +169,7 @@ describe('check kinds on a real engine', () => {
     expect(await docker('ps', '-aq', '--filter', 'label=lean-labs.lab=integration')).toBe('');
   });
 
-  it('health: a running container\'s HEALTHCHECK status', async () => {
+  it("health: a running container's HEALTHCHECK status", async () => {
     const deadline = Date.now() + 20_000;
     let r = await judge('health', { container: 'llt-health', status: 'healthy' });
     while (!r.pass && Date.now() < deadline) {
@@ -179,8 +196,28 @@ describe('check kinds on a real engine', () => {
   });
 
   it('hostconfig: published ports with their address, devices, pids and ulimits, security options, init and user', async () => {
-    await docker('run', '-d', '--name', 'llt-set', '-p', '127.0.0.1:5987:80', '--device', '/dev/zero:/dev/llt-zero', '--pids-limit', '64',
-      '--ulimit', 'nofile=512:1024', '--security-opt', 'no-new-privileges:true', '--init', '--user', 'nobody', TOOLBOX, 'sleep', 'infinity');
+    await docker(
+      'run',
+      '-d',
+      '--name',
+      'llt-set',
+      '-p',
+      '127.0.0.1:5987:80',
+      '--device',
+      '/dev/zero:/dev/llt-zero',
+      '--pids-limit',
+      '64',
+      '--ulimit',
+      'nofile=512:1024',
+      '--security-opt',
+      'no-new-privileges:true',
+      '--init',
+      '--user',
+      'nobody',
+      TOOLBOX,
+      'sleep',
+      'infinity',
+    );
     await docker('run', '-d', '--name', 'llt-bound', '-p', '5988:80', '-v', '/dev/zero:/dev/llt-zero', TOOLBOX, 'sleep', 'infinity');
     const set = { ports: ['127.0.0.1:5987:80'], devices: ['/dev/zero:/dev/llt-zero'], pidsLimit: 64, ulimits: ['nofile=512:1024'], securityOpt: ['no-new-privileges'], init: true };
     expect(await judge('hostconfig', { container: 'llt-set', ...set, user: '65534' })).toMatchObject({ pass: true });
@@ -215,19 +252,22 @@ describe('check kinds on a real engine', () => {
 
   it('compose: one-off containers are no replicas, depends_on as Compose records it, health by service', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'llt-compose-'));
-    writeFileSync(join(dir, 'compose.yaml'), [
-      'name: lltc',
-      'services:',
-      '  db:',
-      `    image: ${BUSYBOX}`,
-      '    command: sleep 3600',
-      '    healthcheck: { test: ["CMD", "true"], interval: 1s }',
-      '  app:',
-      `    image: ${BUSYBOX}`,
-      '    command: sleep 3600',
-      '    depends_on: { db: { condition: service_healthy } }',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      [
+        'name: lltc',
+        'services:',
+        '  db:',
+        `    image: ${BUSYBOX}`,
+        '    command: sleep 3600',
+        '    healthcheck: { test: ["CMD", "true"], interval: 1s }',
+        '  app:',
+        `    image: ${BUSYBOX}`,
+        '    command: sleep 3600',
+        '    depends_on: { db: { condition: service_healthy } }',
+        '',
+      ].join('\n'),
+    );
     const compose = (...args: string[]) => execFileP('docker', ['compose', ...args], { cwd: dir, timeout: 120_000 });
     try {
       await compose('up', '-d', '--wait');

@@ -200,7 +200,7 @@ describe('lean-labs CLI on the real engine', () => {
     expect(bad.stderr).toContain('--jobs takes a whole number from 1 to 16, not "many". Try --jobs 3.');
   });
 
-  it('the authoring guide\'s example lab passes verify from another folder (--labs)', async () => {
+  it("the authoring guide's example lab passes verify from another folder (--labs)", async () => {
     const guide = readFileSync(join(ROOT, 'labs/AUTHORING.md'), 'utf8');
     const dir = mkdtempSync(join(tmpdir(), 'll-labs-'));
     mkdirSync(join(dir, 'hello-volume'));

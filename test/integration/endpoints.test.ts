@@ -83,10 +83,29 @@ describe('an engine on tcp with TLS', () => {
     await removeContainers(tlsEngine);
     // The engine waits for its certificates, which need its address.
     await docker(
-      'run', '-d', '--name', tlsEngine, '--network', net, '--label', 'lean-labs.test=endpoints',
-      '--cap-add', 'ALL', '--security-opt', 'seccomp=unconfined', '--security-opt', 'apparmor=unconfined',
-      '-v', '/sys/fs/cgroup:/sys/fs/cgroup:rw', '-e', 'DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1', '-v', `${certDir}:/certs:ro`,
-      'lean-labs/sandbox', 'sh', '-c',
+      'run',
+      '-d',
+      '--name',
+      tlsEngine,
+      '--network',
+      net,
+      '--label',
+      'lean-labs.test=endpoints',
+      '--cap-add',
+      'ALL',
+      '--security-opt',
+      'seccomp=unconfined',
+      '--security-opt',
+      'apparmor=unconfined',
+      '-v',
+      '/sys/fs/cgroup:/sys/fs/cgroup:rw',
+      '-e',
+      'DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1',
+      '-v',
+      `${certDir}:/certs:ro`,
+      'lean-labs/sandbox',
+      'sh',
+      '-c',
       'until [ -f /certs/ready ]; do sleep 0.1; done; exec dockerd --host=tcp://0.0.0.0:2376 --tlsverify --tlscacert=/certs/ca.pem --tlscert=/certs/server.pem --tlskey=/certs/server-key.pem',
     );
     ip = await ipOf(tlsEngine);
@@ -105,7 +124,7 @@ describe('an engine on tcp with TLS', () => {
     expect(doctor.stdout).toMatch(/✓ engine answers: Docker 26\./);
   });
 
-  it('a docker context whose endpoint uses TLS, with the context\'s own certificate files', async () => {
+  it("a docker context whose endpoint uses TLS, with the context's own certificate files", async () => {
     const config = join(work, 'docker-config');
     const hash = createHash('sha256').update('tls-remote').digest('hex');
     mkdirSync(join(config, 'contexts/meta', hash), { recursive: true });
@@ -153,16 +172,28 @@ describe('an engine behind ssh://', () => {
     copyFileSync(join(sshDir, 'id.pub'), join(sshDir, 'authorized_keys'));
     chmodSync(join(sshDir, 'authorized_keys'), 0o600);
     const socket = resolveEndpoint({}).socketPath;
-    if (!socket) throw new Error('the ssh test puts an sshd in front of this machine\'s engine socket, and the engine here is not on one');
+    if (!socket) throw new Error("the ssh test puts an sshd in front of this machine's engine socket, and the engine here is not on one");
     await removeContainers(sshd);
     await docker(
-      'run', '-d', '--name', sshd, '--network', net, '--label', 'lean-labs.test=endpoints',
-      '-v', `${socket}:/var/run/docker.sock`, '-v', `${join(sshDir, 'authorized_keys')}:/root/.ssh/authorized_keys:ro`,
-      'lean-labs/sandbox', 'sh', '-c', 'ssh-keygen -A >/dev/null && exec /usr/sbin/sshd -D -e',
+      'run',
+      '-d',
+      '--name',
+      sshd,
+      '--network',
+      net,
+      '--label',
+      'lean-labs.test=endpoints',
+      '-v',
+      `${socket}:/var/run/docker.sock`,
+      '-v',
+      `${join(sshDir, 'authorized_keys')}:/root/.ssh/authorized_keys:ro`,
+      'lean-labs/sandbox',
+      'sh',
+      '-c',
+      'ssh-keygen -A >/dev/null && exec /usr/sbin/sshd -D -e',
     );
     const ip = await ipOf(sshd);
-    const config = (hostKeys: string) =>
-      `Host *\n  IdentityFile ${join(sshDir, 'id')}\n  UserKnownHostsFile ${join(sshDir, 'known_hosts')}\n  StrictHostKeyChecking ${hostKeys}\n  LogLevel ERROR\n`;
+    const config = (hostKeys: string) => `Host *\n  IdentityFile ${join(sshDir, 'id')}\n  UserKnownHostsFile ${join(sshDir, 'known_hosts')}\n  StrictHostKeyChecking ${hostKeys}\n  LogLevel ERROR\n`;
     writeFileSync(join(sshDir, 'trusting'), config('accept-new'));
     writeFileSync(join(sshDir, 'strict'), config('yes').replace('known_hosts', 'known_hosts_empty'));
     env = { DOCKER_HOST: `ssh://root@${ip}`, PATH: sshOnPath('bin', 'trusting') };
@@ -175,7 +206,7 @@ describe('an engine behind ssh://', () => {
     process.env.PATH = originalPath;
   });
 
-  it('doctor reaches this machine\'s engine through the ssh client and says so', async () => {
+  it("doctor reaches this machine's engine through the ssh client and says so", async () => {
     const doctor = await cli(['doctor'], env);
     expect(doctor.stdout).toContain(`✓ engine endpoint: ${env.DOCKER_HOST}, through your ssh client running \`docker system dial-stdio\` there (from DOCKER_HOST)`);
     expect(doctor.stdout).toMatch(/✓ engine answers: Docker 26\./);
@@ -192,6 +223,8 @@ describe('an engine behind ssh://', () => {
   it('ssh that would have to ask (an unknown host key) is reported with what ssh said, never prompted', async () => {
     const doctor = await cli(['doctor'], { ...env, PATH: sshOnPath('strict-bin', 'strict') });
     expect(doctor.code).toBe(1);
-    expect(doctor.stdout).toMatch(/✗ No Docker engine answers at ssh:\/\/root@[\d.]+ \(from DOCKER_HOST\): `ssh -T -o BatchMode=yes .* docker system dial-stdio` ended with exit code 255: No \S+ host key is known for [\d.]+ and you have requested strict checking\./);
+    expect(doctor.stdout).toMatch(
+      /✗ No Docker engine answers at ssh:\/\/root@[\d.]+ \(from DOCKER_HOST\): `ssh -T -o BatchMode=yes .* docker system dial-stdio` ended with exit code 255: No \S+ host key is known for [\d.]+ and you have requested strict checking\./,
+    );
   });
 });

@@ -101,12 +101,12 @@ describe('control sequences from containers never reach a terminal or a report',
   });
 });
 
-describe('the learner\'s own things under a lab\'s names', () => {
+describe("the learner's own things under a lab's names", () => {
   afterEach(async () => {
     await removeContainers('ns-a', 'ns-pid');
   });
 
-  it('the runner never judges or resets a learner\'s ns-a made a moment before the lab opened', async () => {
+  it("the runner never judges or resets a learner's ns-a made a moment before the lab opened", async () => {
     const term = new TmuxTerminal('owner');
     const state = stateDir();
     // As `docker run … && lean-labs start namespaces` does: made a second before the session began.
@@ -252,12 +252,9 @@ describe('addresses and folders that are not what they should be', () => {
     for (const r of [none, file, dir]) expect(r.stderr).not.toMatch(/hit a bug|    at /);
   });
 
-  it('start with saved progress past the lab\'s last step clamps it, says so, and keeps the rest', async () => {
+  it("start with saved progress past the lab's last step clamps it, says so, and keeps the rest", async () => {
     const state = stateDir();
-    writeFileSync(
-      join(state, 'progress.json'),
-      JSON.stringify({ version: 1, labs: { namespaces: { step: 40, hints: {}, completed: ['start-a-long-running-container'], updatedAt: 1 } } }),
-    );
+    writeFileSync(join(state, 'progress.json'), JSON.stringify({ version: 1, labs: { namespaces: { step: 40, hints: {}, completed: ['start-a-long-running-container'], updatedAt: 1 } } }));
     const term = new TmuxTerminal('clamp');
     try {
       term.start(`cd ${ROOT} && CI=true LEAN_LABS_STATE_DIR=${state} ${process.execPath} ${CLI} start namespaces; sleep 5`);

@@ -59,9 +59,7 @@ describe('lab images', () => {
 
   it('a failing Dockerfile stops with the failing step and its output', async () => {
     const adapter = new DockerAdapter();
-    const err = await adapter
-      .buildImage(join(ROOT, 'test/fixtures/broken-image'), ['Dockerfile'], 'lean-labs-test/broken:1', {}, () => {})
-      .catch((e: unknown) => e);
+    const err = await adapter.buildImage(join(ROOT, 'test/fixtures/broken-image'), ['Dockerfile'], 'lean-labs-test/broken:1', {}, () => {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BuildError);
     expect((err as Error).message).toContain('failed at step 3/4 (RUN echo "about to fail" && false)');
     expect((err as Error).message).toContain('about to fail');
@@ -71,15 +69,31 @@ describe('lab images', () => {
   it('hamba relays TCP, balances across two backends, and counts traffic on its stats page', async () => {
     // Each backend serves its name over HTTP (80) and greets, then echoes, on a held TCP connection (7).
     for (const n of ['llt-be1', 'llt-be2'])
-      await docker('run', '-d', '--name', n, '--network', NET, 'lean-labs/busybox', 'sh', '-c',
-        `mkdir /w && echo ${n} > /w/index.html && printf '#!/bin/sh\\necho ${n}\\nexec cat\\n' > /greet && chmod +x /greet && httpd -p 80 -h /w && nc -ll -p 7 -e /greet`);
+      await docker(
+        'run',
+        '-d',
+        '--name',
+        n,
+        '--network',
+        NET,
+        'lean-labs/busybox',
+        'sh',
+        '-c',
+        `mkdir /w && echo ${n} > /w/index.html && printf '#!/bin/sh\\necho ${n}\\nexec cat\\n' > /greet && chmod +x /greet && httpd -p 80 -h /w && nc -ll -p 7 -e /greet`,
+      );
     await docker('run', '-d', '--name', 'llt-amb', '--network', NET, '-e', 'ADMIN=8080', 'lean-labs/hamba', '80', 'llt-be1', '80', 'llt-be2:80');
     await sleep(500);
     const answers = new Set<string>();
     for (let i = 0; i < 6; i++) answers.add(await inNet('wget', '-q', '-O', '-', 'http://llt-amb/'));
     expect([...answers].sort()).toEqual(['llt-be1', 'llt-be2']);
     const csv = await inNet('wget', '-q', '-O', '-', 'http://llt-amb:8080/;csv');
-    const sessions = (server: string) => Number(csv.split('\n').find((l) => l.startsWith(`backends,${server},`))?.split(',')[7]);
+    const sessions = (server: string) =>
+      Number(
+        csv
+          .split('\n')
+          .find((l) => l.startsWith(`backends,${server},`))
+          ?.split(',')[7],
+      );
     expect(sessions('backend1') + sessions('backend2')).toBeGreaterThanOrEqual(6);
   });
 
@@ -87,8 +101,7 @@ describe('lab images', () => {
     await docker('run', '-d', '--name', 'llt-amb7', '--network', NET, 'lean-labs/hamba', '7', 'llt-be1', '7');
     await sleep(500);
     // A client holds one connection through the ambassador: greeted by be1, then says two lines 4 s apart.
-    await docker('run', '-d', '--name', 'llt-client', '--network', NET, 'lean-labs/busybox', 'sh', '-c',
-      '(echo one; sleep 4; echo two; sleep 1) | timeout 7 nc llt-amb7 7; true');
+    await docker('run', '-d', '--name', 'llt-client', '--network', NET, 'lean-labs/busybox', 'sh', '-c', '(echo one; sleep 4; echo two; sleep 1) | timeout 7 nc llt-amb7 7; true');
     await sleep(800);
     expect(await docker('exec', 'llt-amb7', 'hamba', 'reconfigure', '7', 'llt-be2', '7')).toContain('reconfigured');
     await sleep(500);
@@ -102,10 +115,30 @@ describe('lab images', () => {
     expect(await docker('logs', 'llt-client'), 'the old connection stayed with be1 and kept working').toBe('llt-be1\none\ntwo');
   });
 
-  it('netdebug captures a server\'s traffic with only NET_RAW and NET_ADMIN, and the web image has no tcpdump', async () => {
+  it("netdebug captures a server's traffic with only NET_RAW and NET_ADMIN, and the web image has no tcpdump", async () => {
     await docker('run', '-d', '--name', 'llt-nweb', '--network', NET, 'lean-labs/web');
-    await docker('run', '-d', '--name', 'llt-ndbg', '--net', 'container:llt-nweb', '--cap-drop', 'ALL', '--cap-add', 'NET_RAW', '--cap-add', 'NET_ADMIN',
-      'lean-labs/netdebug', 'tcpdump', '-pni', 'eth0', '-U', '-w', '/captures/web.pcap', 'tcp port 80');
+    await docker(
+      'run',
+      '-d',
+      '--name',
+      'llt-ndbg',
+      '--net',
+      'container:llt-nweb',
+      '--cap-drop',
+      'ALL',
+      '--cap-add',
+      'NET_RAW',
+      '--cap-add',
+      'NET_ADMIN',
+      'lean-labs/netdebug',
+      'tcpdump',
+      '-pni',
+      'eth0',
+      '-U',
+      '-w',
+      '/captures/web.pcap',
+      'tcp port 80',
+    );
     await waitForLog('llt-ndbg', 'listening on');
     // tcpdump prints "listening on" a moment before its filter is really attached, so a request made at once can go
     // unseen: ask again (up to ~8 s) until the capture file holds one, as a learner would.
@@ -123,7 +156,7 @@ describe('lab images', () => {
     await expect(docker('run', '--rm', '--entrypoint', 'sh', 'lean-labs/web', '-c', 'command -v tcpdump')).rejects.toThrow();
   });
 
-  it('the stack services answer as specified and the worker\'s counter grows in Redis', async () => {
+  it("the stack services answer as specified and the worker's counter grows in Redis", async () => {
     await docker('run', '-d', '--name', 'llt-redis', '--network', NET, '--network-alias', 'redis', 'lean-labs/redis');
     await docker('run', '-d', '--name', 'llt-rng', '--network', NET, '--network-alias', 'rng', 'lean-labs/rng');
     await docker('run', '-d', '--name', 'llt-hasher', '--network', NET, '--network-alias', 'hasher', 'lean-labs/hasher');

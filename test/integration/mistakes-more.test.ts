@@ -97,11 +97,7 @@ describe('labs reject a second likely mistake each', () => {
   it('compose-ambassadors: bringing up the original file instead of the rewritten one', async () => {
     const failures = await attempt('compose-ambassadors', {
       solvedSteps: 1,
-      wrong: [
-        'docker compose config --format json > compose.json',
-        'node ambassadors.mjs hasher:80 < compose.json > compose.ambassadors.json',
-        'docker compose -f compose.json up -d',
-      ].join('\n'),
+      wrong: ['docker compose config --format json > compose.json', 'node ambassadors.mjs hasher:80 < compose.json > compose.ambassadors.json', 'docker compose -f compose.json up -d'].join('\n'),
       judgeStep: 2,
     });
     expect(failures.join('\n')).toMatch(/service hasherproxy of stack ambcoins has 1 running, but 0 running/);

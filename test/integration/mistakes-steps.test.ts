@@ -180,16 +180,16 @@ describe('labs reject mistakes at the step where they are made', () => {
     });
     const text = failures.join('\n');
     expect(text).toContain('Label both apps es.backend=shop');
-    expect(text).toContain('Start both apps on es-lan, the relay\'s network');
+    expect(text).toContain("Start both apps on es-lan, the relay's network");
   });
 
-  it('event-sidekicks: the shops left off the relay\'s network', async () => {
+  it("event-sidekicks: the shops left off the relay's network", async () => {
     const failures = await attempt('event-sidekicks', {
       solvedSteps: 5,
       wrong: balancerWith('--label es.backend=shop', '--label es.backend=shop'),
       judgeStep: 6,
     });
-    expect(failures.join('\n')).toContain('Start both apps on es-lan, the relay\'s network, so it can reach them by name.');
+    expect(failures.join('\n')).toContain("Start both apps on es-lan, the relay's network, so it can reach them by name.");
   });
 
   it('event-sidekicks: the app stopped where it should be removed', async () => {

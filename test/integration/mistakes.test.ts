@@ -43,12 +43,7 @@ describe('labs reject the mistakes learners usually make', () => {
   it('build-cache: a Dockerfile ordered so the dependency install never comes from the cache', async () => {
     const failures = await attempt('build-cache', {
       solvedSteps: 3,
-      wrong: [
-        'docker build -q -t bc-app:v3 app',
-        "sed -i 's/app version 2/app version 3/' app/app.sh",
-        'docker build -q -t bc-app:v4 app',
-        'docker run --name bc-run4 bc-app:v4',
-      ].join('\n'),
+      wrong: ['docker build -q -t bc-app:v3 app', "sed -i 's/app version 2/app version 3/' app/app.sh", 'docker build -q -t bc-app:v4 app', 'docker run --name bc-run4 bc-app:v4'].join('\n'),
       judgeStep: 5,
     });
     expect(failures.join('\n')).toMatch(/it shares its bottom 2 of 4 layers with bc-app:v3/);
@@ -84,18 +79,18 @@ describe('labs reject the mistakes learners usually make', () => {
     expect(failures.join('\n')).toContain('Push localhost:5111/ship/app:v1 (build it under that name first).');
   });
 
-  it('netdebug: the capture sidekick started in its own network namespace, not the server\'s', async () => {
+  it("netdebug: the capture sidekick started in its own network namespace, not the server's", async () => {
     const failures = await attempt('netdebug', {
       solvedSteps: 1,
       wrong: 'docker run -d --name nd-debug --network nd-net --cap-add NET_RAW --cap-add NET_ADMIN lean-labs/netdebug sleep infinity',
       judgeStep: 2,
     });
     const text = failures.join('\n');
-    expect(text).toContain('Join nd-web\'s network namespace (--net container:nd-web) and add only NET_RAW and NET_ADMIN, never --privileged.');
-    expect(text).toContain('The sidekick should see the web server\'s listening socket on port 80.');
+    expect(text).toContain("Join nd-web's network namespace (--net container:nd-web) and add only NET_RAW and NET_ADMIN, never --privileged.");
+    expect(text).toContain("The sidekick should see the web server's listening socket on port 80.");
   });
 
-  it('namespaces: both shared-memory containers in the host\'s ipc namespace instead of a private shared one', async () => {
+  it("namespaces: both shared-memory containers in the host's ipc namespace instead of a private shared one", async () => {
     const failures = await attempt('namespaces', {
       solvedSteps: 5,
       wrong: 'docker run -d --name ns-ipc1 --ipc host lean-labs/toolbox sleep infinity && docker run -d --name ns-ipc2 --ipc host lean-labs/toolbox sleep infinity',
@@ -104,7 +99,7 @@ describe('labs reject the mistakes learners usually make', () => {
     const text = failures.join('\n');
     expect(text).toContain('expected ipc mode shareable, but ipc mode is host');
     expect(text).toContain('expected ipc mode container:ns-ipc1, but ipc mode is host');
-    expect(text).toContain('--ipc host would share the host\'s instead.');
+    expect(text).toContain("--ipc host would share the host's instead.");
   });
 
   it('netdebug: a capability more than the two the capture needs', async () => {
@@ -113,7 +108,9 @@ describe('labs reject the mistakes learners usually make', () => {
       wrong: 'docker run -d --name nd-debug --net container:nd-web --cap-add NET_RAW --cap-add NET_ADMIN --cap-add SYS_ADMIN lean-labs/netdebug sleep infinity',
       judgeStep: 2,
     });
-    expect(failures.join('\n')).toMatch(/it holds NET_ADMIN, NET_RAW, and no capability beyond Docker's defaults and those; not privileged, but added capabilities: NET_ADMIN, NET_RAW, SYS_ADMIN; SYS_ADMIN is more than the step needs\n/);
+    expect(failures.join('\n')).toMatch(
+      /it holds NET_ADMIN, NET_RAW, and no capability beyond Docker's defaults and those; not privileged, but added capabilities: NET_ADMIN, NET_RAW, SYS_ADMIN; SYS_ADMIN is more than the step needs\n/,
+    );
   });
 
   it('netdebug: the reader started without --cap-drop ALL', async () => {
@@ -238,7 +235,9 @@ describe('labs reject the mistakes learners usually make', () => {
     const text = failures.join('\n');
     expect(failures, failures.join('\n---\n')).toHaveLength(4);
     for (const service of ['hasher', 'rng', 'redis', 'webui'])
-      expect(text).toContain(`service ${service} of stack ambcoins has 1 running; its containers were created before hasherproxy's (left as they were); each of its containers was created once since the lab began (none replaced), but 2 were created for the 1 there: Compose replaced 1`);
+      expect(text).toContain(
+        `service ${service} of stack ambcoins has 1 running; its containers were created before hasherproxy's (left as they were); each of its containers was created once since the lab began (none replaced), but 2 were created for the 1 there: Compose replaced 1`,
+      );
     expect(text).toContain('The rewrite must leave hasher as it was, so Compose keeps its container.');
   });
 

@@ -83,7 +83,11 @@ describe('healthchecks', () => {
   });
 
   it('mistake: always where unless-stopped was asked', async () => {
-    const failures = await attempt('healthchecks', { solvedSteps: 4, wrong: `docker run -d --name hc-svc --restart always lean-labs/busybox sh -c 'sleep 2; exit 0'\nsleep 5\ndocker stop -t 1 hc-svc`, judgeStep: 5 });
+    const failures = await attempt('healthchecks', {
+      solvedSteps: 4,
+      wrong: `docker run -d --name hc-svc --restart always lean-labs/busybox sh -c 'sleep 2; exit 0'\nsleep 5\ndocker stop -t 1 hc-svc`,
+      judgeStep: 5,
+    });
     expect(failures.join('\n')).toContain('expected restart policy unless-stopped, but restart policy always');
   });
 
@@ -114,10 +118,11 @@ describe('talking', () => {
     expect(failures.join('\n')).toContain('on a network of its own, 127.0.0.1 is its own loopback');
   });
 
-  it('mistake: the client without the server\'s volume', async () => {
+  it("mistake: the client without the server's volume", async () => {
     const failures = await attempt('talking', {
       solvedSteps: 1,
-      wrong: 'docker run -d --name tk-redis --network none lean-labs/redis redis-server --port 0 --unixsocket /data/redis.sock --dir /data\nsleep 1\ndocker run --name tk-ping --network none lean-labs/backup redis-cli -s /data/redis.sock ping || true',
+      wrong:
+        'docker run -d --name tk-redis --network none lean-labs/redis redis-server --port 0 --unixsocket /data/redis.sock --dir /data\nsleep 1\ndocker run --name tk-ping --network none lean-labs/backup redis-cli -s /data/redis.sock ping || true',
       judgeStep: 2,
     });
     const text = failures.join('\n');
@@ -137,7 +142,7 @@ describe('talking', () => {
     expect(text).toContain('/dev/shm comes with it');
   });
 
-  it('mistake: a published port where the host\'s network was asked', async () => {
+  it("mistake: a published port where the host's network was asked", async () => {
     const failures = await attempt('talking', {
       solvedSteps: 3,
       wrong: `docker run -d --name tk-host -p 127.0.0.1:48080:48080 lean-labs/busybox sh -c 'mkdir -p /www && echo "on the host" > /www/index.html && exec httpd -f -p 48080 -h /www'`,
@@ -145,7 +150,7 @@ describe('talking', () => {
     });
     const text = failures.join('\n');
     expect(text).toContain('Start tk-host with --net host.');
-    expect(text).toContain('sees the engine\'s docker0 bridge');
+    expect(text).toContain("sees the engine's docker0 bridge");
   });
 
   it('right answers: --network container:, --net none and PING in capitals, --network host', async () => {

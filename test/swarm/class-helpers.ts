@@ -19,7 +19,11 @@ export interface ClassConfig {
 
 export class TestClass {
   readonly base: string;
-  constructor(readonly name: string, readonly state: string, readonly port: number) {
+  constructor(
+    readonly name: string,
+    readonly state: string,
+    readonly port: number,
+  ) {
     this.base = `http://127.0.0.1:${port}`;
   }
   get env(): Record<string, string> {

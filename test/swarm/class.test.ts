@@ -54,7 +54,9 @@ describe('a class of three on one swarm node', () => {
     const services = await docker('service', 'ls', '--filter', `label=lean-labs.class=${NAME}`, '--format', '{{.Name}} {{.Replicas}}');
     expect(services.split('\n').sort()).toEqual([`ll-${NAME}-001 1/1`, `ll-${NAME}-002 1/1`, `ll-${NAME}-003 1/1`]);
     // The sandbox is made as planned: memory limit and reservation, no --privileged.
-    const spec = JSON.parse(await docker('service', 'inspect', `ll-${NAME}-001`)) as Array<{ Spec: { TaskTemplate: { Resources: { Limits: { MemoryBytes: number }; Reservations: { MemoryBytes: number } }; ContainerSpec: { Privileges: unknown } } } }>;
+    const spec = JSON.parse(await docker('service', 'inspect', `ll-${NAME}-001`)) as Array<{
+      Spec: { TaskTemplate: { Resources: { Limits: { MemoryBytes: number }; Reservations: { MemoryBytes: number } }; ContainerSpec: { Privileges: unknown } } };
+    }>;
     expect(spec[0]!.Spec.TaskTemplate.Resources.Limits.MemoryBytes).toBe(1024 ** 3);
     expect(spec[0]!.Spec.TaskTemplate.Resources.Reservations.MemoryBytes).toBe(512 * 1024 ** 2);
   });
@@ -114,7 +116,15 @@ describe('a class of three on one swarm node', () => {
     await docker('exec', '-d', bTask, 'node', '-e', "require('http').createServer((q, s) => s.end('b')).listen(8081)");
     const bridge = JSON.parse(await docker('network', 'inspect', 'docker_gwbridge')) as Array<{ Containers: Record<string, { IPv4Address: string }> }>;
     const bOnBridge = bridge[0]!.Containers[await docker('inspect', '-f', '{{.Id}}', bTask)]!.IPv4Address.split('/')[0]!;
-    await until('b\'s sandbox answers the host', async () => (await fetch(`http://${bOnBridge}:8081/`).then((r) => r.text()).catch(() => '')), (t) => t === 'b', 10_000);
+    await until(
+      "b's sandbox answers the host",
+      async () =>
+        await fetch(`http://${bOnBridge}:8081/`)
+          .then((r) => r.text())
+          .catch(() => ''),
+      (t) => t === 'b',
+      10_000,
+    );
     expect((await inSandbox(a!.sandbox, `curl -s -m 3 -o /dev/null -w "%{http_code}" http://${bOnBridge}:8081/`)).out).toBe('000');
     expect((await inSandbox(b!.sandbox, `curl -s -m 3 -o /dev/null -w "%{http_code}" http://${bOnBridge}:8081/`)).out).toBe('000');
     // Each sandbox is on its own network and no other.
@@ -138,7 +148,12 @@ describe('a class of three on one swarm node', () => {
   it('a second terminal for the same learner takes over, and the first is told why', async () => {
     const a = learners[0]!;
     const second = await openTerminal(a.token);
-    await until('the first terminal closed', async () => a.term!.closed, (c) => c !== undefined, 20_000);
+    await until(
+      'the first terminal closed',
+      async () => a.term!.closed,
+      (c) => c !== undefined,
+      20_000,
+    );
     expect(a.term!.closed).toEqual({ code: 4001, reason: expect.stringMatching(/opened in another window/) as unknown as string });
     a.term = second;
     // The same shell: tmux redraws the runner the learner left.
@@ -168,8 +183,16 @@ describe('a class of three on one swarm node', () => {
     const rows = await until('the outbox delivered', statusRows, (rs) => rs.find((r) => r.sandbox === grace.sandbox)?.passed === 0, 60_000);
     // Everything stored before the crash is there: the other two still show their step, Grace keeps her done step.
     expect(rows.filter((r) => r.passed === 2).length).toBe(2);
-    const csv = (await cli(['class', 'export', '--name', NAME, '--format', 'jsonl'], env)).stdout.trim().split('\n').map((l) => JSON.parse(l) as { name: string; done_at: string });
-    expect(csv.filter((r) => r.done_at).map((r) => r.name).sort()).toEqual(['Ada', 'Grace', 'Linus']);
+    const csv = (await cli(['class', 'export', '--name', NAME, '--format', 'jsonl'], env)).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { name: string; done_at: string });
+    expect(
+      csv
+        .filter((r) => r.done_at)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['Ada', 'Grace', 'Linus']);
   });
 
   it('a learner who stops their own engine gets it back, and the class sees the sandbox come back', async () => {
@@ -200,10 +223,15 @@ describe('a class of three on one swarm node', () => {
   it('a sandbox whose task dies is restarted by Swarm and shown as such, its learner kept', async () => {
     const grace = learners[1]!;
     await docker('kill', await taskContainer(grace.sandbox));
-    const rows = await until('a restart shown and the sandbox back', statusRows, (rs) => {
-      const r = rs.find((x) => x.sandbox === grace.sandbox);
-      return r?.state === 'claimed' && Number(r.restarts) >= 1;
-    }, 120_000);
+    const rows = await until(
+      'a restart shown and the sandbox back',
+      statusRows,
+      (rs) => {
+        const r = rs.find((x) => x.sandbox === grace.sandbox);
+        return r?.state === 'claimed' && Number(r.restarts) >= 1;
+      },
+      120_000,
+    );
     expect(rows.find((r) => r.sandbox === grace.sandbox)).toMatchObject({ learner: 'Grace' });
     // Her home (progress, outbox) is a volume: it outlived the task.
     expect((await inSandbox(grace.sandbox, 'ls ~/.local/state/lean-labs/progress.json')).code).toBe(0);
@@ -220,7 +248,12 @@ describe('a class of three on one swarm node', () => {
     expect(r.stdout).toMatch(/removed 3 networks/);
     expect(r.stdout).toMatch(/removed 3 secrets/);
     expect(r.stdout).toMatch(/removed 6 volumes/);
-    for (const kind of [['service', 'ls'], ['network', 'ls'], ['secret', 'ls'], ['volume', 'ls']])
+    for (const kind of [
+      ['service', 'ls'],
+      ['network', 'ls'],
+      ['secret', 'ls'],
+      ['volume', 'ls'],
+    ])
       expect(await docker(...kind, '-q', '--filter', `label=lean-labs.class=${NAME}`)).toBe('');
     expect(await docker('ps', '-q', '--filter', `label=com.docker.swarm.service.name=ll-${NAME}-001`)).toBe('');
     expect(await docker('inspect', '-f', '{{.State.Running}}', `${NAME}-bystander`, `${NAME}-host-own`)).toBe('true\ntrue');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, docker } from '../integration/helpers.js';
-import { inSandbox, sleep, taskContainer, TestClass, until, type Terminal } from './class-helpers.js';
+import { inSandbox, sleep, taskContainer, TestClass, type Terminal } from './class-helpers.js';
 
 const NAME = `c${process.pid % 100000}`;
 const cls = new TestClass(NAME, mkdtempSync(join(tmpdir(), 'll-contain-')), 7000 + (process.pid % 300));
@@ -17,14 +17,23 @@ const learners: Array<{ name: string; token: string; sandbox: string; term?: Ter
 
 /** What an attack on the host would change, read on the host. */
 async function hostState(): Promise<Record<string, string>> {
-  const cgroupMounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => / - cgroup2? /.test(l)).length;
+  const cgroupMounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => / - cgroup2? /.test(l)).length;
   return {
     corePattern: readFileSync('/proc/sys/kernel/core_pattern', 'utf8').trim(),
     // Each controller's hierarchy (not its count of groups, which every container changes).
-    hierarchies: readFileSync('/proc/cgroups', 'utf8').trim().split('\n').map((l) => l.split('\t').slice(0, 2).join(' ')).join(';'),
+    hierarchies: readFileSync('/proc/cgroups', 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t').slice(0, 2).join(' '))
+      .join(';'),
     cgroupMounts: String(cgroupMounts),
     // Every named hierarchy of the kernel (a learner's left behind broke every later container on the host).
-    named: readFileSync('/proc/self/cgroup', 'utf8').split('\n').filter((l) => l.includes('name=')).join(';'),
+    named: readFileSync('/proc/self/cgroup', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('name='))
+      .join(';'),
   };
 }
 
@@ -47,7 +56,7 @@ describe('a class of two: a learner is root in their cell and nothing outside it
     await cli(['class', 'down', '--name', NAME], cls.env);
   });
 
-  it('every escape typed into the learner\'s shell is refused, and the host is unchanged', async () => {
+  it("every escape typed into the learner's shell is refused, and the host is unchanged", async () => {
     const [eve, bob] = learners;
     const bobTask = await docker('inspect', '-f', '{{.Id}}', await taskContainer(bob!.sandbox));
     // Bob's sandbox answers on its address outside his cell (as the agent's side does): the test reaches it.
@@ -103,11 +112,15 @@ describe('a class of two: a learner is root in their cell and nothing outside it
     expect((await inSandbox(eve!.sandbox, 'docker rm hog >/dev/null && echo gone')).out.trim()).toBe('gone');
   });
 
-  it('processes started in an inner container stop at the sandbox\'s pids limit', async () => {
+  it("processes started in an inner container stop at the sandbox's pids limit", async () => {
     const [eve] = learners;
     // The sandbox's limit is 4096; an inner container with no limit of its own tries 5000 sleeping processes.
     // A shell that cannot fork ends: each start is counted in a file as it happens, read back without forking.
-    const r = await inSandbox(eve!.sandbox, `docker run --rm lean-labs/busybox sh -c 'sh -c "i=0; while [ \\$i -lt 5000 ]; do sleep 30 & i=\\$((i+1)); echo \\$i > /tmp/n; done" 2>/dev/null; read n < /tmp/n; echo "started $n"'`, 180_000);
+    const r = await inSandbox(
+      eve!.sandbox,
+      `docker run --rm lean-labs/busybox sh -c 'sh -c "i=0; while [ \\$i -lt 5000 ]; do sleep 30 & i=\\$((i+1)); echo \\$i > /tmp/n; done" 2>/dev/null; read n < /tmp/n; echo "started $n"'`,
+      180_000,
+    );
     const started = Number(/started (\d+)/.exec(r.out)?.[1]);
     expect(started, r.out.slice(-500)).toBeGreaterThan(1000);
     expect(started).toBeLessThan(4096);

@@ -17,13 +17,18 @@ describe('every lab inside a sandbox', () => {
     await cli(['class', 'down', '--name', NAME], cls.env);
   });
 
-  it('verify passes for every bundled lab, typed in the learner\'s cell', async () => {
+  it("verify passes for every bundled lab, typed in the learner's cell", async () => {
     // Every lab (no --labs): the sandbox loads every lab's images.
     const up = await cli(['class', 'up', '--name', NAME, '--learners', '1', '--reserve', '0', '--memory', '4g', '--port', String(cls.port), '--yes'], cls.env);
     expect(up.code, up.stderr).toBe(0);
     const j = await cls.join({ code: cls.config().joinCode, name: 'Verifier' });
     expect(j.status).toBe(201);
-    await until('the lab images loaded', () => cls.statusRows(), (rows) => rows.some((r) => r.sandbox === j.body.sandbox && !r.message), 600_000);
+    await until(
+      'the lab images loaded',
+      () => cls.statusRows(),
+      (rows) => rows.some((r) => r.sandbox === j.body.sandbox && !r.message),
+      600_000,
+    );
     const r = await inSandbox(j.body.sandbox!, 'lean-labs verify --jobs 2 2>&1 | tail -n 40; exit ${PIPESTATUS[0]}', 1_500_000);
     expect(r.out, r.out).toMatch(/\b\d+ passed, 0 failed\b/);
     expect(r.code, r.out).toBe(0);

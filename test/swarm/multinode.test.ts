@@ -78,11 +78,34 @@ describe('a class over three swarm nodes', () => {
       const dir = mkdtempSync(join(tmpdir(), `${ID}-sock-`));
       socketDirs.push(dir);
       await docker(
-        'run', '-d', '--name', name, '--hostname', `node${i + 1}`, '--network', NET, '--label', 'lean-labs.test=multinode',
-        '--cap-add', 'ALL', '--security-opt', 'seccomp=unconfined', '--security-opt', 'apparmor=unconfined',
-        '-v', '/sys/fs/cgroup:/sys/fs/cgroup:rw', '-e', 'DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1',
-        '-v', '/var/lib/docker', '-v', `${dir}:/run/node-socket`,
-        classImage, 'dockerd', '--host=unix:///var/run/docker.sock', '--host=unix:///run/node-socket/docker.sock',
+        'run',
+        '-d',
+        '--name',
+        name,
+        '--hostname',
+        `node${i + 1}`,
+        '--network',
+        NET,
+        '--label',
+        'lean-labs.test=multinode',
+        '--cap-add',
+        'ALL',
+        '--security-opt',
+        'seccomp=unconfined',
+        '--security-opt',
+        'apparmor=unconfined',
+        '-v',
+        '/sys/fs/cgroup:/sys/fs/cgroup:rw',
+        '-e',
+        'DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1',
+        '-v',
+        '/var/lib/docker',
+        '-v',
+        `${dir}:/run/node-socket`,
+        classImage,
+        'dockerd',
+        '--host=unix:///var/run/docker.sock',
+        '--host=unix:///run/node-socket/docker.sock',
       );
     }
     for (let i = 0; i < 3; i++) {
@@ -143,7 +166,7 @@ describe('a class over three swarm nodes', () => {
     expect(status).toMatch(/insufficient resources on 3 nodes/);
   });
 
-  it('a learner on another node reaches the manager\'s server: joins and gets a shell', async () => {
+  it("a learner on another node reaches the manager's server: joins and gets a shell", async () => {
     const config = JSON.parse(await run('docker', ['exec', NODES[0]!, 'cat', '/root/.local/state/lean-labs/classes/spread/class.json']).then((r) => r.stdout)) as { url: string; joinCode: string };
     // The learner's machine: this one, on the test's network (the class address is node1's there).
     const res = await fetch(`${config.url}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: config.joinCode, name: 'Remote' }) });

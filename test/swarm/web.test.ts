@@ -66,7 +66,7 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => bool
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 
-describe('the class in a browser: learners\' pages and the instructor\'s dashboard', () => {
+describe("the class in a browser: learners' pages and the instructor's dashboard", () => {
   let browser: Browser;
   let dash: Page;
   const learners: Learner[] = [];
@@ -78,7 +78,15 @@ describe('the class in a browser: learners\' pages and the instructor\'s dashboa
       const tr = document.querySelector(`tr[data-sandbox="${s}"]`);
       if (!tr) return undefined;
       const cell = (c: string) => tr.querySelector(`td.${c}`)?.textContent ?? '';
-      return { learner: cell('learner'), step: cell('step'), checks: tr.querySelector('td.checks .count')?.textContent ?? '', state: (tr.querySelector('td.checks') as HTMLElement).dataset.state, why: tr.querySelector('td.checks .why')?.textContent ?? '', stuck: tr.classList.contains('stuck'), markup: tr.querySelector('td.learner *') !== null };
+      return {
+        learner: cell('learner'),
+        step: cell('step'),
+        checks: tr.querySelector('td.checks .count')?.textContent ?? '',
+        state: (tr.querySelector('td.checks') as HTMLElement).dataset.state,
+        why: tr.querySelector('td.checks .why')?.textContent ?? '',
+        stuck: tr.classList.contains('stuck'),
+        markup: tr.querySelector('td.learner *') !== null,
+      };
     }, sandbox);
 
   beforeAll(async () => {
@@ -92,7 +100,7 @@ describe('the class in a browser: learners\' pages and the instructor\'s dashboa
     await cli(['class', 'down', '--name', NAME], env);
   });
 
-  it('class up prints the learners\' page and the dashboard with the instructor token', async () => {
+  it("class up prints the learners' page and the dashboard with the instructor token", async () => {
     const shown = readFileSync(join(STATE, 'classes', NAME, 'class.json'), 'utf8');
     expect(shown).toContain(config().instructorToken);
     const status = await cli(['class', 'status', '--name', NAME], env);
@@ -124,7 +132,11 @@ describe('the class in a browser: learners\' pages and the instructor\'s dashboa
       await page.fill('#code', config().joinCode.toLowerCase());
       await page.fill('#name', name);
       await page.click('#join-button');
-      await until(`${name}'s runner in the page`, () => termText(page), (t) => /step 1 of 9/.test(t) && /root@sandbox-\d+:/.test(t));
+      await until(
+        `${name}'s runner in the page`,
+        () => termText(page),
+        (t) => /step 1 of 9/.test(t) && /root@sandbox-\d+:/.test(t),
+      );
       const token = await page.evaluate(() => Object.entries(localStorage).find(([k]) => k.startsWith('lean-labs-class-token:'))?.[1] ?? '');
       const joined = (await (await fetch(`${BASE}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) })).json()) as { sandbox: string };
       learners.push({ name, context, page, token, sandbox: joined.sandbox });
@@ -132,7 +144,12 @@ describe('the class in a browser: learners\' pages and the instructor\'s dashboa
     expect(new Set(learners.map((l) => l.sandbox)).size).toBe(3);
     for (const l of learners) {
       // Before the step: the runner judged it failing, and the dashboard shows that with the runner's message.
-      const before = await until(`${l.name}'s row failing`, () => row(l.sandbox), (r) => r?.state === 'fail', 30_000);
+      const before = await until(
+        `${l.name}'s row failing`,
+        () => row(l.sandbox),
+        (r) => r?.state === 'fail',
+        30_000,
+      );
       expect(before).toMatchObject({ learner: l.name, checks: '0/2', markup: false });
       expect(before!.why).toMatch(/ns-a/);
       await l.page.bringToFront();
@@ -140,7 +157,12 @@ describe('the class in a browser: learners\' pages and the instructor\'s dashboa
       await l.page.keyboard.press('o');
       await sleep(300);
       await l.page.keyboard.type('docker run -d --name ns-a lean-labs/toolbox sleep infinity && docker exec ns-a ps -e -o pid,comm\n');
-      const after = await until(`${l.name}'s check green on the dashboard`, () => row(l.sandbox), (r) => r?.state === 'pass', 90_000);
+      const after = await until(
+        `${l.name}'s check green on the dashboard`,
+        () => row(l.sandbox),
+        (r) => r?.state === 'pass',
+        90_000,
+      );
       expect(after).toMatchObject({ learner: l.name, step: '1/9 start-a-long-running-container', checks: '2/2', why: '' });
     }
     expect(await dash.textContent('#summary')).toBe('3 of 3 joined');
@@ -174,27 +196,64 @@ describe('the class in a browser: learners\' pages and the instructor\'s dashboa
     await page.evaluate(() => navigator.clipboard.writeText('echo pasted-$((6*7))'));
     await page.keyboard.press('Control+Shift+V');
     await page.keyboard.press('Enter');
-    await until('the pasted command ran', () => termText(page), (t) => t.includes('pasted-42'), 20_000);
+    await until(
+      'the pasted command ran',
+      () => termText(page),
+      (t) => t.includes('pasted-42'),
+      20_000,
+    );
     await page.evaluate(() => (window as unknown as { leanTerm: { selectAll(): void } }).leanTerm.selectAll());
     await page.evaluate(() => navigator.clipboard.writeText(''));
     await page.keyboard.press('Control+Shift+C');
-    expect(await until('the selection copied', () => page.evaluate(() => navigator.clipboard.readText()), (t) => t.includes('pasted-42'), 5000)).toContain('step 1 of 9');
+    expect(
+      await until(
+        'the selection copied',
+        () => page.evaluate(() => navigator.clipboard.readText()),
+        (t) => t.includes('pasted-42'),
+        5000,
+      ),
+    ).toContain('step 1 of 9');
 
     const before = await page.evaluate(() => (window as unknown as { leanTerm: { size(): { cols: number; rows: number } } }).leanTerm.size());
     await page.setViewportSize({ width: 1000, height: 600 });
-    const after = await until('the terminal resized', () => page.evaluate(() => (window as unknown as { leanTerm: { size(): { cols: number; rows: number } } }).leanTerm.size()), (s) => s.cols < before.cols && s.rows < before.rows, 5000);
+    const after = await until(
+      'the terminal resized',
+      () => page.evaluate(() => (window as unknown as { leanTerm: { size(): { cols: number; rows: number } } }).leanTerm.size()),
+      (s) => s.cols < before.cols && s.rows < before.rows,
+      5000,
+    );
     // The sandbox's tmux sees the new size.
     await page.keyboard.type("tmux display -p 'client=#{client_width}x#{client_height}'\n");
-    await until('tmux has the new size', () => termText(page), (t) => t.includes(`client=${after.cols}x${after.rows}`), 20_000);
+    await until(
+      'tmux has the new size',
+      () => termText(page),
+      (t) => t.includes(`client=${after.cols}x${after.rows}`),
+      20_000,
+    );
   });
 
   it('a reload comes back to the same shell, with its output shown once', async () => {
     const { page } = learners[0]!;
     await page.keyboard.type('clear; echo mark-$((40+2))-once\n');
-    await until('the mark', () => termText(page), (t) => count(t, 'mark-42-once') === 1, 20_000);
+    await until(
+      'the mark',
+      () => termText(page),
+      (t) => count(t, 'mark-42-once') === 1,
+      20_000,
+    );
     await page.reload();
-    await until('connected again', () => connected(page), (c) => c, 30_000);
-    const text = await until('the shell redrawn', () => termText(page), (t) => t.includes('mark-42-once') && /step 1 of 9/.test(t), 30_000);
+    await until(
+      'connected again',
+      () => connected(page),
+      (c) => c,
+      30_000,
+    );
+    const text = await until(
+      'the shell redrawn',
+      () => termText(page),
+      (t) => t.includes('mark-42-once') && /step 1 of 9/.test(t),
+      30_000,
+    );
     await sleep(1500);
     expect(count(await termText(page), 'mark-42-once')).toBe(1);
     expect(text).not.toContain('Join the class');
@@ -207,9 +266,19 @@ describe('the class in a browser: learners\' pages and the instructor\'s dashboa
     await page.keyboard.press('o'); // back to the runner's pane
     await sleep(300);
     await page.keyboard.press('n');
-    await until('the runner on step 2', () => termText(page), (t) => /step 2 of 9/.test(t), 20_000);
+    await until(
+      'the runner on step 2',
+      () => termText(page),
+      (t) => /step 2 of 9/.test(t),
+      20_000,
+    );
     movedOnAt = Date.now();
-    await until('the dashboard shows step 2', () => row(learners[2]!.sandbox), (r) => r?.step.startsWith('2/9') === true, 20_000);
+    await until(
+      'the dashboard shows step 2',
+      () => row(learners[2]!.sandbox),
+      (r) => r?.step.startsWith('2/9') === true,
+      20_000,
+    );
     expect(await dash.textContent('#histogram .line')).toBe('2 on step 1, 1 on step 2');
   });
 
@@ -218,14 +287,29 @@ describe('the class in a browser: learners\' pages and the instructor\'s dashboa
     const { context, page } = learners[0]!;
     await page.bringToFront();
     await page.keyboard.type('echo before-$((2*3))-offline\n');
-    await until('the line before', () => termText(page), (t) => count(t, 'before-6-offline') === 1, 20_000);
+    await until(
+      'the line before',
+      () => termText(page),
+      (t) => count(t, 'before-6-offline') === 1,
+      20_000,
+    );
     awayOnPurpose.now = true;
     await context.setOffline(true);
     await sleep(60_000);
     await context.setOffline(false);
-    await until('connected after the network came back', () => connected(page), (c) => c, 60_000);
+    await until(
+      'connected after the network came back',
+      () => connected(page),
+      (c) => c,
+      60_000,
+    );
     await page.keyboard.type('echo after-$((3*3))-online\n');
-    await until('a command typed after it ran', () => termText(page), (t) => t.includes('after-9-online'), 30_000);
+    await until(
+      'a command typed after it ran',
+      () => termText(page),
+      (t) => t.includes('after-9-online'),
+      30_000,
+    );
     awayOnPurpose.now = false;
     expect(count(await termText(page), 'before-6-offline')).toBe(1);
     expect(await page.isVisible('#banner')).toBe(false);
@@ -236,20 +320,50 @@ describe('the class in a browser: learners\' pages and the instructor\'s dashboa
     const pid = (JSON.parse(readFileSync(join(STATE, 'classes', NAME, 'server.pid'), 'utf8')) as { pid: number }).pid;
     awayOnPurpose.now = true;
     process.kill(pid, 'SIGKILL');
-    await until('the page says it lost the server', () => page.textContent('#banner-text'), (t) => /reconnecting/.test(t ?? ''), 20_000);
+    await until(
+      'the page says it lost the server',
+      () => page.textContent('#banner-text'),
+      (t) => /reconnecting/.test(t ?? ''),
+      20_000,
+    );
     expect(await page.isVisible('#banner')).toBe(true);
-    await until('the dashboard says it lost the server', () => dash.textContent('#message'), (t) => /Lost the class server/.test(t ?? ''), 20_000);
+    await until(
+      'the dashboard says it lost the server',
+      () => dash.textContent('#message'),
+      (t) => /Lost the class server/.test(t ?? ''),
+      20_000,
+    );
     await sleep(4000);
     const up = await cli(['class', 'up', '--name', NAME, '--no-wait'], env);
     expect(up.code).toBe(0);
-    await until('the page connected again', () => connected(page), (c) => c, 60_000);
-    await until('the dashboard live again', () => dash.textContent('#conn'), (t) => t === 'live', 30_000);
+    await until(
+      'the page connected again',
+      () => connected(page),
+      (c) => c,
+      60_000,
+    );
+    await until(
+      'the dashboard live again',
+      () => dash.textContent('#conn'),
+      (t) => t === 'live',
+      30_000,
+    );
     awayOnPurpose.now = false;
-    await until('the shell redrawn', () => termText(page), (t) => t.includes('mark-42-once'), 30_000);
+    await until(
+      'the shell redrawn',
+      () => termText(page),
+      (t) => t.includes('mark-42-once'),
+      30_000,
+    );
     await sleep(1500);
     expect(count(await termText(page), 'mark-42-once')).toBe(1);
     expect(await page.isVisible('#banner')).toBe(false);
-    await until('the dashboard live again', () => dash.textContent('#conn'), (t) => t === 'live', 30_000);
+    await until(
+      'the dashboard live again',
+      () => dash.textContent('#conn'),
+      (t) => t === 'live',
+      30_000,
+    );
     expect(await dash.isVisible('#message')).toBe(false);
   });
 
@@ -258,14 +372,32 @@ describe('the class in a browser: learners\' pages and the instructor\'s dashboa
     await grace.page.bringToFront();
     const banners = new Set<string>();
     const watchBanner = setInterval(() => {
-      void grace.page.evaluate(() => (document.querySelector('#banner') as HTMLElement | null)?.hidden ? '' : (document.querySelector('#banner-text')?.textContent ?? '')).then((t) => t && banners.add(t)).catch(() => undefined);
+      void grace.page
+        .evaluate(() => ((document.querySelector('#banner') as HTMLElement | null)?.hidden ? '' : (document.querySelector('#banner-text')?.textContent ?? '')))
+        .then((t) => t && banners.add(t))
+        .catch(() => undefined);
     }, 100);
     try {
       const container = (await run('docker', ['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${grace.sandbox}`, '--filter', 'status=running'])).stdout.trim();
       await run('docker', ['kill', container]);
-      await until('the page says the sandbox is coming back', async () => [...banners], (b) => b.some((t) => /Your sandbox (stopped; waiting for it to come back|is restarting; waiting for it|is starting; waiting for it)…$/.test(t)), 60_000);
-      await until('the terminal back, with the runner', () => connected(grace.page), (c) => c, 120_000);
-      await until('the runner redrawn', () => termText(grace.page), (t) => /step 1 of 9/.test(t), 60_000);
+      await until(
+        'the page says the sandbox is coming back',
+        async () => [...banners],
+        (b) => b.some((t) => /Your sandbox (stopped; waiting for it to come back|is restarting; waiting for it|is starting; waiting for it)…$/.test(t)),
+        60_000,
+      );
+      await until(
+        'the terminal back, with the runner',
+        () => connected(grace.page),
+        (c) => c,
+        120_000,
+      );
+      await until(
+        'the runner redrawn',
+        () => termText(grace.page),
+        (t) => /step 1 of 9/.test(t),
+        60_000,
+      );
     } finally {
       clearInterval(watchBanner);
     }
@@ -296,14 +428,22 @@ describe('the class in a browser: learners\' pages and the instructor\'s dashboa
     expect(fromPage.split('\n')[0]).toBe('learner,name,lab,step_number,step,entered_at,done_at,seconds,hints,solved');
     for (const l of learners) expect(fromPage).toContain(`,${l.name.includes(',') ? `"${l.name}"` : l.name},namespaces,1,start-a-long-running-container,`);
     const [jsonl] = await Promise.all([dash.waitForEvent('download'), dash.click('#export-jsonl')]);
-    const lines = readFileSync((await jsonl.path())!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { name: string });
+    const lines = readFileSync((await jsonl.path())!, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { name: string });
     expect(new Set(lines.map((l) => l.name))).toEqual(new Set(learners.map((l) => l.name)));
   });
 
   it('a learner without progress for the stuck time (1 minute here) is highlighted; one whose step passes is not', async () => {
     const [ada, grace, linus] = learners;
     await sleep(Math.max(0, movedOnAt + 62_000 - Date.now()));
-    const r = await until('the stuck highlight', () => row(linus!.sandbox), (x) => x?.stuck === true, 10_000);
+    const r = await until(
+      'the stuck highlight',
+      () => row(linus!.sandbox),
+      (x) => x?.stuck === true,
+      10_000,
+    );
     expect(r!.step.startsWith('2/9')).toBe(true);
     expect((await row(ada!.sandbox))!).toMatchObject({ state: 'pass', stuck: false });
     // Grace's sandbox died: its engine came back with ns-a stopped, so her step fails again, with no progress since.

@@ -22,8 +22,12 @@ describe('ambassadors.mjs (compose-ambassadors lab)', () => {
   it('puts a proxy in front of a built service and points its dependents at it, leaving every other service as it was', () => {
     const out = insertAmbassadors(coins, [parseTarget('hasher:80', coins.services)]) as Stack;
     expect(out.services.hasherproxy).toEqual({
-      image: 'lean-labs/hamba', pull_policy: 'never', command: ['80', 'hasher', '80'], environment: { ADMIN: '8404' },
-      depends_on: { hasher: started }, networks: net,
+      image: 'lean-labs/hamba',
+      pull_policy: 'never',
+      command: ['80', 'hasher', '80'],
+      environment: { ADMIN: '8404' },
+      depends_on: { hasher: started },
+      networks: net,
     });
     expect(out.services.worker!.links).toEqual(['hasherproxy:hasher']);
     expect(out.services.worker!.depends_on).toEqual({ rng: started, hasher: started, redis: started, hasherproxy: started });
@@ -54,7 +58,10 @@ describe('ambassadors.mjs (compose-ambassadors lab)', () => {
   });
 
   it('handles several targets, and a service nobody depends on gets a proxy but no client', () => {
-    const out = insertAmbassadors(coins, ['hasher:80', 'rng:80', 'webui:80'].map((t) => parseTarget(t, coins.services))) as Stack;
+    const out = insertAmbassadors(
+      coins,
+      ['hasher:80', 'rng:80', 'webui:80'].map((t) => parseTarget(t, coins.services)),
+    ) as Stack;
     expect(out.services.worker!.links).toEqual(['hasherproxy:hasher', 'rngproxy:rng']);
     expect(Object.keys(out.services).sort()).toEqual(['hasher', 'hasherproxy', 'redis', 'rng', 'rngproxy', 'webui', 'webuiproxy', 'worker']);
     expect(Object.values(out.services).filter((s) => (s.links as string[] | undefined)?.includes('webuiproxy:webui'))).toHaveLength(0);

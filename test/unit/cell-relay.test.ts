@@ -12,7 +12,7 @@ function udp(): Promise<Socket> {
 }
 
 describe("the cell's name relay", () => {
-  it('answers each query with what the sandbox\'s resolver answered, to whoever asked', async () => {
+  it("answers each query with what the sandbox's resolver answered, to whoever asked", async () => {
     const resolver = await udp();
     resolver.on('message', (q, from) => resolver.send(Buffer.concat([Buffer.from('answer:'), q]), from.port, from.address));
     const relayPort = 20000 + (process.pid % 20000);
@@ -35,7 +35,7 @@ describe("the cell's name relay", () => {
     expect(seen.length).toBe(5);
   });
 
-  it('reads the sandbox\'s resolver from resolv.conf, and gives the cell nothing of the agent\'s environment', () => {
+  it("reads the sandbox's resolver from resolv.conf, and gives the cell nothing of the agent's environment", () => {
     expect(sandboxNameServer('search x\nnameserver 127.0.0.11\nnameserver 8.8.8.8\n')).toBe('127.0.0.11');
     expect(sandboxNameServer('')).toBe('127.0.0.11');
     const env = learnerEnv({ PATH: '/bin', LEAN_LABS_CLASS_URL: 'http://h:1', LEAN_LABS_SANDBOX_TOKEN: 'secret', LEAN_LABS_CLASS_LABS: 'ns', HOSTNAME: 'x' });

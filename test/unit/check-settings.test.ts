@@ -26,7 +26,16 @@ describe('hostconfig: published ports', () => {
     .add(hostconfig('loop', { portBindings: { '5000/tcp': [{ hostIp: '127.0.0.1', hostPort: '5111' }] } }))
     .add(hostconfig('v6loop', { portBindings: { '5000/tcp': [{ hostIp: '::1', hostPort: '5111' }] } }))
     .add(hostconfig('everywhere', { portBindings: { '5000/tcp': [{ hostIp: '', hostPort: '5111' }] } }))
-    .add(hostconfig('both', { portBindings: { '5000/tcp': [{ hostIp: '127.0.0.1', hostPort: '5111' }, { hostIp: '0.0.0.0', hostPort: '5111' }] } }))
+    .add(
+      hostconfig('both', {
+        portBindings: {
+          '5000/tcp': [
+            { hostIp: '127.0.0.1', hostPort: '5111' },
+            { hostIp: '0.0.0.0', hostPort: '5111' },
+          ],
+        },
+      }),
+    )
     .add(hostconfig('otherport', { portBindings: { '5000/tcp': [{ hostIp: '127.0.0.1', hostPort: '5112' }] } }));
   const want = { ports: ['127.0.0.1:5111:5000'] };
 
@@ -68,9 +77,13 @@ describe('hostconfig: devices, limits, security options, init and user', () => {
     expect((await judge('hostconfig', { container: 'free', pidsLimit: 64 }, d)).found).toBe('no process limit');
   });
 
-  it('takes every spelling of no-new-privileges, and a seccomp profile of the learner\'s own', async () => {
+  it("takes every spelling of no-new-privileges, and a seccomp profile of the learner's own", async () => {
     const d = new FakeDocker();
-    for (const [name, opt] of [['a', 'no-new-privileges'], ['b', 'no-new-privileges:true'], ['c', 'no-new-privileges=true']] as const)
+    for (const [name, opt] of [
+      ['a', 'no-new-privileges'],
+      ['b', 'no-new-privileges:true'],
+      ['c', 'no-new-privileges=true'],
+    ] as const)
       d.add(hostconfig(name, { securityOpt: [opt] }));
     for (const name of ['a', 'b', 'c']) expect((await judge('hostconfig', { container: name, securityOpt: ['no-new-privileges'] }, d)).pass).toBe(true);
     d.add(hostconfig('off', { securityOpt: ['no-new-privileges=false'] })).add(hostconfig('profile', { securityOpt: ['seccomp={"defaultAction":"SCMP_ACT_ERRNO"}'] }));
@@ -86,7 +99,7 @@ describe('hostconfig: devices, limits, security options, init and user', () => {
     expect((await judge('hostconfig', { container: 'init', init: false }, d)).pass).toBe(false);
   });
 
-  it('compares a user by name or uid through the container\'s /etc/passwd', async () => {
+  it("compares a user by name or uid through the container's /etc/passwd", async () => {
     const d = new FakeDocker().add(containerFacts('num', { user: '65534' })).add(containerFacts('root'));
     d.files.set('num:/etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n');
     d.files.set('root:/etc/passwd', 'root:x:0:0:root:/root:/bin/sh\n');
@@ -121,7 +134,7 @@ describe('container: labels, -d, and PID 1', () => {
     expect((await judge('container', { container: 'bg', detached: true }, d)).pass).toBe(true);
   });
 
-  it('PID 1 is the container\'s own program, also when a shell replaced itself with it; not an init', () => {
+  it("PID 1 is the container's own program, also when a shell replaced itself with it; not an init", () => {
     expect(isCommandPid1(['sleep', 'infinity'], ['sleep', 'infinity'])).toBe(true);
     expect(isCommandPid1(['tail', '-f', '/dev/null'], ['tail', '-f', '/dev/null'])).toBe(true);
     expect(isCommandPid1(['sh', '-c', 'sleep infinity'], ['sleep', 'infinity'])).toBe(true);
@@ -165,9 +178,7 @@ describe('compose: one-off containers and depends_on', () => {
 describe('health by Compose service', () => {
   it('judges every running replica, and says which one is off', async () => {
     const svc = { 'com.docker.compose.project': 'p', 'com.docker.compose.service': 'db' };
-    const d = new FakeDocker()
-      .add(containerFacts('p-db-1', { labels: svc, state: { health: 'healthy' } }))
-      .add(containerFacts('p-db-2', { labels: svc, state: { health: 'starting' } }));
+    const d = new FakeDocker().add(containerFacts('p-db-1', { labels: svc, state: { health: 'healthy' } })).add(containerFacts('p-db-2', { labels: svc, state: { health: 'starting' } }));
     const r = await judge('health', { project: 'p', service: 'db', status: 'healthy' }, d);
     expect(r).toMatchObject({ pass: false, found: 'it is starting' });
     expect(r.expected).toContain('p-db-2 is running and healthy');
@@ -199,8 +210,19 @@ describe('logs: counts kept between steps', () => {
 });
 
 describe('image: the order of build steps', () => {
-  const classic = ['/bin/sh -c #(nop) ADD file:busybox in /', '/bin/sh -c #(nop) COPY dir:1f2e in /app ', '/bin/sh -c sleep 4 && cat /app/deps.txt > /installed-deps.txt', '/bin/sh -c #(nop)  CMD ["sh" "/app/app.sh"]'];
-  const reordered = ['ADD file:busybox in /', 'COPY deps.txt /app/deps.txt # buildkit', 'RUN /bin/sh -c sleep 4 && cat /app/deps.txt > /installed-deps.txt # buildkit', 'COPY . /app # buildkit', 'CMD ["sh" "/app/app.sh"]'];
+  const classic = [
+    '/bin/sh -c #(nop) ADD file:busybox in /',
+    '/bin/sh -c #(nop) COPY dir:1f2e in /app ',
+    '/bin/sh -c sleep 4 && cat /app/deps.txt > /installed-deps.txt',
+    '/bin/sh -c #(nop)  CMD ["sh" "/app/app.sh"]',
+  ];
+  const reordered = [
+    'ADD file:busybox in /',
+    'COPY deps.txt /app/deps.txt # buildkit',
+    'RUN /bin/sh -c sleep 4 && cat /app/deps.txt > /installed-deps.txt # buildkit',
+    'COPY . /app # buildkit',
+    'CMD ["sh" "/app/app.sh"]',
+  ];
   const order = ['deps.txt', 'sleep 4', '/COPY|ADD/'];
   it('passes the install before the app, from either builder, and fails the other order', () => {
     expect(judgeHistoryOrder(order, reordered).ok).toBe(true);

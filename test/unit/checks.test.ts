@@ -68,7 +68,10 @@ describe('hostconfig check', () => {
 
   it('tells the learner which container the side container really joined', async () => {
     const other = containerFacts('other');
-    const d = new FakeDocker().add(containerFacts('web')).add(other).add(containerFacts('dbg', { hostConfig: { networkMode: `container:${other.id}` } }));
+    const d = new FakeDocker()
+      .add(containerFacts('web'))
+      .add(other)
+      .add(containerFacts('dbg', { hostConfig: { networkMode: `container:${other.id}` } }));
     const r = await judge('hostconfig', { container: 'dbg', networkMode: 'container:web' }, d);
     expect(r).toMatchObject({ pass: false, found: 'network mode is container:other' });
   });
@@ -156,9 +159,7 @@ describe('exec check', () => {
 
   it('matches stdout and requires exit 0 when no pattern is given', async () => {
     const d = new FakeDocker().add(containerFacts('a')).answer('a', /ip -o link/, { stdout: '1: lo: <LOOPBACK>\n2: eth0@if5: <UP>' });
-    expect((await judge('exec', { container: 'a', run: 'ip -o link', stdout: 'lo:', notStdout: 'eth0' }, d)).found).toBe(
-      'it printed: 1: lo: <LOOPBACK> 2: eth0@if5: <UP>',
-    );
+    expect((await judge('exec', { container: 'a', run: 'ip -o link', stdout: 'lo:', notStdout: 'eth0' }, d)).found).toBe('it printed: 1: lo: <LOOPBACK> 2: eth0@if5: <UP>');
     d.answer('a', /false/, { exitCode: 1, stderr: 'nope' });
     expect((await judge('exec', { container: 'a', run: 'false' }, d)).found).toBe('it exited with 1: nope');
   });
@@ -230,7 +231,7 @@ describe('cgroup check', () => {
 });
 
 describe('http check', () => {
-  it('makes the request from the container\'s network namespace and reads the status', async () => {
+  it("makes the request from the container's network namespace and reads the status", async () => {
     const web = containerFacts('web');
     const d = new FakeDocker().add(web);
     d.helperAnswers.push({ exitCode: 0, stdout: '<h1>hello</h1>', stderr: '  HTTP/1.1 200 OK\n  Server: nginx\n' });
@@ -278,8 +279,7 @@ describe('file, logs, image, volume, network, compose checks', () => {
 
   it('compose: counts running replicas by labels, not by names', async () => {
     const d = new FakeDocker();
-    const svc = (name: string, status: string) =>
-      containerFacts(name, { labels: { 'com.docker.compose.project': 'coins', 'com.docker.compose.service': 'worker' }, state: { status } });
+    const svc = (name: string, status: string) => containerFacts(name, { labels: { 'com.docker.compose.project': 'coins', 'com.docker.compose.service': 'worker' }, state: { status } });
     d.add(svc('coins-worker-1', 'running')).add(svc('coins_worker_2', 'running')).add(svc('x3', 'exited'));
     expect((await judge('compose', { project: 'coins', service: 'worker', replicas: 2 }, d)).pass).toBe(true);
     expect((await judge('compose', { project: 'coins', service: 'worker', replicas: 10 }, d)).found).toBe('2 running (1 not running)');
@@ -294,7 +294,10 @@ describe('file, logs, image, volume, network, compose checks', () => {
 describe('diff check and measured container facts', () => {
   it('diff: lists changes the way docker diff prints them', async () => {
     const d = new FakeDocker().add(containerFacts('c'));
-    d.changesOf.set('c', [{ kind: 'C', path: '/etc' }, { kind: 'A', path: '/root/new.txt' }]);
+    d.changesOf.set('c', [
+      { kind: 'C', path: '/etc' },
+      { kind: 'A', path: '/root/new.txt' },
+    ]);
     expect((await judge('diff', { container: 'c', contains: ['A /root/new.txt', 'C /etc'] }, d)).pass).toBe(true);
     const r = await judge('diff', { container: 'c', contains: ['D /etc/issue.net'] }, d);
     expect(r.found).toBe('it lists C /etc, A /root/new.txt');
@@ -303,9 +306,7 @@ describe('diff check and measured container facts', () => {
 
   it('container: the writable layer size and the lifetime are measured and shown', async () => {
     const created = Date.parse('2026-01-01T00:00:00Z');
-    const d = new FakeDocker().add(
-      containerFacts('q', { created, state: { status: 'exited', running: false, finishedAt: '2026-01-01T00:00:00.310Z' } }),
-    );
+    const d = new FakeDocker().add(containerFacts('q', { created, state: { status: 'exited', running: false, finishedAt: '2026-01-01T00:00:00.310Z' } }));
     d.sizesOf.set('q', 3 * 1024 ** 2);
     expect(await judge('container', { container: 'q', maxLifetime: 2000 }, d)).toMatchObject({ pass: true, found: 'it took 0.31 s from created to exited' });
     expect(await judge('container', { container: 'q', maxWritable: 1024 ** 2 }, d)).toMatchObject({ pass: false, found: 'it holds 3.146MB as docker ps -s shows it' });
@@ -345,7 +346,7 @@ describe('requirements', () => {
     expect(unmet[0]).toMatch(/^swap-limit: this kernel does not account swap/);
   });
 
-  it("says why a lab that cannot run on Podman does not start there, and only there", async () => {
+  it('says why a lab that cannot run on Podman does not start there, and only there', async () => {
     const { unmetRequirements } = await import('../../runner/engine/requirements.js');
     const info = await new FakeDocker().info();
     const lab = { requires: [], podman: 'its builds need BuildKit' };
@@ -481,7 +482,7 @@ describe('health, dns and image configuration', () => {
     expect((await judge('health', { container: 'ok', restarts: 3 }, d)).found).toBe('it was restarted 2 times');
   });
 
-  it('dns: what busybox nslookup answered, the resolver\'s own address left out', () => {
+  it("dns: what busybox nslookup answered, the resolver's own address left out", () => {
     const out = 'Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\nNon-authoritative answer:\nName:\tredis\nAddress: 172.18.0.3\n';
     expect(answeredAddresses(out)).toEqual(['172.18.0.3']);
     const ok = { exitCode: 0, stdout: out, stderr: '' };
@@ -496,7 +497,13 @@ describe('health, dns and image configuration', () => {
   it('image: how its containers start, and a lower bound on its size', async () => {
     const d = new FakeDocker();
     d.images.set('app:v1', {
-      id: 'sha256:1', tags: ['app:v1'], size: 250 * 1024 ** 2, layers: 5, layerIds: [], created: 0, labels: { team: 'web' },
+      id: 'sha256:1',
+      tags: ['app:v1'],
+      size: 250 * 1024 ** 2,
+      layers: 5,
+      layerIds: [],
+      created: 0,
+      labels: { team: 'web' },
       config: { entrypoint: ['/entry.sh'], cmd: ['nginx', '-g', 'daemon off;'], user: 'www', exposedPorts: ['80/tcp'], healthcheck: true },
     });
     const all = { image: 'app:v1', minSize: 100 * 1024 ** 2, entrypoint: '/entry.sh', cmd: '/^nginx/', user: 'www', exposes: ['80'], healthcheck: true, labels: ['team=web', 'team'] };

@@ -6,7 +6,7 @@ import { invalidEvent, type ClassEvent } from '../../classroom/events.js';
 import { dropEvent, Outbox } from '../../classroom/outbox.js';
 import { ProgressMapper } from '../../classroom/runner-progress.js';
 import { CELL_BLOCK, freeCellIds, parseBytes, sandboxService, sweepService } from '../../classroom/sandbox-spec.js';
-import { SANDBOX_SECCOMP } from '../../classroom/sandbox-seccomp.js';
+import type { SANDBOX_SECCOMP } from '../../classroom/sandbox-seccomp.js';
 import { CLASS_NODE, classDockerfile, portableNode, staleClassImages } from '../../classroom/class-image.js';
 import { exportRows, statusRows } from '../../classroom/server/report.js';
 import { taskState } from '../../classroom/server/sandbox-keeper.js';
@@ -30,7 +30,11 @@ describe('the outbox', () => {
     for (let i = 0; i < 3; i++) dropEvent(dir, { at: i, type: 'lab', lab: 'ns' });
     const box = new Outbox(dir);
     box.numberNew();
-    expect(box.pending().map((e) => [e.seq, e.at])).toEqual([[1, 0], [2, 1], [3, 2]]);
+    expect(box.pending().map((e) => [e.seq, e.at])).toEqual([
+      [1, 0],
+      [2, 1],
+      [3, 2],
+    ]);
     box.acknowledge([1, 2]);
     expect(box.pending().map((e) => e.seq)).toEqual([3]);
   });
@@ -82,7 +86,14 @@ describe('the class store', () => {
     store.claim({ id: 'l1', name: 'Ada', token: 'lt1' });
     const batch = [
       ev(1, { type: 'lab', labTitle: 'Namespaces' }),
-      ev(2, { type: 'judged', passed: false, checks: [{ title: 'a', pass: true }, { title: 'b', pass: false, message: 'no ns-a' }] }),
+      ev(2, {
+        type: 'judged',
+        passed: false,
+        checks: [
+          { title: 'a', pass: true },
+          { title: 'b', pass: false, message: 'no ns-a' },
+        ],
+      }),
       ev(3, { type: 'hint', hints: 1 }),
       ev(4, { type: 'done', at: 61_000 }),
     ];
@@ -158,7 +169,12 @@ describe('what the runner reports to the class', () => {
     expect(m.map(judged(false))).toHaveLength(0);
     expect(m.map(judged(true))[0]).toMatchObject({ type: 'judged', passed: true, step: lab.steps[0]!.id });
     const done = { step: 0, hints: { [lab.steps[0]!.id]: 1 }, completed: [lab.steps[0]!.id], updatedAt: 1 };
-    expect(m.map({ kind: 'progress', progress: done }).map((e) => e.type).sort()).toEqual(['done', 'hint']);
+    expect(
+      m
+        .map({ kind: 'progress', progress: done })
+        .map((e) => e.type)
+        .sort(),
+    ).toEqual(['done', 'hint']);
     expect(m.map({ kind: 'progress', progress: done })).toEqual([]);
     expect(m.map({ kind: 'command', text: 'x', what: 'solution' })[0]).toMatchObject({ type: 'solve', stepIndex: 0 });
     expect(m.map({ kind: 'command', text: 'x', what: 'commands' })).toEqual([]);
@@ -167,7 +183,18 @@ describe('what the runner reports to the class', () => {
 
 describe('sandboxes as Swarm sees them', () => {
   const task = (over: Partial<SwarmTask>): SwarmTask => ({
-    id: 't', serviceId: 's', nodeId: 'n1', state: 'running', desiredState: 'running', message: '', error: '', exitCode: null, containerId: 'c', createdAt: 1, updatedAt: 1, ...over,
+    id: 't',
+    serviceId: 's',
+    nodeId: 'n1',
+    state: 'running',
+    desiredState: 'running',
+    message: '',
+    error: '',
+    exitCode: null,
+    containerId: 'c',
+    createdAt: 1,
+    updatedAt: 1,
+    ...over,
   });
 
   it('is ready only once its agent says so', () => {
@@ -176,13 +203,19 @@ describe('sandboxes as Swarm sees them', () => {
   });
 
   it('shows a task that died and came back as restarting, with why', () => {
-    const t = taskState([task({ id: 'old', state: 'failed', desiredState: 'shutdown', error: 'task: non-zero exit (137)', exitCode: 137, createdAt: 1 }), task({ id: 'new', state: 'starting', createdAt: 2 })], false);
+    const t = taskState(
+      [task({ id: 'old', state: 'failed', desiredState: 'shutdown', error: 'task: non-zero exit (137)', exitCode: 137, createdAt: 1 }), task({ id: 'new', state: 'starting', createdAt: 2 })],
+      false,
+    );
     expect(t).toMatchObject({ state: 'restarting', restarts: 1 });
     expect(t.message).toMatch(/starting/);
   });
 
-  it('shows a sandbox no node can take as pending with Swarm\'s reason, and a rejected one as failed', () => {
-    expect(taskState([task({ state: 'pending', message: 'no suitable node (insufficient resources on 1 node)' })], false)).toMatchObject({ state: 'pending', message: expect.stringMatching(/insufficient resources/) as unknown as string });
+  it("shows a sandbox no node can take as pending with Swarm's reason, and a rejected one as failed", () => {
+    expect(taskState([task({ state: 'pending', message: 'no suitable node (insufficient resources on 1 node)' })], false)).toMatchObject({
+      state: 'pending',
+      message: expect.stringMatching(/insufficient resources/) as unknown as string,
+    });
     expect(taskState([task({ state: 'rejected', desiredState: 'shutdown', error: 'task: non-zero exit (1)' })], false)).toMatchObject({ state: 'failed', message: 'task: non-zero exit (1)' });
   });
 
@@ -194,7 +227,7 @@ describe('sandboxes as Swarm sees them', () => {
     expect(again).toMatchObject({ state: 'restarting', message: expect.stringMatching(/lacks the class image/) as unknown as string });
   });
 
-  it('runs the other nodes\' volume removal as a one-off job on every node but the manager, with that node\'s engine only', () => {
+  it("runs the other nodes' volume removal as a one-off job on every node but the manager, with that node's engine only", () => {
     const spec = sweepService('c', 'img:1', 'mgr');
     expect(spec.Mode).toEqual({ GlobalJob: {} });
     expect(spec.Labels).toMatchObject({ 'lean-labs.class': 'c', 'lean-labs.role': 'sweep' });
@@ -205,7 +238,7 @@ describe('sandboxes as Swarm sees them', () => {
     expect(spec.TaskTemplate.ContainerSpec.CapabilityAdd).toBeUndefined();
   });
 
-  it('reports each node\'s removal, and names what to run on a node that did not answer', () => {
+  it("reports each node's removal, and names what to run on a node that did not answer", () => {
     const node = (id: string, hostname: string, state = 'ready'): SwarmNode => ({ id, hostname, state, availability: 'active', role: 'worker', memoryBytes: 1, cpus: 1, addr: '' });
     // Nodes and volumes in the order Swarm and the removals happened to give them: the report is sorted by name.
     const others = [node('c', 'charlie'), node('a', 'alpha'), node('d', 'delta', 'down'), node('b', 'bravo')];
@@ -230,7 +263,21 @@ describe('sandboxes as Swarm sees them', () => {
   });
 
   it('asks Swarm for a nested engine without --privileged, limited and reserved, its learner in a cell of its own ids', () => {
-    const spec = sandboxService({ className: 'c', slot: 7, cellIds: 300 * 65536, refuse: ['192.0.2.2', 'not-an-address', '192.0.2.2'], image: 'img', labs: ['ns'], serverUrl: 'http://h:1', memoryBytes: 2 ** 31, reservationBytes: 2 ** 29, pids: 4096, networkId: 'n', secretId: 'sid', secretName: 'sn' });
+    const spec = sandboxService({
+      className: 'c',
+      slot: 7,
+      cellIds: 300 * 65536,
+      refuse: ['192.0.2.2', 'not-an-address', '192.0.2.2'],
+      image: 'img',
+      labs: ['ns'],
+      serverUrl: 'http://h:1',
+      memoryBytes: 2 ** 31,
+      reservationBytes: 2 ** 29,
+      pids: 4096,
+      networkId: 'n',
+      secretId: 'sid',
+      secretName: 'sn',
+    });
     const c = spec.TaskTemplate.ContainerSpec;
     expect(spec.Name).toBe('ll-c-007');
     // Only what the agent needs to make the cell; never the host's cgroup tree, never a host folder.
@@ -283,7 +330,7 @@ describe('sandboxes as Swarm sees them', () => {
 });
 
 describe('class images of earlier versions', () => {
-  it('go, but never the one in use now, one a class still names (with or without its digest), or another repository\'s', () => {
+  it("go, but never the one in use now, one a class still names (with or without its digest), or another repository's", () => {
     const tags = ['lean-labs/class-sandbox:new', 'lean-labs/class-sandbox:old1', 'lean-labs/class-sandbox:old2', 'lean-labs/class-sandbox:running', 'lean-labs/sandbox:old1', 'mine/class-sandbox:x'];
     expect(staleClassImages(tags, 'lean-labs/class-sandbox:new', ['lean-labs/class-sandbox:running@sha256:abc'])).toEqual(['lean-labs/class-sandbox:old1', 'lean-labs/class-sandbox:old2']);
     expect(staleClassImages(['lean-labs/class-sandbox:new'], 'lean-labs/class-sandbox:new', [])).toEqual([]);
@@ -292,13 +339,13 @@ describe('class images of earlier versions', () => {
 
 describe('the Node in the class image', () => {
   const statics = { variables: { node_shared: false } } as unknown as NodeJS.ProcessConfig;
-  it('is the manager\'s own only when it is a Linux build that carries its libraries', () => {
+  it("is the manager's own only when it is a Linux build that carries its libraries", () => {
     expect(portableNode(process.execPath, 'linux', statics)).toBe(process.execPath);
     expect(portableNode(process.execPath, 'linux', { variables: { node_shared: true } } as unknown as NodeJS.ProcessConfig)).toBeUndefined();
     expect(portableNode(process.execPath, 'darwin', statics)).toBeUndefined();
     expect(portableNode('/nowhere/node', 'linux', statics)).toBeUndefined();
   });
-  it('is tried in the image before it is kept, and put ahead of Debian\'s on PATH', () => {
+  it("is tried in the image before it is kept, and put ahead of Debian's on PATH", () => {
     const with_ = classDockerfile('lean-labs/sandbox:x', true).split('\n');
     const copy = with_.findIndex((l) => l.startsWith('COPY node '));
     expect(with_[copy]).toBe(`COPY node ${CLASS_NODE}`);

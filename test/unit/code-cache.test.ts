@@ -33,7 +33,10 @@ const seen = () => (globalThis as { __codeCacheTest?: unknown[] }).__codeCacheTe
 describe('the program runs through V8 code cache', () => {
   it('gives the program its require, file names, import.meta.url and the launcher, and waits for its top-level await', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'll-code-'));
-    const file = writeBundle(dir, `await new Promise((r) => setTimeout(r, 20)); __leanLabsLauncher.started(); globalThis.__codeCacheTest = [__filename, __dirname, __importMetaUrl, typeof __nodeRequire('node:fs').readFileSync, typeof require('node:path').join];`);
+    const file = writeBundle(
+      dir,
+      `await new Promise((r) => setTimeout(r, 20)); __leanLabsLauncher.started(); globalThis.__codeCacheTest = [__filename, __dirname, __importMetaUrl, typeof __nodeRequire('node:fs').readFileSync, typeof require('node:path').join];`,
+    );
     let started = 0;
     await loadBundle(file, 'h1', join(dir, 'cache')).run({ started: () => started++ });
     expect(seen()).toEqual([file, dir, pathToFileURL(file).href, 'function', 'function']);

@@ -15,8 +15,26 @@ const MIN = 60_000;
 
 function row(r: Partial<StatusRow>): StatusRow {
   return {
-    sandbox: 'll-c-001', slot: 1, learner: 'Ada', node: 'n1', state: 'claimed', message: '', restarts: 0, lab: 'ns', labTitle: 'Namespaces',
-    step: 's1', stepNumber: 1, steps: 9, passed: 0, total: 2, failing: 'no container ns-a', checks: [], onStepMs: 0, progressAt: 0, lastActivity: 0, ...r,
+    sandbox: 'll-c-001',
+    slot: 1,
+    learner: 'Ada',
+    node: 'n1',
+    state: 'claimed',
+    message: '',
+    restarts: 0,
+    lab: 'ns',
+    labTitle: 'Namespaces',
+    step: 's1',
+    stepNumber: 1,
+    steps: 9,
+    passed: 0,
+    total: 2,
+    failing: 'no container ns-a',
+    checks: [],
+    onStepMs: 0,
+    progressAt: 0,
+    lastActivity: 0,
+    ...r,
   };
 }
 
@@ -38,14 +56,49 @@ describe('who is stuck', () => {
     let pos: Position | undefined;
     const feed = (x: ClassEvent) => (pos = applyEvent(pos, undefined, x).position);
     feed(e(1, 1000, { type: 'lab' }));
-    feed(e(2, 2000, { checks: [{ title: 'a', pass: false }, { title: 'b', pass: false }] }));
+    feed(
+      e(2, 2000, {
+        checks: [
+          { title: 'a', pass: false },
+          { title: 'b', pass: false },
+        ],
+      }),
+    );
     expect(pos!.progressAt).toBe(1000);
-    feed(e(3, 5000, { checks: [{ title: 'a', pass: true }, { title: 'b', pass: false }] }));
+    feed(
+      e(3, 5000, {
+        checks: [
+          { title: 'a', pass: true },
+          { title: 'b', pass: false },
+        ],
+      }),
+    );
     expect(pos!.progressAt).toBe(5000); // one more check passes: progress
-    feed(e(4, 9000, { checks: [{ title: 'a', pass: false }, { title: 'b', pass: false }] }));
-    feed(e(5, 12000, { checks: [{ title: 'a', pass: true }, { title: 'b', pass: false }] }));
+    feed(
+      e(4, 9000, {
+        checks: [
+          { title: 'a', pass: false },
+          { title: 'b', pass: false },
+        ],
+      }),
+    );
+    feed(
+      e(5, 12000, {
+        checks: [
+          { title: 'a', pass: true },
+          { title: 'b', pass: false },
+        ],
+      }),
+    );
     expect(pos!.progressAt).toBe(12000); // back up from a fall counts again
-    feed(e(6, 20000, { checks: [{ title: 'a', pass: true }, { title: 'b', pass: false }] }));
+    feed(
+      e(6, 20000, {
+        checks: [
+          { title: 'a', pass: true },
+          { title: 'b', pass: false },
+        ],
+      }),
+    );
     expect(pos!.progressAt).toBe(12000); // the same verdict again is not progress
     expect(pos!.lastActivity).toBe(20000);
     feed(e(7, 30000, { type: 'step', step: 's2', stepIndex: 1 }));
@@ -64,7 +117,11 @@ describe('where the class stands', () => {
       row({ sandbox: 'f', lab: '', stepNumber: 0 }),
     ];
     const h = stepHistogram(rows);
-    expect(h.map((c) => [c.lab, c.stepNumber, c.count])).toEqual([['ns', 3, 2], ['ns', 4, 1], ['cg', 1, 1]]);
+    expect(h.map((c) => [c.lab, c.stepNumber, c.count])).toEqual([
+      ['ns', 3, 2],
+      ['ns', 4, 1],
+      ['cg', 1, 1],
+    ]);
     expect(histogramLine(h.filter((c) => c.lab === 'ns'))).toBe('2 on step 3, 1 on step 4');
     expect(stepHistogram([])).toEqual([]);
   });
@@ -77,7 +134,7 @@ describe('where the class stands', () => {
   });
 });
 
-describe('the class server\'s pages and live feed', () => {
+describe("the class server's pages and live feed", () => {
   let server: ClassServer | undefined;
   afterEach(async () => {
     await server?.close();
@@ -100,7 +157,7 @@ describe('the class server\'s pages and live feed', () => {
     return { base: `http://127.0.0.1:${port}`, store };
   }
 
-  it('serves the learner\'s page to anyone and the dashboard only with the instructor token', async () => {
+  it("serves the learner's page to anyone and the dashboard only with the instructor token", async () => {
     const { base } = await start();
     const page = await fetch(`${base}/`);
     expect(page.status).toBe(200);
@@ -130,11 +187,16 @@ describe('the class server\'s pages and live feed', () => {
     expect(((await limited.json()) as { error: string }).error).toMatch(/^too many wrong join codes from this address: try again in \d+ seconds$/);
   });
 
-  it('holds a spare\'s lab images while other sandboxes are still starting, but never a learner\'s', async () => {
+  it("holds a spare's lab images while other sandboxes are still starting, but never a learner's", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'll-images-'));
     writeFileSync(join(dir, 'images.tar'), 'lab images');
     const store = await ClassStore.open();
-    for (const [i, state, node] of [[1, 'ready', 'n1'], [2, 'ready', 'n1'], [3, 'pending', 'n1'], [4, 'pending', '']] as const) {
+    for (const [i, state, node] of [
+      [1, 'ready', 'n1'],
+      [2, 'ready', 'n1'],
+      [3, 'pending', 'n1'],
+      [4, 'pending', ''],
+    ] as const) {
       store.addSandbox({ id: `s${i}`, slot: i, service: `s${i}`, token: `t${i}` });
       store.updateSandbox(`s${i}`, { state, node });
     }
@@ -162,7 +224,13 @@ describe('the class server\'s pages and live feed', () => {
       store.addSandbox({ id: `s${i}`, slot: i, service: `s${i}`, token: `t${i}` });
       store.updateSandbox(`s${i}`, { state: 'ready', node: 'n1' });
     }
-    server = new ClassServer({ store, settings: { name: 'c', learners: 3, joinCode: 'ABC234', instructorToken: 'instructor' }, imagesTar: join(dir, 'images.tar'), imageTransfers: 1, turnKeptMs: 400 });
+    server = new ClassServer({
+      store,
+      settings: { name: 'c', learners: 3, joinCode: 'ABC234', instructorToken: 'instructor' },
+      imagesTar: join(dir, 'images.tar'),
+      imageTransfers: 1,
+      turnKeptMs: 400,
+    });
     const base = `http://127.0.0.1:${await server.listen(0, '127.0.0.1')}`;
     const got: string[] = [];
     const turn = (token: string, etag = '') =>
@@ -205,7 +273,7 @@ describe('the class server\'s pages and live feed', () => {
     }
   });
 
-  it('pushes the class\'s status to a dashboard at once and again after each change, closed to other tokens', async () => {
+  it("pushes the class's status to a dashboard at once and again after each change, closed to other tokens", async () => {
     const { base, store } = await start();
     const ws = new WebSocket(`${base.replace('http', 'ws')}/dashboard/live?token=instructor`);
     const got: DashboardSnapshot[] = [];

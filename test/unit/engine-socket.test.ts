@@ -11,8 +11,8 @@ import { closeStandInEngines, standInEngine as engine } from './stand-in-engine.
 
 afterEach(closeStandInEngines);
 
-describe('the agent\'s engine socket', () => {
-  it('waits through a silence longer than Node\'s 5 s idle timeout while the engine loads, and reads the whole answer', async () => {
+describe("the agent's engine socket", () => {
+  it("waits through a silence longer than Node's 5 s idle timeout while the engine loads, and reads the whole answer", async () => {
     let received = 0;
     const socket = await engine((req, res) => {
       req.on('data', (c: Buffer) => (received += c.length));

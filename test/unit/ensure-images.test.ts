@@ -15,7 +15,10 @@ class FakeBuilder extends FakeDocker implements ImagePort {
   imported: string[] = [];
   pullable = false;
   tagged: Array<[string, string]> = [];
-  constructor(private readonly failing: readonly string[], base: string | undefined = 'debian:bookworm-slim') {
+  constructor(
+    private readonly failing: readonly string[],
+    base: string | undefined = 'debian:bookworm-slim',
+  ) {
     super();
     if (base) this.images.set(base, { id: 'base', tags: [], size: 1, layers: 1, created: 0, labels: {} } as ImageFacts);
   }
@@ -100,7 +103,7 @@ describe('ensureImages', () => {
     expect(docker.built).toEqual(['lean-labs/other']);
   });
 
-  it('builds FROM the official base when the engine has it or can pull it, else from lean-labs\'s own copy, never under the official name', async () => {
+  it("builds FROM the official base when the engine has it or can pull it, else from lean-labs's own copy, never under the official name", async () => {
     const catalog = loadCatalog(catalogDir());
     const present = new FakeBuilder([]);
     await ensureImages(present, catalog, ['app', 'other'], { onEvent: () => {} });

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_LOG_LIMIT, EventLog, recordEvents, withEventLog } from '../../runner/engine/event-log.js';
 import { FakeDocker } from './fake-docker.js';
 
-const ev = (action: string, time: number, attributes: Record<string, string> = { name: 'web' }, id = 'id-web-0123456789') => ({ type: 'container', action, id, name: attributes.name ?? '', time, attributes });
+const ev = (action: string, time: number, attributes: Record<string, string> = { name: 'web' }, id = 'id-web-0123456789') => ({
+  type: 'container',
+  action,
+  id,
+  name: attributes.name ?? '',
+  time,
+  attributes,
+});
 
 describe("a session's record of the engine's events", () => {
   it('covers a time only once it has begun, and finds events by name, id or labels', () => {

@@ -1,14 +1,4 @@
-import type {
-  ContainerFacts,
-  ContainerSummary,
-  DockerPort,
-  EngineInfo,
-  ExecResult,
-  HelperRun,
-  ImageFacts,
-  LabelFilter,
-  NamedResourceFacts,
-} from '../../runner/docker/port.js';
+import type { ContainerFacts, ContainerSummary, DockerPort, EngineInfo, ExecResult, HelperRun, ImageFacts, LabelFilter, NamedResourceFacts } from '../../runner/docker/port.js';
 
 type Partialish<T> = { [K in keyof T]?: T[K] extends object ? Partialish<T[K]> : T[K] };
 
@@ -26,10 +16,30 @@ export function containerFacts(name: string, over: Partialish<ContainerFacts> = 
     attachedOutput: false,
     state: { status: 'running', running: true, exitCode: 0, oomKilled: false, startedAt: '', finishedAt: '', pid: 100, health: '', restarts: 0 },
     hostConfig: {
-      memory: 0, memorySwap: 0, nanoCpus: 0, cpuQuota: 0, cpuPeriod: 0, cpuShares: 0, cpusetCpus: '',
-      networkMode: 'default', pidMode: '', ipcMode: 'private', volumesFrom: [], capAdd: [], capDrop: [], privileged: false, readonlyRootfs: false,
-      restartPolicy: 'no', restartRetries: 0, logDriver: 'json-file',
-      devices: [], portBindings: {}, pidsLimit: 0, ulimits: [], securityOpt: [], init: false,
+      memory: 0,
+      memorySwap: 0,
+      nanoCpus: 0,
+      cpuQuota: 0,
+      cpuPeriod: 0,
+      cpuShares: 0,
+      cpusetCpus: '',
+      networkMode: 'default',
+      pidMode: '',
+      ipcMode: 'private',
+      volumesFrom: [],
+      capAdd: [],
+      capDrop: [],
+      privileged: false,
+      readonlyRootfs: false,
+      restartPolicy: 'no',
+      restartRetries: 0,
+      logDriver: 'json-file',
+      devices: [],
+      portBindings: {},
+      pidsLimit: 0,
+      ulimits: [],
+      securityOpt: [],
+      init: false,
     },
     mounts: [],
     networks: { bridge: { aliases: [], ip: '172.17.0.2' } },
@@ -97,7 +107,24 @@ export class FakeDocker implements DockerPort {
     for (const w of ws) w.onEnd(new Error('connection reset'));
   }
   async info(): Promise<EngineInfo> {
-    return { id: 'FAKE', name: 'fake-host', product: 'Docker', serverVersion: '26.1.5', apiVersion: '1.45', cgroupVersion: this.cgroupVersion, storageDriver: 'overlay2', imageStore: 'classic', rootless: false, desktop: false, operatingSystem: 'fake', swapLimit: this.swapLimit, cpuQuota: true, cpuShares: true, cpuSet: true, systemTime: Date.now() };
+    return {
+      id: 'FAKE',
+      name: 'fake-host',
+      product: 'Docker',
+      serverVersion: '26.1.5',
+      apiVersion: '1.45',
+      cgroupVersion: this.cgroupVersion,
+      storageDriver: 'overlay2',
+      imageStore: 'classic',
+      rootless: false,
+      desktop: false,
+      operatingSystem: 'fake',
+      swapLimit: this.swapLimit,
+      cpuQuota: true,
+      cpuShares: true,
+      cpuSet: true,
+      systemTime: Date.now(),
+    };
   }
   async inspectContainer(nameOrId: string) {
     await this.ping();
@@ -181,9 +208,7 @@ export class FakeDocker implements DockerPort {
   async tagImage() {}
   pastEventsOf = new Map<string, import('../../runner/docker/port.js').PastEvent[]>();
   async pastEvents(of: string | LabelFilter, sinceMs: number) {
-    const all = typeof of === 'string'
-      ? (this.pastEventsOf.get(of) ?? [])
-      : [...this.pastEventsOf.values()].flat().filter((e) => Object.entries(of).every(([k, v]) => e.attributes[k] === v));
+    const all = typeof of === 'string' ? (this.pastEventsOf.get(of) ?? []) : [...this.pastEventsOf.values()].flat().filter((e) => Object.entries(of).every(([k, v]) => e.attributes[k] === v));
     return all.filter((e) => e.time >= sinceMs);
   }
   /** Engine history by type (container creates, volume mounts), as ownership reads it. */

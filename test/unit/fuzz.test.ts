@@ -35,27 +35,32 @@ function mutate(text: string, r: () => number): string {
     case 1: // delete a run of lines
       lines.splice(at(), 1 + Math.floor(r() * 6));
       return lines.join('\n');
-    case 2: { // swap a fence for another kind, or drop it
+    case 2: {
+      // swap a fence for another kind, or drop it
       const fences = lines.flatMap((l, i) => (/^\s*(```|~~~)/.test(l) ? [i] : []));
       const i = fences[Math.floor(r() * fences.length)];
       if (i !== undefined) lines[i] = ['~~~', '```', '', '````', '```check'][Math.floor(r() * 5)]!;
       return lines.join('\n');
     }
-    case 3: { // random bytes, control characters included
+    case 3: {
+      // random bytes, control characters included
       const pos = Math.floor(r() * text.length);
       const junk = Array.from({ length: 1 + Math.floor(r() * 12) }, () => String.fromCharCode(Math.floor(r() * 0x3000))).join('');
       return text.slice(0, pos) + junk + text.slice(pos);
     }
-    case 4: { // duplicate a line elsewhere
+    case 4: {
+      // duplicate a line elsewhere
       lines.splice(at(), 0, lines[at()] ?? '');
       return lines.join('\n');
     }
-    case 5: { // break indentation of YAML
+    case 5: {
+      // break indentation of YAML
       const i = at();
       lines[i] = r() < 0.5 ? ` ${lines[i]}` : (lines[i] ?? '').trimStart();
       return lines.join('\n');
     }
-    case 6: { // swap two lines
+    case 6: {
+      // swap two lines
       const i = at();
       const j = at();
       [lines[i], lines[j]] = [lines[j]!, lines[i]!];

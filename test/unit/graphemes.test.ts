@@ -39,12 +39,66 @@ beforeAll(async () => {
 }, 60_000);
 
 const PIECES = [
-  'a', 'Z', ' ', '~', '0', 'é', 'ß', '—', '…', '✓', '✗', '›', '│', '─', '█', '•', '°', '€', '¿', 'ñ',
-  '中', '文', '한', '가', 'ア', 'ｱ', 'ﾞ', 'Ａ', '\u3000',
-  '\u0301', '\u0308', '\u200d', '\ufe0f', '\u200b', '\u00ad', '\u0600', '\u094d', 'क', 'ष',
-  '\u1100', '\u1161', '\u11a8',
-  '😀', '👍🏽', '❤', '❤️', '👨‍👩‍👧', '🇩🇪', '1\u20e3', '⌚', '☀',
-  '\n', '\r\n', '\r', '\t', '\x1b[31m', '\x1b[0m', '\x7f', '\x85', '\ud800',
+  'a',
+  'Z',
+  ' ',
+  '~',
+  '0',
+  'é',
+  'ß',
+  '—',
+  '…',
+  '✓',
+  '✗',
+  '›',
+  '│',
+  '─',
+  '█',
+  '•',
+  '°',
+  '€',
+  '¿',
+  'ñ',
+  '中',
+  '文',
+  '한',
+  '가',
+  'ア',
+  'ｱ',
+  'ﾞ',
+  'Ａ',
+  '\u3000',
+  '\u0301',
+  '\u0308',
+  '\u200d',
+  '\ufe0f',
+  '\u200b',
+  '\u00ad',
+  '\u0600',
+  '\u094d',
+  'क',
+  'ष',
+  '\u1100',
+  '\u1161',
+  '\u11a8',
+  '😀',
+  '👍🏽',
+  '❤',
+  '❤️',
+  '👨‍👩‍👧',
+  '🇩🇪',
+  '1\u20e3',
+  '⌚',
+  '☀',
+  '\n',
+  '\r\n',
+  '\r',
+  '\t',
+  '\x1b[31m',
+  '\x1b[0m',
+  '\x7f',
+  '\x85',
+  '\ud800',
 ];
 
 function randomString(rand: () => number): string {
@@ -69,8 +123,7 @@ const segments = (seg: Intl.Segmenter, s: string) => [...seg.segment(s)].map((x)
 describe("the bundle's string-width and grapheme Segmenter", () => {
   it('measure every string as string-width does', () => {
     const rand = mulberry32(1);
-    for (const s of [...PIECES, ...Array.from({ length: 5000 }, () => randomString(rand))])
-      expect(bundled.width(s), JSON.stringify(s)).toBe(realWidth(s));
+    for (const s of [...PIECES, ...Array.from({ length: 5000 }, () => randomString(rand))]) expect(bundled.width(s), JSON.stringify(s)).toBe(realWidth(s));
     expect(bundled.width('ab中', { ambiguousIsNarrow: false })).toBe(realWidth('ab中', { ambiguousIsNarrow: false }));
     expect(bundled.width('\x1b[31mab\x1b[0m', { countAnsiEscapeCodes: true })).toBe(realWidth('\x1b[31mab\x1b[0m', { countAnsiEscapeCodes: true }));
   });

@@ -99,7 +99,7 @@ describe('labs folders that are not what they should be', () => {
     expect(() => loadSomeLabs(dir)).toThrow(/lab\.md:1: lab\.md is not a file/);
   });
 
-  it('one malformed lab leaves the others usable, and every lab\'s mistakes are reported at once', () => {
+  it("one malformed lab leaves the others usable, and every lab's mistakes are reported at once", () => {
     const dir = tmp('ll-mixed-');
     const good = readFileSync(join(import.meta.dirname, '../fixtures/labs/tiny/lab.md'), 'utf8');
     for (const [id, text] of [

@@ -4,8 +4,7 @@ import { initialImagesState, reduceImages, type ImagesState } from '../../runner
 import type { ImageEvent } from '../../runner/images/ensure.js';
 import { ImagesProgress } from '../../runner/ui/ImagesProgress.js';
 
-const fold = (events: ImageEvent[], names = ['busybox', 'toolbox', 'web']): ImagesState =>
-  events.reduce(reduceImages, initialImagesState(names));
+const fold = (events: ImageEvent[], names = ['busybox', 'toolbox', 'web']): ImagesState => events.reduce(reduceImages, initialImagesState(names));
 
 describe('image build progress', () => {
   it('folds build events into one row per image', () => {

@@ -164,16 +164,24 @@ describe('the parse cache', () => {
     const dir = join(fixtures, 'labs');
     let parsed = 0;
     const cold = await withParserOnDemand((parse) =>
-      readLabSet(dir, (...a) => {
-        parsed++;
-        return parse(...a);
-      }, cache),
+      readLabSet(
+        dir,
+        (...a) => {
+          parsed++;
+          return parse(...a);
+        },
+        cache,
+      ),
     );
     expect(parsed).toBeGreaterThan(0);
     expect(cold.labs.map((l) => l.id)).toContain('tiny');
-    const warm = readLabSet(dir, () => {
-      throw new Error('parsed although cached');
-    }, cache);
+    const warm = readLabSet(
+      dir,
+      () => {
+        throw new Error('parsed although cached');
+      },
+      cache,
+    );
     expect(warm.labs).toEqual(cold.labs);
     expect(await withParserOnDemand((parse) => readLabSet(dir, parse, cache))).toEqual(warm);
   });

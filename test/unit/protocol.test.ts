@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { agentRedialDelayMs, Close, isFinalClose, readAgentMessage, readServerMessage, readTerminalControl, readTerminalStatus, reconnectingLine, redialDelayMs, resizeMessage } from '../../classroom/protocol.js';
+import {
+  agentRedialDelayMs,
+  Close,
+  isFinalClose,
+  readAgentMessage,
+  readServerMessage,
+  readTerminalControl,
+  readTerminalStatus,
+  reconnectingLine,
+  redialDelayMs,
+  resizeMessage,
+} from '../../classroom/protocol.js';
 
 describe('the class wire protocol', () => {
-  it('reads each party\'s messages, and nothing malformed', () => {
+  it("reads each party's messages, and nothing malformed", () => {
     expect(readServerMessage('{"type":"open","id":"x","cols":100,"rows":30}')).toEqual({ type: 'open', id: 'x', cols: 100, rows: 30 });
     expect(readServerMessage('{"type":"ack","epoch":"ab12","seqs":[1,2]}')).toEqual({ type: 'ack', epoch: 'ab12', seqs: [1, 2] });
-    for (const junk of ['', 'not json', '[]', 'null', '{"type":"open"}', '{"type":"ack","epoch":"e","seqs":[1.5]}', '{"type":"rm -rf"}'])
-      expect(readServerMessage(junk), junk).toBeUndefined();
+    for (const junk of ['', 'not json', '[]', 'null', '{"type":"open"}', '{"type":"ack","epoch":"e","seqs":[1.5]}', '{"type":"rm -rf"}']) expect(readServerMessage(junk), junk).toBeUndefined();
     expect(readAgentMessage('{"type":"state","state":"ready"}')).toEqual({ type: 'state', state: 'ready', message: '' });
     expect(readAgentMessage('{"type":"events","epoch":"e","events":"no"}')).toBeUndefined();
     expect(readTerminalControl(resizeMessage(120, 40))).toEqual({ type: 'resize', cols: 120, rows: 40 });

@@ -71,7 +71,8 @@ describe('cgroup readings', () => {
 });
 
 describe('apt sources', () => {
-  const deb822 = 'Types: deb\nURIs: http://mirror.example/debian\nSuites: bookworm bookworm-updates\nComponents: main\n\nTypes: deb\nURIs: http://mirror.example/debian-security\nSuites: bookworm-security\nComponents: main\n';
+  const deb822 =
+    'Types: deb\nURIs: http://mirror.example/debian\nSuites: bookworm bookworm-updates\nComponents: main\n\nTypes: deb\nURIs: http://mirror.example/debian-security\nSuites: bookworm-security\nComponents: main\n';
   it('reads deb822 and one-line sources', () => {
     expect(parseDeb822(deb822).map((s) => s.uri)).toEqual(['http://mirror.example/debian', 'http://mirror.example/debian-security']);
     expect(parseSourcesList('# c\ndeb [arch=amd64] http://m.example/debian bookworm main contrib\n')).toEqual([
@@ -79,7 +80,7 @@ describe('apt sources', () => {
     ]);
   });
 
-  it('takes the machine\'s own Debian mirror, never the security one, and lets the environment override', () => {
+  it("takes the machine's own Debian mirror, never the security one, and lets the environment override", () => {
     expect(debianMirror({}, parseDeb822(deb822))).toBe('http://mirror.example/debian');
     expect(debianMirror({ LEAN_LABS_DEBIAN_MIRROR: 'http://local/debian' }, [])).toBe('http://local/debian');
     expect(debianMirror({}, [])).toBeUndefined();
@@ -91,10 +92,9 @@ describe('ownership', () => {
   // A session whose process is this one (alive), and one whose process is gone (pid 0 never runs anything).
   const live = newSession('lab', 'verify', T);
   const dead: SessionRecord = { ...live, windows: [{ ...live.windows[0]!, pid: 0, aliveAt: T + 10_000 }] };
-  const own = (created: number, s: SessionRecord | undefined, labels: Record<string, string> = {}, key = `container:x@${created}`) =>
-    judgeOwnership({ labels, created }, key, 'lab', s).owned;
+  const own = (created: number, s: SessionRecord | undefined, labels: Record<string, string> = {}, key = `container:x@${created}`) => judgeOwnership({ labels, created }, key, 'lab', s).owned;
 
-  it('owns what the runner labelled for this lab, and never another lab\'s', () => {
+  it("owns what the runner labelled for this lab, and never another lab's", () => {
     expect(own(0, undefined, { 'lean-labs.lab': 'lab' })).toBe(true);
     expect(own(T + 5, live, { 'lean-labs.lab': 'other' })).toBe(false);
   });
@@ -114,16 +114,22 @@ describe('ownership', () => {
     expect(own(T + 60_000, dead)).toBe(false);
     expect(judgeOwnership({ labels: {}, created: T + 60_000 }, 'k', 'lab', dead)).toEqual({ owned: false, why: 'closed' });
   });
-  it('owns what the learner confirmed as the lab\'s', () => {
+  it("owns what the learner confirmed as the lab's", () => {
     expect(own(T + 60_000, { ...dead, adopted: [`container:x@${T + 60_000}`] })).toBe(true);
   });
   it('counts a closed window and not the gap before the next one', () => {
-    const resumed: SessionRecord = { ...live, windows: [{ ...live.windows[0]!, to: T + 5_000 }, { ...live.windows[0]!, from: T + 100_000 }] };
+    const resumed: SessionRecord = {
+      ...live,
+      windows: [
+        { ...live.windows[0]!, to: T + 5_000 },
+        { ...live.windows[0]!, from: T + 100_000 },
+      ],
+    };
     expect(own(T + 4_000, resumed)).toBe(true);
     expect(own(T + 50_000, resumed)).toBe(false);
     expect(own(T + 100_500, resumed)).toBe(true);
   });
-  it('reads the engine\'s creation times on our clock (skew)', () => {
+  it("reads the engine's creation times on our clock (skew)", () => {
     const ahead = { ...dead, skewMs: 3_600_000 };
     expect(own(T + 3_600_000 + 9_000, ahead)).toBe(true);
     expect(own(T + 9_000, ahead)).toBe(false);
@@ -244,7 +250,10 @@ describe('docker plumbing', () => {
     writeFileSync(join(config, 'contexts/meta', hash, 'meta.json'), JSON.stringify({ Name: 'remote', Endpoints: { docker: { Host: 'tcp://engine.example:2376', SkipTLSVerify: false } } }));
     writeFileSync(join(config, 'contexts/tls', hash, 'docker', 'ca.pem'), 'x');
     expect(resolveEndpoint({ DOCKER_CONFIG: config })).toMatchObject({
-      host: 'engine.example', port: 2376, source: 'docker context "remote"', tls: { dir: join(config, 'contexts/tls', hash, 'docker'), verify: true },
+      host: 'engine.example',
+      port: 2376,
+      source: 'docker context "remote"',
+      tls: { dir: join(config, 'contexts/tls', hash, 'docker'), verify: true },
     });
     rmSync(config, { recursive: true, force: true });
   });
@@ -255,7 +264,10 @@ describe('docker plumbing', () => {
     r.feed({ stream: 'Step 1/2 : FROM debian:bookworm-slim\n ---> abc\n' });
     r.feed({ stream: 'Step 2/2 : RUN apt-get install nope\n ---> Running in 123\n' });
     r.feed({ stream: 'E: Unable to locate package nope\n' });
-    r.feed({ error: "The command '/bin/sh -c apt-get install nope' returned a non-zero code: 100", errorDetail: { message: "The command '/bin/sh -c apt-get install nope' returned a non-zero code: 100" } });
+    r.feed({
+      error: "The command '/bin/sh -c apt-get install nope' returned a non-zero code: 100",
+      errorDetail: { message: "The command '/bin/sh -c apt-get install nope' returned a non-zero code: 100" },
+    });
     const err = r.failure('lean-labs/x:1');
     expect(steps).toEqual(['FROM debian:bookworm-slim', 'RUN apt-get install nope']);
     expect(err?.message).toContain('failed at step 2/2 (RUN apt-get install nope)');

@@ -83,18 +83,12 @@ describe('verify --watch: what changed since the last run', () => {
   it('names fixed, broken, still-failing-differently, new and gone cases, and nothing else', () => {
     const before = [c('a', 'passed'), c('b', 'failed', 'x'), c('c', 'failed', 'old'), c('d', 'passed'), c('gone', 'passed')];
     const after = [c('a', 'passed'), c('b', 'passed'), c('c', 'failed', 'new'), c('d', 'failed', 'why'), c('e', 'passed')];
-    expect(changedCases(before, after)).toEqual([
-      '  fixed  ✓ b',
-      '  still  ✗ c, now:\n      new',
-      '  broken ✗ d\n      why',
-      '  new    ✓ e',
-      '  gone     gone',
-    ]);
+    expect(changedCases(before, after)).toEqual(['  fixed  ✓ b', '  still  ✗ c, now:\n      new', '  broken ✗ d\n      why', '  new    ✓ e', '  gone     gone']);
     expect(changedCases(after, after)).toEqual([]);
   });
 });
 
-describe('the author\'s message in every report', () => {
+describe("the author's message in every report", () => {
   it('plain, TAP and JUnit all show the message of a failing check', () => {
     let plain = '';
     play(new PlainReporter({ write: (t) => (plain += t), color: false }));

@@ -47,7 +47,7 @@ describe('running an external program', () => {
     const r = await runBlock('echo "$BASH_VERSION"; cat /proc/$PPID/comm\nx=\'a  b\'; echo "$x" $((1 + 2))', {});
     const [version, parent, words] = r.output.trim().split('\n');
     expect(version).toMatch(/^\d+\.\d+/);
-    expect(parent, 'the parent of the block\'s bash is this process').toBe(readFileSync('/proc/self/comm', 'utf8').trim());
+    expect(parent, "the parent of the block's bash is this process").toBe(readFileSync('/proc/self/comm', 'utf8').trim());
     expect(words).toBe('a  b 3');
   });
 

@@ -43,8 +43,17 @@ class FakeSwarm {
   }
   async tasks(ids: readonly string[]): Promise<SwarmTask[]> {
     return ids.map((id) => ({
-      id: `t-${id}`, serviceId: id, nodeId: this.placed.get(id) ?? '', state: this.running.has(id) ? 'running' : 'starting', desiredState: 'running',
-      message: '', error: '', exitCode: null, containerId: 'c', createdAt: 1, updatedAt: 1,
+      id: `t-${id}`,
+      serviceId: id,
+      nodeId: this.placed.get(id) ?? '',
+      state: this.running.has(id) ? 'running' : 'starting',
+      desiredState: 'running',
+      message: '',
+      error: '',
+      exitCode: null,
+      containerId: 'c',
+      createdAt: 1,
+      updatedAt: 1,
     }));
   }
 }
@@ -67,7 +76,12 @@ describe('a class started in waves', () => {
     const store = await classOf(10);
     const swarm = new FakeSwarm(2);
     const ready = new Set<string>();
-    const keeper = new SandboxKeeper(swarm as unknown as SwarmAdapter, store, { className: 'c', image: 'img', labs: [], serverUrl: 'http://h:1', memoryBytes: 1, reservationBytes: 1, pids: 1, refuse: [] }, { ready: (s) => ready.has(s), says: () => undefined });
+    const keeper = new SandboxKeeper(
+      swarm as unknown as SwarmAdapter,
+      store,
+      { className: 'c', image: 'img', labs: [], serverUrl: 'http://h:1', memoryBytes: 1, reservationBytes: 1, pids: 1, refuse: [] },
+      { ready: (s) => ready.has(s), says: () => undefined },
+    );
     await keeper.ensure();
     expect(swarm.made).toEqual(['ll-c-001', 'll-c-002', 'll-c-003', 'll-c-004']);
     // Made side by side, each still gets host ids of its own for its learner's cell.
@@ -99,7 +113,12 @@ describe('a class started in waves', () => {
     const store = await classOf(1);
     const swarm = new FakeSwarm(2);
     swarm.hostname = '';
-    const keeper = new SandboxKeeper(swarm as unknown as SwarmAdapter, store, { className: 'c', image: 'img', labs: [], serverUrl: 'http://h:1', memoryBytes: 1, reservationBytes: 1, pids: 1, refuse: [] }, { ready: () => true, says: () => undefined });
+    const keeper = new SandboxKeeper(
+      swarm as unknown as SwarmAdapter,
+      store,
+      { className: 'c', image: 'img', labs: [], serverUrl: 'http://h:1', memoryBytes: 1, reservationBytes: 1, pids: 1, refuse: [] },
+      { ready: () => true, says: () => undefined },
+    );
     await keeper.ensure();
     swarm.running.add(sandboxId('c', 1));
     await keeper.look();

@@ -75,7 +75,10 @@ const SCENARIOS: Readonly<Record<string, Scenario>> = {
     yaml: 'kind: events\ncontainer: loop\naction: start\ncount: 4',
     state: (d, right) => {
       d.add(steady('loop'));
-      d.pastEventsOf.set('loop', Array.from({ length: right ? 4 : 5 }, () => ({ type: 'container', action: 'start', name: 'loop', time: 10, attributes: {} })));
+      d.pastEventsOf.set(
+        'loop',
+        Array.from({ length: right ? 4 : 5 }, () => ({ type: 'container', action: 'start', name: 'loop', time: 10, attributes: {} })),
+      );
     },
   },
   exec: {
@@ -111,7 +114,13 @@ const SCENARIOS: Readonly<Record<string, Scenario>> = {
     yaml: 'kind: image\nimage: app:v2\nuser: www',
     state: (d, right) =>
       d.images.set('app:v2', {
-        id: 'sha256:2', tags: ['app:v2'], size: 1, layers: 1, layerIds: [], created: 0, labels: {},
+        id: 'sha256:2',
+        tags: ['app:v2'],
+        size: 1,
+        layers: 1,
+        layerIds: [],
+        created: 0,
+        labels: {},
         config: { entrypoint: [], cmd: ['app'], user: right ? 'www' : '', exposedPorts: [], healthcheck: false },
       }),
   },
@@ -160,7 +169,11 @@ const SCENARIOS: Readonly<Record<string, Scenario>> = {
 };
 
 const ctxOf = (docker: FakeDocker): CheckContext => ({
-  docker, labels: { 'lean-labs.lab': 't' }, helperImage: 'lean-labs/busybox:v1', since: 0, settleMs: 15,
+  docker,
+  labels: { 'lean-labs.lab': 't' },
+  helperImage: 'lean-labs/busybox:v1',
+  since: 0,
+  settleMs: 15,
 });
 const specOf = (yaml: string): CheckSpec => {
   const [spec] = parseCheckBlock(`- ${yaml.replace(/\n/g, '\n  ')}`, 'lab.md', 1);
@@ -235,11 +248,14 @@ describe('every check kind is judged on a settled state', () => {
           const c = m.docker.containers.get(subject)!;
           const loop = (over: Partial<ContainerFacts['state']>) => {
             const inner = m.kind.evaluate;
-            return { ...m.kind, evaluate: async (f: Readonly<Record<string, unknown>>, x: CheckContext) => {
-              const r = await inner(f, x);
-              m.docker.add({ ...m.docker.containers.get(subject)!, state: { ...c.state, restarts: 5, ...over } });
-              return r;
-            } };
+            return {
+              ...m.kind,
+              evaluate: async (f: Readonly<Record<string, unknown>>, x: CheckContext) => {
+                const r = await inner(f, x);
+                m.docker.add({ ...m.docker.containers.get(subject)!, state: { ...c.state, restarts: 5, ...over } });
+                return r;
+              },
+            };
           };
           const between = await judgeSettled(loop({ status: 'restarting', running: false }), spec, ctx);
           expect(between.pass).toBe(false);

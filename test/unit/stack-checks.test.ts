@@ -10,7 +10,11 @@ import { memoryMeasurements, sessionMeasurements } from '../../runner/engine/mea
 import { containerFacts, FakeDocker } from './fake-docker.js';
 
 const ctxOf = (docker: FakeDocker, measurements = memoryMeasurements()): CheckContext => ({
-  docker, labels: { 'lean-labs.lab': 't' }, helperImage: 'lean-labs/busybox:v1', since: 0, measurements,
+  docker,
+  labels: { 'lean-labs.lab': 't' },
+  helperImage: 'lean-labs/busybox:v1',
+  since: 0,
+  measurements,
 });
 const judge = (kind: string, fields: Record<string, unknown>, docker: FakeDocker, ctx = ctxOf(docker)) => CHECK_KINDS.get(kind)!.evaluate(fields, ctx);
 const stack = (service: string, n: number, status = 'running', created = Date.now()) =>
@@ -83,7 +87,10 @@ describe('rate check', () => {
 describe('compose and label checks for stacks', () => {
   it('createdBefore: a service left alone by a rewrite is older than the new service; a recreated one is not', async () => {
     const t = Date.now();
-    const d = new FakeDocker().add(stack('rng', 1, 'running', t - 60_000)).add(stack('worker', 1, 'running', t)).add(stack('hasherproxy', 1, 'running', t - 1));
+    const d = new FakeDocker()
+      .add(stack('rng', 1, 'running', t - 60_000))
+      .add(stack('worker', 1, 'running', t))
+      .add(stack('hasherproxy', 1, 'running', t - 1));
     expect((await judge('compose', { project: 'coins', service: 'rng', replicas: 1, createdBefore: 'hasherproxy' }, d)).pass).toBe(true);
     const recreated = await judge('compose', { project: 'coins', service: 'worker', replicas: 1, createdBefore: 'hasherproxy' }, d);
     expect(recreated.found).toContain('coins-worker-1 came after it: Compose recreated it');
@@ -91,7 +98,7 @@ describe('compose and label checks for stacks', () => {
     expect(none.found).toContain('there is no container of nothing to compare with');
   });
 
-  it('createdOnce: counts the engine\'s create events for the service since the lab began', async () => {
+  it("createdOnce: counts the engine's create events for the service since the lab began", async () => {
     const labels = { 'com.docker.compose.project': 'coins', 'com.docker.compose.service': 'rng' };
     const ev = (action: string) => ({ type: 'container', action, name: 'coins-rng-1', time: 10, attributes: labels });
     const d = new FakeDocker().add(stack('rng', 1));

@@ -51,7 +51,7 @@ describe('the interactive runner (Ink components)', () => {
     saved = [];
   });
 
-  it('lists the labs with each one\'s progress, and opens the chosen one with Enter', async () => {
+  it("lists the labs with each one's progress, and opens the chosen one with Enter", async () => {
     const progress: ProgressFile = { version: 1, labs: { other: { step: 1, hints: {}, completed: ['start-a-box'], updatedAt: 0 } } };
     const r = app({ progress });
     const list = await until(r.lastFrame, /Other things/);
@@ -76,7 +76,7 @@ describe('the interactive runner (Ink components)', () => {
     r.unmount();
   });
 
-  it('turns the check green when the engine reports the learner\'s container, and says the step is done', async () => {
+  it("turns the check green when the engine reports the learner's container, and says the step is done", async () => {
     const r = app({ initialLab: 'boxes' });
     await until(r.lastFrame, /0\/1 pass/);
     docker.containers.set('bx-a', containerFacts('bx-a'));
@@ -125,7 +125,7 @@ describe('the interactive runner (Ink components)', () => {
     r.unmount();
   });
 
-  it('opens another lab from the list with a clean screen, not the last lab\'s command and checks', async () => {
+  it("opens another lab from the list with a clean screen, not the last lab's command and checks", async () => {
     const r = app({ initialLab: 'boxes' });
     await until(r.lastFrame, /0\/1 pass/);
     r.stdin.write('r');

@@ -17,7 +17,6 @@ import { containerFacts, FakeDocker } from './fake-docker.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 describe('progress file', () => {
   let state: string;
   beforeEach(() => {
@@ -104,7 +103,7 @@ describe('key map', () => {
 });
 
 describe('which engine events re-judge a step', () => {
-  it('ignores the runner\'s own helpers and exec events while judging, and keeps the learner\'s', () => {
+  it("ignores the runner's own helpers and exec events while judging, and keeps the learner's", () => {
     const f = new EventFilter('s1');
     const helper = { type: 'container', action: 'create', id: 'h1', name: 'x', time: 0, attributes: { 'lean-labs.session': 's1' } };
     expect(f.relevant(helper, false)).toBe(false);
@@ -184,12 +183,17 @@ describe('Tutor on a scripted engine', () => {
     t.close();
   });
 
-  it('runs the step\'s commands with their output streamed, and moves between steps', async () => {
+  it("runs the step's commands with their output streamed, and moves between steps", async () => {
     const t = tutor();
     await t.open();
     await t.goTo(1);
     await t.run('commands');
-    expect(events.filter((e) => e.kind === 'output').map((e) => (e as { text: string }).text).join('')).toBe('stopping\n');
+    expect(
+      events
+        .filter((e) => e.kind === 'output')
+        .map((e) => (e as { text: string }).text)
+        .join(''),
+    ).toBe('stopping\n');
     expect(events.find((e) => e.kind === 'command-end')).toMatchObject({ code: 0, interrupted: false });
     expect((saved as { step: number }).step).toBe(1);
     t.close();
@@ -210,7 +214,7 @@ describe('Tutor on a scripted engine', () => {
     t.close();
   });
 
-  it('never judges or resets a learner\'s same-named container made a moment before the lab opened', async () => {
+  it("never judges or resets a learner's same-named container made a moment before the lab opened", async () => {
     // `docker run --name bx-a … && lean-labs start boxes`: made one second before the session began.
     docker.containers.set('bx-a', containerFacts('bx-a', { created: Date.now() - 1000 }));
     const t = tutor();
@@ -230,7 +234,7 @@ describe('Tutor on a scripted engine', () => {
     t.close();
   });
 
-  it('after the learner confirms, counts things made while the runner was closed as the lab\'s', async () => {
+  it("after the learner confirms, counts things made while the runner was closed as the lab's", async () => {
     const first = tutor();
     await first.open();
     first.close();
@@ -271,7 +275,7 @@ describe('Tutor on a scripted engine', () => {
     t.close();
   });
 
-  it('a shell check\'s timeout stops everything its command started', async () => {
+  it("a shell check's timeout stops everything its command started", async () => {
     const t0 = Date.now();
     const r = await runProcess('bash', ['-c', 'sleep 6 | cat'], { timeoutMs: 300 });
     expect(r.timedOut).toBe(true);

@@ -15,8 +15,7 @@ function flagLab(steps: string): ReturnType<typeof parseLab> {
   return parseLab(text, 'flags/lab.md');
 }
 
-const step = (title: string, command: string, check: string) =>
-  `## ${title}\n\n\`\`\`sh\n${command}\n\`\`\`\n\n\`\`\`check\n- kind: shell\n  run: ${check}\n  within: 300ms\n\`\`\`\n\n`;
+const step = (title: string, command: string, check: string) => `## ${title}\n\n\`\`\`sh\n${command}\n\`\`\`\n\n\`\`\`check\n- kind: shell\n  run: ${check}\n  within: 300ms\n\`\`\`\n\n`;
 
 describe('verifyLab', () => {
   let dir: string;
@@ -109,10 +108,12 @@ describe('verifyLab', () => {
     expect(existsSync(join(dir, 'one'))).toBe(false);
     expect(docker.removed).toEqual([]);
     const end = events.find((e) => e.kind === 'lab-end');
-    expect(end?.kind === 'lab-end' && end.error).toMatch(/container flag-box \(no session of the lab made it\): free it with `docker rename flag-box flag-box-mine`.*lean-labs never judges or removes what you made yourself/s);
+    expect(end?.kind === 'lab-end' && end.error).toMatch(
+      /container flag-box \(no session of the lab made it\): free it with `docker rename flag-box flag-box-mine`.*lean-labs never judges or removes what you made yourself/s,
+    );
   });
 
-  it('reclaims what a killed earlier run left (its session record says it was the lab\'s)', async () => {
+  it("reclaims what a killed earlier run left (its session record says it was the lab's)", async () => {
     const t = Date.now() - 60_000;
     const killed = newSession('flags', 'verify', t);
     // Its process is gone (pid 0 runs nothing); it last said it was alive 20 s after it began.
@@ -126,7 +127,7 @@ describe('verifyLab', () => {
     expect(readSession(state, 'flags')).toBeUndefined();
   });
 
-  it('never reclaims what the learner made after a killed run\'s process died', async () => {
+  it("never reclaims what the learner made after a killed run's process died", async () => {
     const t = Date.now() - 60_000;
     const killed = newSession('flags', 'verify', t);
     writeSession(state, { ...killed, windows: [{ ...killed.windows[0]!, pid: 0, aliveAt: t + 20_000 }] });
@@ -139,7 +140,7 @@ describe('verifyLab', () => {
     expect(end?.kind === 'lab-end' && end.error).toMatch(/container flag-box \(it was made while no session of the lab was open\)/);
   });
 
-  it('counts and removes anonymous volumes the lab\'s commands orphaned, and fails the cleanup for them', async () => {
+  it("counts and removes anonymous volumes the lab's commands orphaned, and fails the cleanup for them", async () => {
     const docker = new FakeDocker();
     const lab = flagLab(step('One', 'touch "$FLAGS/one"', 'test -e "$FLAGS/one"'));
     const anon = 'a'.repeat(64);
@@ -168,14 +169,11 @@ describe('verifyLab', () => {
 
   it("reads the past from the session's own record of the engine's events, which the engine itself may have dropped", async () => {
     const docker = new FakeDocker();
-    const lab = flagLab(
-      '## Start it\n\n```sh\ntrue\n```\n\n```check\n- kind: events\n  container: flag-box\n  action: start\n  count: 1\n  within: 300ms\n```\n\n',
-    );
+    const lab = flagLab('## Start it\n\n```sh\ntrue\n```\n\n```check\n- kind: events\n  container: flag-box\n  action: start\n  count: 1\n  within: 300ms\n```\n\n');
     const emit = (e: LabEvent) => {
       events.push(e);
       // A busy engine: the start streams past the session's watch, and is gone from the engine's own last 256.
-      if (e.kind === 'command' && e.phase === 'solution')
-        docker.emitEvent({ type: 'container', id: 'box-id', action: 'start', name: 'flag-box', time: Date.now(), attributes: { name: 'flag-box' } });
+      if (e.kind === 'command' && e.phase === 'solution') docker.emitEvent({ type: 'container', id: 'box-id', action: 'start', name: 'flag-box', time: Date.now(), attributes: { name: 'flag-box' } });
     };
     expect(await verifyLab(lab, { docker, stateDir: state, emit, prepareImages: async () => 'busybox' })).toEqual({ ok: true, failedSteps: 0 });
     const after = events.find((e) => e.kind === 'check' && e.phase === 'after');

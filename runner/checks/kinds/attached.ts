@@ -18,8 +18,7 @@ export function judgeAttached(f: AttachedFields, c: ContainerFacts | null): Chec
   const want = f.attached ?? true;
   facts.push(fact(Boolean(here) === want, `${f.container} is ${want ? '' : 'not '}attached to network ${f.network}`, `it is on ${on.join(', ') || 'no network'}`));
   if (here && f.aliases)
-    for (const alias of f.aliases)
-      facts.push(fact(here.aliases.includes(alias), `it answers to ${alias} on ${f.network}`, `its names there are ${here.aliases.join(', ') || 'none'}`));
+    for (const alias of f.aliases) facts.push(fact(here.aliases.includes(alias), `it answers to ${alias} on ${f.network}`, `its names there are ${here.aliases.join(', ') || 'none'}`));
   return combine(facts);
 }
 

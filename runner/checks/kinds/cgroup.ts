@@ -38,8 +38,7 @@ export const cgroup: CheckKind = {
     const { cgroupVersion } = await ctx.docker.info();
     const reading = cgroupReading(cgroupVersion, fields.setting);
     const c = await ctx.docker.inspectContainer(fields.container);
-    if (!c?.state.running)
-      return judgeCgroup(fields, cgroupVersion, { error: c ? `${fields.container} is not running` : `there is no container named ${fields.container}` });
+    if (!c?.state.running) return judgeCgroup(fields, cgroupVersion, { error: c ? `${fields.container} is not running` : `there is no container named ${fields.container}` });
     const r = await ctx.docker.exec(fields.container, ['cat', ...reading.files]);
     if (r.exitCode !== 0) return judgeCgroup(fields, cgroupVersion, { error: `cannot read ${reading.files.join(', ')}: ${r.stderr.trim()}` });
     return judgeCgroup(fields, cgroupVersion, reading.parse(r.stdout.trim().split('\n')));

@@ -12,8 +12,7 @@ export const COMPOSE_ONEOFF = 'com.docker.compose.oneoff';
 export const COMPOSE_DEPENDS_ON = 'com.docker.compose.depends_on';
 
 /** The service's own containers: a `compose run` container carries its labels too, but is no replica. */
-export const replicasOf = <T extends { readonly labels: Readonly<Record<string, string>> }>(cs: readonly T[]): T[] =>
-  cs.filter((c) => c.labels[COMPOSE_ONEOFF]?.toLowerCase() !== 'true');
+export const replicasOf = <T extends { readonly labels: Readonly<Record<string, string>> }>(cs: readonly T[]): T[] => cs.filter((c) => c.labels[COMPOSE_ONEOFF]?.toLowerCase() !== 'true');
 
 /** The running replicas of a service, by name (one-offs of `compose run` left out). */
 export async function runningReplicas(docker: DockerPort, project: string, service: string): Promise<ContainerSummary[]> {
@@ -51,12 +50,7 @@ export interface ComposeFields {
  * With `createdBefore`, they must also be older than every container of that other service: Compose recreates a
  * container whose configuration changed, so this proves a rewrite of the file left the service as it was.
  */
-export function judgeCompose(
-  f: ComposeFields,
-  containers: readonly ContainerSummary[],
-  later: readonly ContainerSummary[] = [],
-  creates = 0,
-): CheckOutcome {
+export function judgeCompose(f: ComposeFields, containers: readonly ContainerSummary[], later: readonly ContainerSummary[] = [], creates = 0): CheckOutcome {
   const own = replicasOf(containers);
   const oneOffs = containers.length - own.length;
   const running = own.filter((c) => c.state === 'running');
@@ -75,19 +69,28 @@ export function judgeCompose(
     else {
       const first = Math.min(...later.map((c) => c.created));
       const newer = running.filter((c) => c.created >= first);
-      facts.push(fact(newer.length === 0, expected, newer.length ? `${newer.map((c) => c.name).join(', ')} came after it: Compose recreated ${newer.length === 1 ? 'it' : 'them'}` : `created before it`));
+      facts.push(
+        fact(newer.length === 0, expected, newer.length ? `${newer.map((c) => c.name).join(', ')} came after it: Compose recreated ${newer.length === 1 ? 'it' : 'them'}` : `created before it`),
+      );
     }
   }
   for (const want of f.dependsOn ?? []) {
     const [service, condition] = want.split(':');
     const ok = running.length > 0 && running.every((c) => dependsOnOf(c.labels).some((d) => d.service === service && (!condition || d.condition === condition)));
-    const has = running[0] ? dependsOnOf(running[0].labels).map((d) => `${d.service} (${d.condition})`).join(', ') : '';
+    const has = running[0]
+      ? dependsOnOf(running[0].labels)
+          .map((d) => `${d.service} (${d.condition})`)
+          .join(', ')
+      : '';
     facts.push(fact(ok, `it waits for ${service}${condition ? ` (depends_on condition ${condition})` : ''}`, running.length ? `it depends on ${has || 'nothing'}` : 'no container of it runs'));
   }
   if (f.createdOnce) {
     facts.push(
-      fact(creates <= own.length, `each of its containers was created once since the lab began (none replaced)`,
-        creates <= own.length ? `${creates} created, ${own.length} there` : `${creates} were created for the ${own.length} there: Compose replaced ${creates - own.length}`),
+      fact(
+        creates <= own.length,
+        `each of its containers was created once since the lab began (none replaced)`,
+        creates <= own.length ? `${creates} created, ${own.length} there` : `${creates} were created for the ${own.length} there: Compose replaced ${creates - own.length}`,
+      ),
     );
   }
   return combine(facts);
@@ -105,7 +108,10 @@ export const compose: CheckKind = {
     createdBefore: { type: 'string', doc: 'another service of the project: these containers are older than all of its (not recreated since)' },
     dependsOn: {
       type: 'strings',
-      valid: (v) => (/^[\w.-]+(?::service_(?:started|healthy|completed_successfully))?$/.test(v) ? undefined : { error: `${JSON.stringify(v)} is not a dependency`, fix: 'Write e.g. db:service_healthy, or db for any condition.' }),
+      valid: (v) =>
+        /^[\w.-]+(?::service_(?:started|healthy|completed_successfully))?$/.test(v)
+          ? undefined
+          : { error: `${JSON.stringify(v)} is not a dependency`, fix: 'Write e.g. db:service_healthy, or db for any condition.' },
       doc: '`db:service_healthy` (or `db`): the service was created to wait for that one, on that condition (depends_on)',
     },
   },
@@ -116,13 +122,13 @@ export const compose: CheckKind = {
     const of = (service: string) => ctx.docker.listContainers(serviceLabels(fields.project, service));
     const list = await of(fields.service);
     const creates = fields.createdOnce
-      ? replicasOf(ofThisSession(await ctx.docker.pastEvents(serviceLabels(fields.project, fields.service), ctx.since), ctx.opened).map((e) => ({ ...e, labels: e.attributes })))
-          .filter((e) => e.action === 'create').length
+      ? replicasOf(ofThisSession(await ctx.docker.pastEvents(serviceLabels(fields.project, fields.service), ctx.since), ctx.opened).map((e) => ({ ...e, labels: e.attributes }))).filter(
+          (e) => e.action === 'create',
+        ).length
       : 0;
     if (!fields.createdBefore) return judgeCompose(fields, list, [], creates);
     // The list gives creation times in whole seconds; one `up` recreates and creates within the same second.
-    const exact = async (cs: readonly ContainerSummary[]) =>
-      Promise.all(cs.map(async (c) => ({ ...c, created: (await ctx.docker.inspectContainer(c.id))?.created ?? c.created })));
+    const exact = async (cs: readonly ContainerSummary[]) => Promise.all(cs.map(async (c) => ({ ...c, created: (await ctx.docker.inspectContainer(c.id))?.created ?? c.created })));
     return judgeCompose(fields, await exact(list), await exact(replicasOf(await of(fields.createdBefore))), creates);
   },
 };

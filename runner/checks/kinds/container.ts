@@ -61,18 +61,11 @@ export function judgeContainer(f: ContainerFields, c: ContainerFacts | null, ext
     const restarting = flapping(c, now);
     facts.push(fact(c.state.running && !restarting, `${name} is running`, restarting ?? `it is ${c.state.status}`));
   }
-  if (f.state === 'exited')
-    facts.push(fact(c.state.status === 'exited', `${name} has exited`, `it is ${c.state.status}`));
+  if (f.state === 'exited') facts.push(fact(c.state.status === 'exited', `${name} has exited`, `it is ${c.state.status}`));
   if (f.state === 'present') facts.push(fact(true, `${name} exists`, 'it exists'));
   if (f.exitCode !== undefined) {
     const done = c.state.status === 'exited';
-    facts.push(
-      fact(
-        done && c.state.exitCode === f.exitCode,
-        `it exited with code ${f.exitCode}`,
-        done ? `it exited with code ${c.state.exitCode}` : `it has not exited (${c.state.status})`,
-      ),
-    );
+    facts.push(fact(done && c.state.exitCode === f.exitCode, `it exited with code ${f.exitCode}`, done ? `it exited with code ${c.state.exitCode}` : `it has not exited (${c.state.status})`));
   }
   if (f.oomKilled !== undefined)
     facts.push(
@@ -82,42 +75,54 @@ export function judgeContainer(f: ContainerFields, c: ContainerFacts | null, ext
         c.state.oomKilled ? 'it was OOM-killed' : 'it was not OOM-killed',
       ),
     );
-  if (f.image !== undefined)
-    facts.push(fact(sameImage(f.image, c.image), `it runs image ${f.image}`, `it runs image ${c.image}`));
+  if (f.image !== undefined) facts.push(fact(sameImage(f.image, c.image), `it runs image ${f.image}`, `it runs image ${c.image}`));
   if (f.command !== undefined) {
     const cmd = c.cmd.join(' ');
     facts.push(fact(matches(f.command, cmd), `its command matches ${f.command}`, `its command is \`${cmd}\``));
   }
   if (f.maxWritable !== undefined || f.minWritable !== undefined) {
     const w = extras.writable ?? 0;
-    if (f.maxWritable !== undefined)
-      facts.push(fact(w <= f.maxWritable, `its own writable layer holds at most ${formatSize(f.maxWritable)}`, `it holds ${dockerSize(w)} as docker ps -s shows it`));
-    if (f.minWritable !== undefined)
-      facts.push(fact(w >= f.minWritable, `its own writable layer holds at least ${formatSize(f.minWritable)}`, `it holds ${dockerSize(w)} as docker ps -s shows it`));
+    if (f.maxWritable !== undefined) facts.push(fact(w <= f.maxWritable, `its own writable layer holds at most ${formatSize(f.maxWritable)}`, `it holds ${dockerSize(w)} as docker ps -s shows it`));
+    if (f.minWritable !== undefined) facts.push(fact(w >= f.minWritable, `its own writable layer holds at least ${formatSize(f.minWritable)}`, `it holds ${dockerSize(w)} as docker ps -s shows it`));
   }
   for (const want of f.labels ?? []) {
     const i = want.indexOf('=');
     const [key, value] = i < 0 ? [want, undefined] : [want.slice(0, i), want.slice(i + 1)];
     const have = c.labels[key];
-    facts.push(fact(have !== undefined && (value === undefined || have === value), `it carries the label ${want}`,
-      have === undefined ? `it has no label ${key}` : `its label ${key} is ${JSON.stringify(have)}`));
+    facts.push(
+      fact(
+        have !== undefined && (value === undefined || have === value),
+        `it carries the label ${want}`,
+        have === undefined ? `it has no label ${key}` : `its label ${key} is ${JSON.stringify(have)}`,
+      ),
+    );
   }
   if (f.detached !== undefined)
-    facts.push(fact(c.attachedOutput !== f.detached, f.detached ? 'it was started detached (-d)' : 'docker run stayed attached to its output (no -d)',
-      c.attachedOutput ? 'it ran attached to the terminal' : 'it was started detached (-d): docker run returned before the command ran'));
+    facts.push(
+      fact(
+        c.attachedOutput !== f.detached,
+        f.detached ? 'it was started detached (-d)' : 'docker run stayed attached to its output (no -d)',
+        c.attachedOutput ? 'it ran attached to the terminal' : 'it was started detached (-d): docker run returned before the command ran',
+      ),
+    );
   if (f.commandIsPid1) {
     const cmd = c.cmd.join(' ');
     const p = extras.pid1;
-    facts.push(typeof p === 'string' || p === undefined
-      ? fact(false, `PID 1 inside is its command (${cmd})`, p ?? "PID 1's command line could not be read")
-      : fact(isCommandPid1(c.cmd, p), `PID 1 inside is its command (${cmd})`, `PID 1 is \`${p.join(' ')}\`${c.hostConfig.init ? ' (--init puts a tiny init first)' : ''}`));
+    facts.push(
+      typeof p === 'string' || p === undefined
+        ? fact(false, `PID 1 inside is its command (${cmd})`, p ?? "PID 1's command line could not be read")
+        : fact(isCommandPid1(c.cmd, p), `PID 1 inside is its command (${cmd})`, `PID 1 is \`${p.join(' ')}\`${c.hostConfig.init ? ' (--init puts a tiny init first)' : ''}`),
+    );
   }
   if (f.maxLifetime !== undefined) {
     const end = Date.parse(c.state.finishedAt);
     const life = c.state.status === 'exited' && end > 0 ? end - c.created : undefined;
     facts.push(
-      fact(life !== undefined && life <= f.maxLifetime, `it went from created to exited within ${seconds(f.maxLifetime)}`,
-        life === undefined ? `it has not exited (${c.state.status})` : `it took ${seconds(life)} from created to exited`),
+      fact(
+        life !== undefined && life <= f.maxLifetime,
+        `it went from created to exited within ${seconds(f.maxLifetime)}`,
+        life === undefined ? `it has not exited (${c.state.status})` : `it took ${seconds(life)} from created to exited`,
+      ),
     );
   }
   return combine(facts);
@@ -154,10 +159,7 @@ export const container: CheckKind = {
   evaluate: async (f, ctx) => {
     const fields = f as unknown as ContainerFields;
     const measure = fields.maxWritable !== undefined || fields.minWritable !== undefined;
-    const [facts, writable] = await Promise.all([
-      ctx.docker.inspectContainer(fields.container),
-      measure ? ctx.docker.writableSize(fields.container) : Promise.resolve(undefined),
-    ]);
+    const [facts, writable] = await Promise.all([ctx.docker.inspectContainer(fields.container), measure ? ctx.docker.writableSize(fields.container) : Promise.resolve(undefined)]);
     const pid1 = fields.commandIsPid1 && facts ? await readPid1(ctx, facts) : undefined;
     return judgeContainer(fields, facts, { writable, pid1 });
   },

@@ -12,7 +12,12 @@ type Change = { kind: 'A' | 'C' | 'D'; path: string };
 /** In path order: the engine lists changes in no fixed order, and a settled finding must read the same twice. */
 const show = (unordered: readonly Change[]): string => {
   const cs = [...unordered].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return cs.length === 0 ? 'no changes' : `${cs.slice(0, 8).map((c) => `${c.kind} ${c.path}`).join(', ')}${cs.length > 8 ? ` and ${cs.length - 8} more` : ''}`;
+  return cs.length === 0
+    ? 'no changes'
+    : `${cs
+        .slice(0, 8)
+        .map((c) => `${c.kind} ${c.path}`)
+        .join(', ')}${cs.length > 8 ? ` and ${cs.length - 8} more` : ''}`;
 };
 
 /** Judges `docker diff`: entries written like the CLI prints them (`A /root/new.txt`, `C /etc`, `D /etc/issue.net`). */
@@ -28,7 +33,7 @@ export function judgeDiff(f: DiffFields, changes: readonly Change[] | null): Che
 
 export const diff: CheckKind = {
   kind: 'diff',
-  doc: "What a container changed in its own writable layer (docker diff), read through the API.",
+  doc: 'What a container changed in its own writable layer (docker diff), read through the API.',
   fields: {
     container: { type: 'string', required: true, doc: 'container name' },
     contains: { type: 'strings', doc: 'entries as docker diff prints them: A /path, C /path, D /path' },

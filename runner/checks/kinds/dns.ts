@@ -32,8 +32,13 @@ export function judgeDns(f: DnsFields, r: ExecResult | string, target?: { name: 
   // Every answer must be the target's: a second container answering to the same name (an alias given twice) gets a
   // share of the lookups, so some clients would bypass the target.
   const others = target ? addresses.filter((a) => !target.ips.includes(a)) : [];
-  return combine([fact(addresses.length > 0 && others.length === 0 && (!target || addresses.some((a) => target.ips.includes(a))), expected,
-    others.length && addresses.length > others.length ? `${found}: ${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} another container answering to the same name` : found)]);
+  return combine([
+    fact(
+      addresses.length > 0 && others.length === 0 && (!target || addresses.some((a) => target.ips.includes(a))),
+      expected,
+      others.length && addresses.length > others.length ? `${found}: ${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} another container answering to the same name` : found,
+    ),
+  ]);
 }
 
 export const dns: CheckKind = {
@@ -59,7 +64,13 @@ export const dns: CheckKind = {
     let target: { name: string; ips: string[] } | string | undefined;
     if (fields.to) {
       const t = await ctx.docker.inspectContainer(fields.to);
-      const ips = !t ? [] : networkOf ? [t.networks[networkOf]?.ip ?? ''].filter(Boolean) : Object.values(t.networks).map((n) => n.ip).filter(Boolean);
+      const ips = !t
+        ? []
+        : networkOf
+          ? [t.networks[networkOf]?.ip ?? ''].filter(Boolean)
+          : Object.values(t.networks)
+              .map((n) => n.ip)
+              .filter(Boolean);
       target = ips.length ? { name: fields.to, ips } : t ? `${fields.to} has no address on ${networkOf ?? 'any network'}` : `there is no container named ${fields.to}`;
     }
     const r = await ctx.docker.runHelper({ image: ctx.helperImage, cmd: ['nslookup', fields.name], labels: ctx.labels, networkMode, timeoutMs: 15_000 });

@@ -14,7 +14,11 @@ export interface EventsFields {
 
 const SIGNALS: Record<string, string> = { HUP: '1', INT: '2', QUIT: '3', KILL: '9', USR1: '10', USR2: '12', TERM: '15' };
 
-const squash = (a: string): string => a.trim().replace(/\s*:\s*/, ': ').replace(/\s+/g, ' ');
+const squash = (a: string): string =>
+  a
+    .trim()
+    .replace(/\s*:\s*/, ': ')
+    .replace(/\s+/g, ' ');
 
 /**
  * The engine spells some actions with a detail after a colon (`health_status: healthy`, `exec_start: sh -c ls`).

@@ -26,12 +26,9 @@ export function judgeExec(f: ExecFields, r: ExecResult | string): CheckOutcome {
   // no success.
   const wantCode = f.exitCode ?? 0;
   facts.push(fact(r.exitCode === wantCode, `\`${f.run}\` exits with ${wantCode}`, `it exited with ${r.exitCode}: ${excerpt(r.stderr || r.stdout)}`));
-  if (f.stdout !== undefined)
-    facts.push(fact(matches(f.stdout, r.stdout), `its output matches ${f.stdout}`, `it printed: ${excerpt(r.stdout)}`));
-  if (f.notStdout !== undefined)
-    facts.push(fact(!matches(f.notStdout, r.stdout), `its output does not match ${f.notStdout}`, `it printed: ${excerpt(r.stdout)}`));
-  if (f.stderr !== undefined)
-    facts.push(fact(matches(f.stderr, r.stderr), `its errors match ${f.stderr}`, `its errors were: ${excerpt(r.stderr)}`));
+  if (f.stdout !== undefined) facts.push(fact(matches(f.stdout, r.stdout), `its output matches ${f.stdout}`, `it printed: ${excerpt(r.stdout)}`));
+  if (f.notStdout !== undefined) facts.push(fact(!matches(f.notStdout, r.stdout), `its output does not match ${f.notStdout}`, `it printed: ${excerpt(r.stdout)}`));
+  if (f.stderr !== undefined) facts.push(fact(matches(f.stderr, r.stderr), `its errors match ${f.stderr}`, `its errors were: ${excerpt(r.stderr)}`));
   return combine(facts);
 }
 

@@ -11,8 +11,7 @@ export interface FileFields {
 }
 
 export function judgeFile(f: FileFields, content: string | null, containerExists: boolean): CheckOutcome {
-  if (!containerExists)
-    return { pass: false, expected: `container ${f.container} exists`, found: `there is no container named ${f.container}` };
+  if (!containerExists) return { pass: false, expected: `container ${f.container} exists`, found: `there is no container named ${f.container}` };
   const wantExists = f.exists ?? true;
   if (!wantExists) return combine([fact(content === null, `no file ${f.path} in ${f.container}`, `${f.path} exists`)]);
   if (content === null) return { pass: false, expected: `a file ${f.path} in ${f.container}`, found: 'there is no such file' };

@@ -9,8 +9,20 @@ type HostConfig = ContainerFacts['hostConfig'];
 
 /** The capabilities Docker gives every container unless told otherwise (moby's default set). */
 export const DEFAULT_CAPABILITIES: readonly string[] = [
-  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'NET_RAW', 'SETFCAP',
-  'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'NET_RAW',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
 ];
 
 export const normCap = (c: string): string => c.toUpperCase().replace(/^CAP_/, '');
@@ -40,7 +52,9 @@ export function judgeCapAdd(want: readonly string[], h: HostConfig): Fact {
     `added capabilities: ${added.join(', ') || 'none'}`,
     missing.length ? `it lacks ${missing.join(', ')}${h.capDrop.length ? ` (dropped: ${h.capDrop.map(normCap).join(', ')})` : ''}` : '',
     extra.length ? `${extra.join(', ')} ${extra.length === 1 ? 'is' : 'are'} more than the step needs` : '',
-  ].filter(Boolean).join('; ');
+  ]
+    .filter(Boolean)
+    .join('; ');
   return fact(missing.length === 0 && extra.length === 0, expected, found);
 }
 

@@ -65,18 +65,12 @@ async function describeMode(mode: string, resolve: Resolver): Promise<string> {
   return `container:${target ? target.name : v}`;
 }
 
-export async function judgeHostConfig(
-  f: HostConfigFields,
-  c: ContainerFacts | null,
-  resolve: Resolver,
-  passwd: string | null = null,
-): Promise<CheckOutcome> {
+export async function judgeHostConfig(f: HostConfigFields, c: ContainerFacts | null, resolve: Resolver, passwd: string | null = null): Promise<CheckOutcome> {
   if (!c) return { pass: false, expected: `container ${f.container} exists`, found: `there is no container named ${f.container}` };
   const h = c.hostConfig;
   const facts: Fact[] = [];
   const size = (n: number): string => (n === 0 ? 'no limit' : n === -1 ? 'unlimited' : formatSize(n));
-  if (f.memory !== undefined)
-    facts.push(fact(h.memory === f.memory, `memory limit ${size(f.memory)}`, `memory limit is ${size(h.memory)}`));
+  if (f.memory !== undefined) facts.push(fact(h.memory === f.memory, `memory limit ${size(f.memory)}`, `memory limit is ${size(h.memory)}`));
   if (f.memorySwap !== undefined)
     facts.push(
       fact(
@@ -87,12 +81,9 @@ export async function judgeHostConfig(
         }`,
       ),
     );
-  if (f.cpus !== undefined)
-    facts.push(fact(Math.abs(cpusOf(h) - f.cpus) < 1e-6, `${f.cpus} CPUs`, `${cpusOf(h) || 'no CPU quota'} CPUs`));
-  if (f.cpuShares !== undefined)
-    facts.push(fact(h.cpuShares === f.cpuShares, `cpu-shares ${f.cpuShares}`, `cpu-shares ${h.cpuShares || 'default (1024)'}`));
-  if (f.cpusetCpus !== undefined)
-    facts.push(fact(h.cpusetCpus === f.cpusetCpus, `pinned to CPUs ${f.cpusetCpus}`, `cpuset is ${h.cpusetCpus || 'all CPUs'}`));
+  if (f.cpus !== undefined) facts.push(fact(Math.abs(cpusOf(h) - f.cpus) < 1e-6, `${f.cpus} CPUs`, `${cpusOf(h) || 'no CPU quota'} CPUs`));
+  if (f.cpuShares !== undefined) facts.push(fact(h.cpuShares === f.cpuShares, `cpu-shares ${f.cpuShares}`, `cpu-shares ${h.cpuShares || 'default (1024)'}`));
+  if (f.cpusetCpus !== undefined) facts.push(fact(h.cpusetCpus === f.cpusetCpus, `pinned to CPUs ${f.cpusetCpus}`, `cpuset is ${h.cpusetCpus || 'all CPUs'}`));
   for (const [field, value, label] of [
     ['networkMode', h.networkMode, 'network mode'],
     ['pidMode', h.pidMode, 'pid mode'],
@@ -103,21 +94,21 @@ export async function judgeHostConfig(
     facts.push(fact(await sameMode(want, value, resolve), `${label} ${want}`, `${label} is ${await describeMode(value, resolve)}`));
   }
   if (f.volumesFrom) {
-    const names = await Promise.all(
-      h.volumesFrom.map(async (v) => (await resolve(v.split(':')[0] ?? v))?.name ?? v.split(':')[0]),
-    );
-    for (const want of f.volumesFrom)
-      facts.push(fact(names.includes(want), `volumes from ${want}`, `volumes from ${names.join(', ') || 'no container'}`));
+    const names = await Promise.all(h.volumesFrom.map(async (v) => (await resolve(v.split(':')[0] ?? v))?.name ?? v.split(':')[0]));
+    for (const want of f.volumesFrom) facts.push(fact(names.includes(want), `volumes from ${want}`, `volumes from ${names.join(', ') || 'no container'}`));
   }
   if (f.mounts) {
-    const shown = c.mounts.map((m) => `${m.type === 'volume' && !isAnonymous(m.name) ? `${m.name}:` : m.type === 'bind' ? `${m.source}:` : ''}${m.destination}${m.type === 'volume' && isAnonymous(m.name) ? ' (anonymous volume)' : ''}`);
+    const shown = c.mounts.map(
+      (m) =>
+        `${m.type === 'volume' && !isAnonymous(m.name) ? `${m.name}:` : m.type === 'bind' ? `${m.source}:` : ''}${m.destination}${m.type === 'volume' && isAnonymous(m.name) ? ' (anonymous volume)' : ''}`,
+    );
     for (const want of f.mounts) {
       // `/dest` asks for any mount there; `name:/dest` for that named volume, `/host/path:/dest` for that bind
       // mount; `name:*` for that named volume wherever it is mounted (--volumes-from brings it at the same place).
       const i = want.endsWith(':*') ? want.length - 2 : want.lastIndexOf(':/');
       const [source, dest] = i > 0 ? [want.slice(0, i), want.slice(i + 1)] : [undefined, want];
-      const ok = c.mounts.some((m) =>
-        (dest === '*' || m.destination === dest) && (source === undefined || (source.startsWith('/') ? m.type === 'bind' && m.source === source : m.type === 'volume' && m.name === source)),
+      const ok = c.mounts.some(
+        (m) => (dest === '*' || m.destination === dest) && (source === undefined || (source.startsWith('/') ? m.type === 'bind' && m.source === source : m.type === 'volume' && m.name === source)),
       );
       const at = dest === '*' ? 'anywhere' : `at ${dest}`;
       const what = source === undefined ? `a volume mounted at ${dest}` : source.startsWith('/') ? `${source} bind-mounted ${at}` : `volume ${source} mounted ${at}`;
@@ -127,31 +118,37 @@ export async function judgeHostConfig(
   if (f.capAdd) facts.push(judgeCapAdd(f.capAdd, h));
   if (f.capDrop) {
     const have = h.capDrop.map(normCap);
-    for (const want of f.capDrop)
-      facts.push(fact(have.includes(normCap(want)), `capability ${normCap(want)} dropped`, `dropped capabilities: ${have.join(', ') || 'none'}`));
+    for (const want of f.capDrop) facts.push(fact(have.includes(normCap(want)), `capability ${normCap(want)} dropped`, `dropped capabilities: ${have.join(', ') || 'none'}`));
   }
   if (f.privileged !== undefined)
     facts.push(fact(h.privileged === f.privileged, f.privileged ? 'a privileged container' : 'not privileged', h.privileged ? 'it runs with --privileged' : 'it is not privileged'));
   if (f.readOnly !== undefined)
     facts.push(
-      fact(h.readonlyRootfs === f.readOnly, f.readOnly ? 'a read-only root filesystem' : 'a writable root filesystem',
-        h.readonlyRootfs ? 'the root filesystem is read-only' : 'the root filesystem is writable'),
+      fact(
+        h.readonlyRootfs === f.readOnly,
+        f.readOnly ? 'a read-only root filesystem' : 'a writable root filesystem',
+        h.readonlyRootfs ? 'the root filesystem is read-only' : 'the root filesystem is writable',
+      ),
     );
   if (f.restartPolicy !== undefined) {
     const found: RestartPolicy = { name: (h.restartPolicy || 'no') as RestartPolicy['name'], maxRetries: h.restartPolicy === 'on-failure' ? h.restartRetries : undefined };
     const ok = found.name === f.restartPolicy.name && (f.restartPolicy.maxRetries === undefined || found.maxRetries === f.restartPolicy.maxRetries);
-    facts.push(fact(ok, `restart policy ${formatRestartPolicy(f.restartPolicy)}`, `restart policy ${found.name === 'on-failure' && !found.maxRetries ? 'on-failure (no retry limit)' : formatRestartPolicy(found)}`));
+    facts.push(
+      fact(
+        ok,
+        `restart policy ${formatRestartPolicy(f.restartPolicy)}`,
+        `restart policy ${found.name === 'on-failure' && !found.maxRetries ? 'on-failure (no retry limit)' : formatRestartPolicy(found)}`,
+      ),
+    );
   }
-  if (f.logDriver !== undefined)
-    facts.push(fact(h.logDriver === f.logDriver, `log driver ${f.logDriver}`, `log driver ${h.logDriver}`));
+  if (f.logDriver !== undefined) facts.push(fact(h.logDriver === f.logDriver, `log driver ${f.logDriver}`, `log driver ${h.logDriver}`));
   for (const d of f.devices ?? []) facts.push(judgeDevice(d, h));
   for (const p of f.ports ?? []) facts.push(judgePort(p, h));
   if (f.pidsLimit !== undefined)
     facts.push(fact(h.pidsLimit === f.pidsLimit, `a limit of ${f.pidsLimit} processes (--pids-limit)`, h.pidsLimit > 0 ? `the limit is ${h.pidsLimit}` : 'no process limit'));
   for (const u of f.ulimits ?? []) facts.push(judgeUlimit(u, h));
   for (const o of f.securityOpt ?? []) facts.push(judgeSecurityOpt(o, h));
-  if (f.init !== undefined)
-    facts.push(fact(h.init === f.init, f.init ? 'an init process as PID 1 (--init)' : 'no --init', h.init ? 'it runs with --init' : 'it runs without --init'));
+  if (f.init !== undefined) facts.push(fact(h.init === f.init, f.init ? 'an init process as PID 1 (--init)' : 'no --init', h.init ? 'it runs with --init' : 'it runs without --init'));
   if (f.user !== undefined) facts.push(judgeUser(f.user, c.user, passwd));
   return combine(facts);
 }
@@ -195,11 +192,32 @@ export const hostconfig: CheckKind = {
     },
     securityOpt: { type: 'strings', doc: '--security-opt: `no-new-privileges` (any spelling), `seccomp=unconfined`, `seccomp=custom` (a profile of your own)' },
     init: { type: 'boolean', doc: '--init (write false to require it is not)' },
-    user: { type: 'string', doc: '--user: `1000`, `nobody` (names and uids compare through the image\'s /etc/passwd), `1000:1000`' },
+    user: { type: 'string', doc: "--user: `1000`, `nobody` (names and uids compare through the image's /etc/passwd), `1000:1000`" },
   },
   oneOf: [
-    'memory', 'memorySwap', 'cpus', 'cpuShares', 'cpusetCpus', 'networkMode', 'pidMode', 'ipcMode', 'volumesFrom', 'mounts', 'capAdd', 'capDrop',
-    'privileged', 'readOnly', 'restartPolicy', 'logDriver', 'devices', 'ports', 'pidsLimit', 'ulimits', 'securityOpt', 'init', 'user',
+    'memory',
+    'memorySwap',
+    'cpus',
+    'cpuShares',
+    'cpusetCpus',
+    'networkMode',
+    'pidMode',
+    'ipcMode',
+    'volumesFrom',
+    'mounts',
+    'capAdd',
+    'capDrop',
+    'privileged',
+    'readOnly',
+    'restartPolicy',
+    'logDriver',
+    'devices',
+    'ports',
+    'pidsLimit',
+    'ulimits',
+    'securityOpt',
+    'init',
+    'user',
   ],
   describe: (f) => withFields(`container ${f.container}`, f, ['container']),
   // Configuration fixed when the container was made: a container its restart policy keeps restarting still has it.

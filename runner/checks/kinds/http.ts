@@ -25,17 +25,14 @@ export function judgeHttp(f: HttpFields, r: ExecResult | string): CheckOutcome {
   const status = statusOf(r.stderr);
   const facts: Fact[] = [];
   const want = f.status ?? 200;
-  facts.push(
-    fact(status === want, `GET ${f.url} ${where} answers ${want}`,
-      status === undefined ? `no HTTP answer (${excerpt(r.stderr)})` : `it answered ${status}`),
-  );
+  facts.push(fact(status === want, `GET ${f.url} ${where} answers ${want}`, status === undefined ? `no HTTP answer (${excerpt(r.stderr)})` : `it answered ${status}`));
   if (f.body !== undefined) facts.push(fact(matches(f.body, r.stdout), `the body matches ${f.body}`, `the body was: ${excerpt(r.stdout)}`));
   return combine(facts);
 }
 
 export const http: CheckKind = {
   kind: 'http',
-  doc: 'An HTTP GET made from inside a container\'s network namespace (from) or on a network answers a status and body.',
+  doc: "An HTTP GET made from inside a container's network namespace (from) or on a network answers a status and body.",
   fields: {
     url: { type: 'string', required: true, doc: 'URL, e.g. http://localhost/ or http://web/' },
     from: { type: 'string', doc: 'container whose network namespace makes the request' },

@@ -39,7 +39,16 @@ export function judgeHistoryOrder(patterns: readonly string[], history: readonly
     const next = history.findIndex((step, k) => k > at && matches(p, step));
     if (next < 0) {
       const anywhere = history.findIndex((step) => matches(p, step));
-      const steps = history.map((h, k) => `${k + 1}. ${h.replace(/\s+/g, ' ').replace(/^\/bin\/sh -c (#\(nop\) )?/, '').trim().slice(0, 60)}`).join(' | ');
+      const steps = history
+        .map(
+          (h, k) =>
+            `${k + 1}. ${h
+              .replace(/\s+/g, ' ')
+              .replace(/^\/bin\/sh -c (#\(nop\) )?/, '')
+              .trim()
+              .slice(0, 60)}`,
+        )
+        .join(' | ');
       return fact(false, expected, `${anywhere < 0 ? `no step matches ${p}` : `the step matching ${p} comes too early`}: ${steps}`);
     }
     at = next;
@@ -65,17 +74,13 @@ export function judgeImage(f: ImageFields, i: ImageFacts | null, others: OtherIm
   if (f.exists === false) return combine([fact(i === null, `no image ${f.image}`, `image ${f.image} exists`)]);
   if (!i) return { pass: false, expected: `image ${f.image} exists`, found: `there is no image ${f.image}` };
   const facts: Fact[] = [fact(true, `image ${f.image} exists`, 'it exists')];
-  if (f.maxSize !== undefined)
-    facts.push(fact(i.size <= f.maxSize, `it is at most ${formatSize(f.maxSize)}`, `it is ${dockerSize(i.size)} as docker images shows it (${formatSize(i.size)})`));
-  if (f.minSize !== undefined)
-    facts.push(fact(i.size >= f.minSize, `it is at least ${formatSize(f.minSize)}`, `it is ${dockerSize(i.size)} as docker images shows it (${formatSize(i.size)})`));
+  if (f.maxSize !== undefined) facts.push(fact(i.size <= f.maxSize, `it is at most ${formatSize(f.maxSize)}`, `it is ${dockerSize(i.size)} as docker images shows it (${formatSize(i.size)})`));
+  if (f.minSize !== undefined) facts.push(fact(i.size >= f.minSize, `it is at least ${formatSize(f.minSize)}`, `it is ${dockerSize(i.size)} as docker images shows it (${formatSize(i.size)})`));
   const c = i.config;
   const words = (l: readonly string[] | undefined) => (l?.length ? l.join(' ') : '(none)');
-  if (f.entrypoint !== undefined)
-    facts.push(fact(matches(f.entrypoint, words(c?.entrypoint)), `its ENTRYPOINT matches ${f.entrypoint}`, `its ENTRYPOINT is ${words(c?.entrypoint)}`));
+  if (f.entrypoint !== undefined) facts.push(fact(matches(f.entrypoint, words(c?.entrypoint)), `its ENTRYPOINT matches ${f.entrypoint}`, `its ENTRYPOINT is ${words(c?.entrypoint)}`));
   if (f.cmd !== undefined) facts.push(fact(matches(f.cmd, words(c?.cmd)), `its CMD matches ${f.cmd}`, `its CMD is ${words(c?.cmd)}`));
-  if (f.user !== undefined)
-    facts.push(fact((c?.user ?? '') === f.user, `it runs as user ${f.user || 'root (no USER)'}`, `it runs as ${c?.user || 'root (no USER)'}`));
+  if (f.user !== undefined) facts.push(fact((c?.user ?? '') === f.user, `it runs as user ${f.user || 'root (no USER)'}`, `it runs as ${c?.user || 'root (no USER)'}`));
   if (f.exposes) {
     const ports = c?.exposedPorts ?? [];
     for (const p of f.exposes) {
@@ -91,11 +96,9 @@ export function judgeImage(f: ImageFields, i: ImageFacts | null, others: OtherIm
       const have = i.labels[k];
       facts.push(fact(have !== undefined && (v === undefined || have === v), `it carries the label ${l}`, have === undefined ? `it has no label ${k}` : `its label ${k} is ${have}`));
     }
-  if (f.hasFile !== undefined)
-    facts.push(fact(fileRead?.exitCode === 0, `it holds ${f.hasFile}`, fileRead?.exitCode === 0 ? 'it does' : `it does not hold ${f.hasFile}`));
+  if (f.hasFile !== undefined) facts.push(fact(fileRead?.exitCode === 0, `it holds ${f.hasFile}`, fileRead?.exitCode === 0 ? 'it does' : `it does not hold ${f.hasFile}`));
   if (f.layers !== undefined) facts.push(fact(i.layers === f.layers, `it has ${f.layers} layers`, `it has ${i.layers} layers`));
-  if (f.minLayers !== undefined)
-    facts.push(fact(i.layers >= f.minLayers, `it has at least ${f.minLayers} layers`, `it has ${i.layers} layers`));
+  if (f.minLayers !== undefined) facts.push(fact(i.layers >= f.minLayers, `it has at least ${f.minLayers} layers`, `it has ${i.layers} layers`));
   if (f.historyOrder) facts.push(judgeHistoryOrder(f.historyOrder, history));
   const other = (name: string | undefined) => (name === undefined ? undefined : others[name]);
   if (f.sameAs !== undefined) {
@@ -106,9 +109,11 @@ export function judgeImage(f: ImageFields, i: ImageFacts | null, others: OtherIm
     const o = other(f.baseImage);
     const extra = f.extraLayers ?? 1;
     facts.push(
-      fact(o !== null && o !== undefined && i.layers === o.layers + extra && sharedLayers(o.layerIds, i.layerIds) === o.layers,
+      fact(
+        o !== null && o !== undefined && i.layers === o.layers + extra && sharedLayers(o.layerIds, i.layerIds) === o.layers,
         `it is ${f.baseImage} plus ${extra} layer${extra === 1 ? '' : 's'}`,
-        o ? `it has ${i.layers} layers, ${sharedLayers(o.layerIds, i.layerIds)} of them from ${f.baseImage} (${o.layers} layers)` : `there is no image ${f.baseImage}`),
+        o ? `it has ${i.layers} layers, ${sharedLayers(o.layerIds, i.layerIds)} of them from ${f.baseImage} (${o.layers} layers)` : `there is no image ${f.baseImage}`,
+      ),
     );
   }
   if (f.sharesLayersWith !== undefined) {
@@ -144,7 +149,7 @@ export const image: CheckKind = {
     sharesLayersWith: { type: 'string', doc: 'another image whose bottom layers it reuses' },
     minSharedLayers: { type: 'number', doc: 'at least this many bottom layers in common with sharesLayersWith' },
     maxSharedLayers: { type: 'number', doc: 'at most this many bottom layers in common with sharesLayersWith' },
-    historyOrder: { type: 'strings', doc: 'patterns its build steps (docker history) match in this order, bottom first: the order of the Dockerfile\'s instructions' },
+    historyOrder: { type: 'strings', doc: "patterns its build steps (docker history) match in this order, bottom first: the order of the Dockerfile's instructions" },
   },
   describe: (f) => withFields(`image ${f.image}`, f, ['image']),
   // An image never changes; a tag moves only when someone builds or tags.
@@ -155,9 +160,9 @@ export const image: CheckKind = {
     const [self, ...rest] = await Promise.all([fields.image, ...names].map((n) => ctx.docker.inspectImage(n)));
     const fileRead =
       fields.hasFile !== undefined && self
-        ? await ctx.docker.runHelper({ image: fields.image, cmd: ['test', '-e', fields.hasFile], labels: ctx.labels, networkMode: 'none', timeoutMs: 15_000 }).catch(
-            (err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }),
-          )
+        ? await ctx.docker
+            .runHelper({ image: fields.image, cmd: ['test', '-e', fields.hasFile], labels: ctx.labels, networkMode: 'none', timeoutMs: 15_000 })
+            .catch((err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }))
         : undefined;
     const history = fields.historyOrder && self ? await ctx.docker.imageHistory(fields.image) : null;
     return judgeImage(fields, self ?? null, Object.fromEntries(names.map((n, k) => [n, rest[k] ?? null])), fileRead, history);

@@ -18,12 +18,16 @@ export function labelOf(label: string): Record<string, string> {
 /** How many containers carry a label: the ones a program (not the learner) made, which have no names to look up. */
 export function judgeLabelled(f: LabelledFields, containers: readonly ContainerSummary[]): CheckOutcome {
   const running = containers.filter((c) => c.state === 'running');
-  const names = (cs: readonly ContainerSummary[]) => (cs.length ? `: ${cs.map((c) => c.name).sort().join(', ')}` : '');
+  const names = (cs: readonly ContainerSummary[]) =>
+    cs.length
+      ? `: ${cs
+          .map((c) => c.name)
+          .sort()
+          .join(', ')}`
+      : '';
   const facts: Fact[] = [];
-  if (f.running !== undefined)
-    facts.push(fact(running.length === f.running, `${f.running} running containers labelled ${f.label}`, `${running.length} running${names(running)}`));
-  if (f.present !== undefined)
-    facts.push(fact(containers.length === f.present, `${f.present} containers labelled ${f.label} (running or not)`, `${containers.length}${names(containers)}`));
+  if (f.running !== undefined) facts.push(fact(running.length === f.running, `${f.running} running containers labelled ${f.label}`, `${running.length} running${names(running)}`));
+  if (f.present !== undefined) facts.push(fact(containers.length === f.present, `${f.present} containers labelled ${f.label} (running or not)`, `${containers.length}${names(containers)}`));
   return combine(facts);
 }
 

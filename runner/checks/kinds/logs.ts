@@ -24,10 +24,8 @@ export function countLines(pattern: string, text: string): number {
 export function judgeLogs(f: LogsFields, logs: string | null, measurements?: Measurements): CheckOutcome {
   if (logs === null) return { pass: false, expected: `container ${f.container} exists`, found: `there is no container named ${f.container}` };
   const facts: Fact[] = [];
-  if (f.contains !== undefined)
-    facts.push(fact(matches(f.contains, logs), `its logs contain ${f.contains}`, `its logs end with: ${excerpt(logs.slice(-400))}`));
-  if (f.notContains !== undefined)
-    facts.push(fact(!matches(f.notContains, logs), `its logs do not contain ${f.notContains}`, `its logs end with: ${excerpt(logs.slice(-400))}`));
+  if (f.contains !== undefined) facts.push(fact(matches(f.contains, logs), `its logs contain ${f.contains}`, `its logs end with: ${excerpt(logs.slice(-400))}`));
+  if (f.notContains !== undefined) facts.push(fact(!matches(f.notContains, logs), `its logs do not contain ${f.notContains}`, `its logs end with: ${excerpt(logs.slice(-400))}`));
   if (f.countOf !== undefined) {
     const total = countLines(f.countOf, logs);
     const recorded = (name: string | undefined) => (name === undefined ? undefined : measurements?.get(`logs:${name}`));
@@ -43,7 +41,9 @@ export function judgeLogs(f: LogsFields, logs: string | null, measurements?: Mea
     if (f.maxCount !== undefined) facts.push(fact(n <= f.maxCount, `at most ${f.maxCount} ${lines}`, found));
     if (f.fewerThan !== undefined) {
       const than = recorded(f.fewerThan);
-      facts.push(fact(than !== undefined && n < than, `fewer ${lines} than "${f.fewerThan}" had`, than === undefined ? `nothing was recorded as "${f.fewerThan}" in this session` : `${found}, against ${than}`));
+      facts.push(
+        fact(than !== undefined && n < than, `fewer ${lines} than "${f.fewerThan}" had`, than === undefined ? `nothing was recorded as "${f.fewerThan}" in this session` : `${found}, against ${than}`),
+      );
     }
     // Only a passing count is kept: a later step compares with what the step really did.
     if (f.record !== undefined && measurements && facts.every((x) => x.ok)) measurements.set(`logs:${f.record}`, total);

@@ -17,11 +17,7 @@ export function judgeNamespaces(f: NamespaceFields, a: Map<string, string> | str
   return combine(
     f.namespaces.map((k) => {
       const same = a.get(k) !== '' && a.get(k) === b.get(k);
-      return fact(
-        same === f.shared,
-        `${f.a} ${verb} its ${k} namespace with ${f.b}`,
-        `${k}: ${f.a} is in ${a.get(k) || '?'}, ${f.b} in ${b.get(k) || '?'}${same ? ' (the same)' : ' (different)'}`,
-      );
+      return fact(same === f.shared, `${f.a} ${verb} its ${k} namespace with ${f.b}`, `${k}: ${f.a} is in ${a.get(k) || '?'}, ${f.b} in ${b.get(k) || '?'}${same ? ' (the same)' : ' (different)'}`);
     }),
   );
 }
@@ -42,8 +38,7 @@ export const namespace: CheckKind = {
     const fields = f as unknown as NamespaceFields;
     // Both must run before anything is read: a step's "before" judgement then costs two inspects.
     const [ca, cb] = await Promise.all([ctx.docker.inspectContainer(fields.a), ctx.docker.inspectContainer(fields.b)]);
-    const problem = (name: string, c: typeof ca) =>
-      !c ? `there is no container named ${name}` : !c.state.running ? `container ${name} is not running (${c.state.status})` : undefined;
+    const problem = (name: string, c: typeof ca) => (!c ? `there is no container named ${name}` : !c.state.running ? `container ${name} is not running (${c.state.status})` : undefined);
     const early = problem(fields.a, ca) ?? problem(fields.b, cb);
     if (early) return judgeNamespaces(fields, early, early);
     const read = async (c: NonNullable<typeof ca>) => new Map(Object.entries(await ctx.docker.readNamespaces(c, fields.namespaces)));

@@ -12,7 +12,5 @@ export const network: CheckKind = {
   },
   describe: (f) => withFields(`network ${f.network}`, f, ['network']),
   settles: () => FIXED,
-  evaluate: async (f, ctx) =>
-    judgeNamed('network', String(f.network), f.exists as boolean | undefined, f.driver as string | undefined,
-      await ctx.docker.inspectNetwork(String(f.network))),
+  evaluate: async (f, ctx) => judgeNamed('network', String(f.network), f.exists as boolean | undefined, f.driver as string | undefined, await ctx.docker.inspectNetwork(String(f.network))),
 };

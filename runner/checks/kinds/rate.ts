@@ -48,8 +48,7 @@ export function rateOf(f: RateFields, s: RateSample): number | string {
   const second = s.second ?? '';
   const a = reading(first, f.field);
   const b = reading(second, f.field);
-  if (a === undefined || b === undefined)
-    return `no number "${f.field}" in the answer (${excerpt(a === undefined ? first : second)})`;
+  if (a === undefined || b === undefined) return `no number "${f.field}" in the answer (${excerpt(a === undefined ? first : second)})`;
   let seconds = s.seconds;
   if (f.clock) {
     const t0 = reading(first, f.clock);
@@ -74,8 +73,11 @@ export function judgeRate(f: RateFields, s: RateSample | string, store?: Measure
   if (scaled) {
     const steady = s.runningBefore === s.runningAfter;
     facts.push(
-      fact(steady && s.runningBefore === f.replicas, `it is measured with ${f.replicas} ${f.service} running`,
-        steady ? `${s.runningBefore} ${f.service} running` : `${f.service} went from ${s.runningBefore} to ${s.runningAfter} running during the measurement`),
+      fact(
+        steady && s.runningBefore === f.replicas,
+        `it is measured with ${f.replicas} ${f.service} running`,
+        steady ? `${s.runningBefore} ${f.service} running` : `${f.service} went from ${s.runningBefore} to ${s.runningAfter} running during the measurement`,
+      ),
     );
   }
   if (scaled && !facts[0]!.ok && s.first === undefined) return combine(facts);
@@ -106,7 +108,7 @@ export const rate: CheckKind = {
     url: { type: 'string', required: true, doc: 'URL answering JSON, e.g. http://webui/json' },
     network: { type: 'string', required: true, doc: 'network the requests are made on' },
     field: { type: 'string', required: true, doc: 'JSON field that counts up' },
-    clock: { type: 'string', doc: 'JSON field with the server\'s time in seconds (more exact than the helper\'s sleep)' },
+    clock: { type: 'string', doc: "JSON field with the server's time in seconds (more exact than the helper's sleep)" },
     over: { type: 'duration', doc: 'time between the two readings (default 5s)' },
     project: { type: 'string', doc: 'with service and replicas: the Compose project whose service must stay at replicas while measuring' },
     service: { type: 'string', doc: 'Compose service counted during the measurement' },
@@ -125,15 +127,11 @@ export const rate: CheckKind = {
   evaluate: async (f, ctx) => {
     const fields = f as unknown as RateFields;
     if (!(await ctx.docker.inspectNetwork(fields.network))) return judgeRate(fields, `there is no network named ${fields.network}`);
-    const count = async () =>
-      fields.project && fields.service
-        ? (await runningReplicas(ctx.docker, fields.project, fields.service)).length
-        : undefined;
+    const count = async () => (fields.project && fields.service ? (await runningReplicas(ctx.docker, fields.project, fields.service)).length : undefined);
     const seconds = (fields.over ?? 5000) / 1000;
     const runningBefore = await count();
     // With the wrong number running, the measurement could not count; say so without spending the window.
-    if (fields.replicas !== undefined && runningBefore !== fields.replicas)
-      return judgeRate(fields, { seconds, runningBefore, runningAfter: runningBefore });
+    if (fields.replicas !== undefined && runningBefore !== fields.replicas) return judgeRate(fields, { seconds, runningBefore, runningAfter: runningBefore });
     const marker = '\n--lean-labs-second-reading--\n';
     const url = fields.url.replace(/'/g, "'\\''");
     const r = await ctx.docker.runHelper({

@@ -28,6 +28,5 @@ export const shell: CheckKind = {
   },
   // The author's script decides what it reads; it is judged as it answers.
   settles: () => FIXED,
-  evaluate: async (f, ctx) =>
-    judgeShell(String(f.run), await runProcess('bash', ['-c', String(f.run)], { timeoutMs: SHELL_CHECK_TIMEOUT_MS, cwd: ctx.workDir })),
+  evaluate: async (f, ctx) => judgeShell(String(f.run), await runProcess('bash', ['-c', String(f.run)], { timeoutMs: SHELL_CHECK_TIMEOUT_MS, cwd: ctx.workDir })),
 };

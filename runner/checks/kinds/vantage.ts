@@ -3,9 +3,7 @@ import { flapping } from '../flapping.js';
 import type { ContainerFacts } from '../../docker/port.js';
 
 /** Where a helper container asks from: inside a container's network namespace, or on a network. */
-export type Vantage =
-  | { readonly networkMode: string; readonly from?: ContainerFacts }
-  | { readonly problem: string };
+export type Vantage = { readonly networkMode: string; readonly from?: ContainerFacts } | { readonly problem: string };
 
 /**
  * Resolves `from` (a running container, joined by its id) or `network` (which must exist) into the network mode of

@@ -12,8 +12,5 @@ export const volume: CheckKind = {
   },
   describe: (f) => withFields(`volume ${f.volume}`, f, ['volume']),
   settles: () => FIXED,
-  evaluate: async (f, ctx) =>
-    judgeNamed('volume', String(f.volume), f.exists as boolean | undefined, f.driver as string | undefined,
-      await ctx.docker.inspectVolume(String(f.volume))),
+  evaluate: async (f, ctx) => judgeNamed('volume', String(f.volume), f.exists as boolean | undefined, f.driver as string | undefined, await ctx.docker.inspectVolume(String(f.volume))),
 };
-

@@ -40,7 +40,12 @@ export function useStepLines(lab: Lab, index: number, width: number, complete = 
 export function LabScreen({ lab, view, width, height, scroll, overlay, hasFiles, flash, presenter }: LabScreenProps) {
   const step = lab.steps[view.index]!;
   const done = view.progress.completed.length;
-  const lines = useStepLines(lab, view.index, width, lab.steps.every((st) => view.progress.completed.includes(st.id)));
+  const lines = useStepLines(
+    lab,
+    view.index,
+    width,
+    lab.steps.every((st) => view.progress.completed.includes(st.id)),
+  );
   const stepDone = view.progress.completed.includes(step.id);
   const lastStep = view.index === lab.steps.length - 1;
   const hintsShown = step.hints.slice(0, view.progress.hints[step.id] ?? 0);
@@ -87,7 +92,12 @@ export function LabScreen({ lab, view, width, height, scroll, overlay, hasFiles,
         <ImagesProgress state={view.images} width={width} />
       </Box>,
     );
-  else if (!view.ready && view.engine.up) top.push(<Text key="prep" color="gray">Preparing the lab…</Text>);
+  else if (!view.ready && view.engine.up)
+    top.push(
+      <Text key="prep" color="gray">
+        Preparing the lab…
+      </Text>,
+    );
 
   const topHeight =
     (view.engine.up ? 0 : 5) +
@@ -107,12 +117,12 @@ export function LabScreen({ lab, view, width, height, scroll, overlay, hasFiles,
 
   const header = (
     <Text wrap="truncate-end">
-        <Text bold color="cyan">
-          {lab.title}
-        </Text>
-        <Text color="gray">{`  step ${view.index + 1} of ${lab.steps.length}${step.challenge ? ' (challenge)' : ''}  ·  ${done} done`}</Text>
-        {presenter ? <Text color="magenta">  presenter</Text> : null}
-        {view.engine.up ? null : <Text color="red">  engine down</Text>}
+      <Text bold color="cyan">
+        {lab.title}
+      </Text>
+      <Text color="gray">{`  step ${view.index + 1} of ${lab.steps.length}${step.challenge ? ' (challenge)' : ''}  ·  ${done} done`}</Text>
+      {presenter ? <Text color="magenta"> presenter</Text> : null}
+      {view.engine.up ? null : <Text color="red"> engine down</Text>}
     </Text>
   );
   if (overlay === 'help')
@@ -137,40 +147,40 @@ export function LabScreen({ lab, view, width, height, scroll, overlay, hasFiles,
         <MarkdownLines lines={lines} offset={offset} height={bodyHeight} />
       </Box>
       <Box flexDirection="column" flexShrink={0}>
-      <Text color="gray">{lines.length > bodyHeight ? `── ${offset + 1}-${Math.min(lines.length, offset + bodyHeight)} of ${lines.length} lines (↑/↓ scroll) ──` : ' '}</Text>
-      <ChecksPanel checks={step.checks} results={view.results} judging={view.judging} width={width} />
-      {stepDone ? (
-        // Done is kept in the progress; the checks show the engine now. When they disagree, say so instead of
-        // showing "Step complete" beside failing checks.
-        view.results && !view.passed ? (
-          <Text color="yellow" wrap="truncate-end">
-            {'✓ You completed this step earlier; something changed since, so its checks no longer all pass.'}
+        <Text color="gray">{lines.length > bodyHeight ? `── ${offset + 1}-${Math.min(lines.length, offset + bodyHeight)} of ${lines.length} lines (↑/↓ scroll) ──` : ' '}</Text>
+        <ChecksPanel checks={step.checks} results={view.results} judging={view.judging} width={width} />
+        {stepDone ? (
+          // Done is kept in the progress; the checks show the engine now. When they disagree, say so instead of
+          // showing "Step complete" beside failing checks.
+          view.results && !view.passed ? (
+            <Text color="yellow" wrap="truncate-end">
+              {'✓ You completed this step earlier; something changed since, so its checks no longer all pass.'}
+            </Text>
+          ) : (
+            <Text color="green" bold>
+              {lastStep ? '✓ Lab complete. R resets it; Esc for the lab list.' : '✓ Step complete. Press n for the next step.'}
+            </Text>
+          )
+        ) : null}
+        {hintsShown.length ? (
+          <Box flexDirection="column">
+            {hintsShown.map((h, i) => (
+              <Text key={i} color="yellow" wrap="truncate-end">
+                {`Hint ${i + 1}: ${h.replace(/\s*\n\s*/g, ' ')}`}
+              </Text>
+            ))}
+          </Box>
+        ) : null}
+        {view.command ? <OutputPane command={view.command} output={view.output} height={outputHeight} width={width} /> : null}
+        {overlay === 'confirm-reset' ? (
+          <Text color="yellow" bold>
+            {`Reset ${lab.id}? This removes what the lab made (never your own things) and starts again from step 1. y/N`}
           </Text>
         ) : (
-          <Text color="green" bold>
-            {lastStep ? '✓ Lab complete. R resets it; Esc for the lab list.' : '✓ Step complete. Press n for the next step.'}
+          <Text color="gray" wrap="truncate-end">
+            {step.challenge ? '' : 'r run · '}c check · h hint{step.hints.length ? ` (${hintsShown.length}/${step.hints.length})` : ''} · s solve · n/p step · R reset · ? help · q quit
           </Text>
-        )
-      ) : null}
-      {hintsShown.length ? (
-        <Box flexDirection="column">
-          {hintsShown.map((h, i) => (
-            <Text key={i} color="yellow" wrap="truncate-end">
-              {`Hint ${i + 1}: ${h.replace(/\s*\n\s*/g, ' ')}`}
-            </Text>
-          ))}
-        </Box>
-      ) : null}
-      {view.command ? <OutputPane command={view.command} output={view.output} height={outputHeight} width={width} /> : null}
-      {overlay === 'confirm-reset' ? (
-        <Text color="yellow" bold>
-          {`Reset ${lab.id}? This removes what the lab made (never your own things) and starts again from step 1. y/N`}
-        </Text>
-      ) : (
-        <Text color="gray" wrap="truncate-end">
-          {step.challenge ? '' : 'r run · '}c check · h hint{step.hints.length ? ` (${hintsShown.length}/${step.hints.length})` : ''} · s solve · n/p step · R reset · ? help · q quit
-        </Text>
-      )}
+        )}
       </Box>
     </Box>
   );
@@ -182,6 +192,6 @@ function foreignLines(foreign: readonly Resource[]): string[] {
   return [
     '⚠ Names this lab needs are held by your own things; checks wait until they are free:',
     ...takenLines(foreign).map((l) => `  • ${l}`),
-    'Made them for this lab while the runner was closed? Press A to count them as the lab\'s.',
+    "Made them for this lab while the runner was closed? Press A to count them as the lab's.",
   ];
 }

@@ -29,7 +29,13 @@ export function MarkdownLines({ lines, offset = 0, height }: { readonly lines: r
     <Box flexDirection="column">
       {shown.map((line, i) => (
         <Text key={offset + i} wrap="truncate-end">
-          {line.length === 0 ? ' ' : line.map((s, j) => <Text key={j} {...STYLES[s.style]}>{s.text}</Text>)}
+          {line.length === 0
+            ? ' '
+            : line.map((s, j) => (
+                <Text key={j} {...STYLES[s.style]}>
+                  {s.text}
+                </Text>
+              ))}
         </Text>
       ))}
     </Box>

@@ -3,7 +3,17 @@ import { outputLines } from '../../tutor/output.js';
 import type { LabView } from '../../tutor/view-state.js';
 
 /** The command being run for the learner and its last lines of output, in a bounded box. */
-export function OutputPane({ command, output, height, width }: { readonly command: NonNullable<LabView['command']>; readonly output: LabView['output']; readonly height: number; readonly width: number }) {
+export function OutputPane({
+  command,
+  output,
+  height,
+  width,
+}: {
+  readonly command: NonNullable<LabView['command']>;
+  readonly output: LabView['output'];
+  readonly height: number;
+  readonly width: number;
+}) {
   const lines = outputLines(output);
   const shown = lines.slice(-Math.max(1, height));
   const exit = command.exit;
@@ -25,7 +35,7 @@ export function OutputPane({ command, output, height, width }: { readonly comman
           {typed !== undefined && i === title.length - 1 ? <Text inverse> </Text> : null}
         </Text>
       ))}
-      {title.length > 3 ? <Text color="gray">  … {title.length - 3} more lines</Text> : null}
+      {title.length > 3 ? <Text color="gray"> … {title.length - 3} more lines</Text> : null}
       {output.dropped ? <Text color="gray">… {output.dropped} earlier lines not shown</Text> : null}
       {shown.map((l, i) => (
         <Text key={i} wrap="truncate-end">

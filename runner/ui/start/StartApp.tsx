@@ -33,12 +33,7 @@ export interface StartAppProps {
   readonly notice?: string;
   readonly save: (p: ProgressFile) => void;
   /** A session for the lab, or the promise of one (the runner loads what sessions need after its first screen). */
-  readonly createSession: (
-    lab: Lab,
-    progress: LabProgress | undefined,
-    emit: (e: TutorEvent) => void,
-    save: (p: LabProgress | undefined) => void,
-  ) => LabSession | Promise<LabSession>;
+  readonly createSession: (lab: Lab, progress: LabProgress | undefined, emit: (e: TutorEvent) => void, save: (p: LabProgress | undefined) => void) => LabSession | Promise<LabSession>;
   readonly initialLab?: string;
   readonly hasFiles: (lab: Lab) => boolean;
   /** Opens a shell pane beside the runner; returns a sentence to show (done, or why not). */
@@ -52,6 +47,7 @@ function useScreenSize(): { columns: number; rows: number } {
   const { stdout } = useStdout();
   const read = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
   const [size, setSize] = useState(read);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: read() only reads stdout's size; the listener is the same while stdout is
   useEffect(() => {
     const onResize = () => setSize(read());
     stdout.on('resize', onResize);
@@ -68,7 +64,10 @@ export function StartApp(props: StartAppProps) {
   const { columns, rows } = useScreenSize();
   const [progress, setProgress] = useState(props.progress);
   const progressRef = useRef(props.progress);
-  const initialIndex = Math.max(0, props.labs.findIndex((l) => l.id === props.initialLab));
+  const initialIndex = Math.max(
+    0,
+    props.labs.findIndex((l) => l.id === props.initialLab),
+  );
   const [selected, setSelected] = useState(initialIndex);
   const [openLab, setOpenLab] = useState<Lab | undefined>(props.labs.find((l) => l.id === props.initialLab));
   const [view, dispatch] = useReducer(reduceLabView, undefined, () => initialLabView(openLab ? props.progress.labs[openLab.id] : undefined));
@@ -83,6 +82,7 @@ export function StartApp(props: StartAppProps) {
     props.save(progressRef.current);
   };
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a session is made once per lab opened; the props' callbacks are the same for the app's life
   useEffect(() => {
     if (!openLab) return;
     setScroll(0);
@@ -209,7 +209,7 @@ export function StartApp(props: StartAppProps) {
         else changeOverlay('confirm-reset');
         break;
       case 'adopt':
-        if (view.foreign.length === 0) setFlash('Nothing to count as the lab\'s: every name the lab needs is free or already its own.');
+        if (view.foreign.length === 0) setFlash("Nothing to count as the lab's: every name the lab needs is free or already its own.");
         else void s?.adopt();
         break;
       case 'help':
@@ -254,17 +254,7 @@ export function StartApp(props: StartAppProps) {
     );
   return (
     <Suspense fallback={<Text dimColor>{`Opening ${openLab.title}…`}</Text>}>
-      <LabScreen
-        lab={openLab}
-        view={view}
-        width={width}
-        height={rows - 1}
-        scroll={scroll}
-        overlay={overlay}
-        hasFiles={props.hasFiles(openLab)}
-        flash={flash}
-        presenter={props.presenter}
-      />
+      <LabScreen lab={openLab} view={view} width={width} height={rows - 1} scroll={scroll} overlay={overlay} hasFiles={props.hasFiles(openLab)} flash={flash} presenter={props.presenter} />
     </Suspense>
   );
 }
