@@ -21,7 +21,7 @@ import { dialProcess, runProcess, startDaemon } from '../../runner/host/run.js';
 import { OUTBOX_ENV, Outbox } from '../outbox.js';
 import { agentRedialDelayMs, readServerMessage, readTerminalControl, type AgentMessage } from '../protocol.js';
 import { CELL_IDS_ENV, CELL_REFUSE_ENV, CLASS_LABS_ENV, IPV4, IMAGES_LOADING_FILE, IMAGES_TURN_PATH, TOKEN_FILE } from '../sandbox-spec.js';
-import { CELL_ENTER, cellEngineSocket, cellPid, inCellShell, learnerEnv, relayNames, sandboxNameServer, startCell } from './cell.js';
+import { CELL_ENTER, CELL_RUNC, cellEngineSocket, cellPid, inCellShell, learnerEnv, relayNames, sandboxNameServer, startCell } from './cell.js';
 
 const DOCKERD_LOG = '/var/log/lean-labs-dockerd.log';
 const TERM_DIR = '/run/lean-labs-term';
@@ -82,7 +82,15 @@ export class SandboxAgent {
 
   async run(): Promise<void> {
     this.connect();
-    const pid = await startCell(this.opts.cellIds, this.opts.refuse, this.opts.log);
+    let pid: number;
+    try {
+      pid = await startCell(this.opts.cellIds, this.opts.refuse, this.opts.log);
+    } catch (err) {
+      // The class sees why before Swarm starts the sandbox again.
+      this.say('failed', (err as Error).message.slice(0, 300));
+      await sleep(1000);
+      throw err;
+    }
     relayNames(sandboxNameServer(), this.opts.log);
     // The runner in the cell writes there: the folders are the cell root's, made by it.
     await inCellShell(`mkdir -p '${this.opts.outboxDir.replace(/'/g, '')}'`);
@@ -144,7 +152,8 @@ export class SandboxAgent {
     await inCellShell('rm -f /run/docker.pid /run/docker/containerd/containerd.pid');
     const log = openSync(DOCKERD_LOG, 'a');
     // Containers get 3 s to stop when the engine does (not 15): a learner who stops their engine has it back sooner.
-    await startDaemon(CELL_ENTER, ['dockerd', '--host=unix:///run/docker.sock', '--shutdown-timeout=3'], log, learnerEnv(process.env));
+    // Its containers run through cell-runc (a device given under another name works in the cell too).
+    await startDaemon(CELL_ENTER, ['dockerd', '--host=unix:///run/docker.sock', '--shutdown-timeout=3', `--add-runtime=cell=${CELL_RUNC}`, '--default-runtime=cell'], log, learnerEnv(process.env));
     closeSync(log);
     for (let i = 0; i < 120; i++) {
       if (await this.engineAnswers()) return;

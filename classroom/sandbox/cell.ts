@@ -16,6 +16,8 @@ const PID_FILE = join(CELL_STATE, 'pid');
 const CELL_LOG = '/var/log/lean-labs-cell.log';
 /** The sandbox's end of the veth pair to the cell: where the cell asks for names (see cell-start). */
 export const CELL_GATEWAY = '100.127.199.1';
+/** The runtime the cell's dockerd runs containers with (runc, after giving devices their names: see cell-runc). */
+export const CELL_RUNC = '/usr/local/lib/lean-labs-cell/cell-runc';
 /** Runs a command in the cell, as its root, counted in its cgroup (see cell-enter). */
 export const CELL_ENTER = 'lean-labs-cell-enter';
 

@@ -197,16 +197,18 @@ describe('a class of three on one swarm node', () => {
 
   it('a learner who stops their own engine gets it back, and the class sees the sandbox come back', async () => {
     const linus = learners[2]!;
-    expect((await inSandbox(linus.sandbox, 'pkill -x dockerd; sleep 1; docker ps >/dev/null 2>&1 && echo up || echo down')).out.trim()).toBe('down');
-    // Back within seconds: the killed dockerd is reaped by the task's init, not left as a zombie that looks like one
-    // coming up (which made the agent wait a minute). Measured here: 11-12 s after the kill, most of it the new
-    // dockerd starting; 15 s is the bound.
-    // The class sees it go (watched while the engine comes back, which is now quicker than the status's refresh).
+    const stopped = await inSandbox(linus.sandbox, 'date +%s%3N; pkill -x dockerd; sleep 1; docker ps >/dev/null 2>&1 && echo up || echo down');
+    const [killedAt, state] = stopped.out.trim().split('\n');
+    expect(state).toBe('down');
+    // Back within ten seconds of the kill: the killed dockerd is reaped (not left a zombie that looks like one coming
+    // up, which made the agent wait a minute), and the engine gives containers 3 s to stop, not 15.
+    // The class sees it go (watched while the engine comes back, which is quicker than the status's refresh).
     const [back] = await Promise.all([
-      inSandbox(linus.sandbox, 'for i in $(seq 40); do docker info >/dev/null 2>&1 && echo "$i" && exit 0; sleep 0.5; done; echo never'),
+      inSandbox(linus.sandbox, 'for i in $(seq 60); do docker info >/dev/null 2>&1 && date +%s%3N && exit 0; sleep 0.5; done; echo never'),
       until('the sandbox shown as not ready', statusRows, (rs) => rs.find((r) => r.sandbox === linus.sandbox)?.state !== 'claimed', 20_000),
     ]);
-    expect(Number(back.out.trim()), `engine back after ${back.out.trim()} half-seconds`).toBeLessThanOrEqual(28);
+    const tookMs = Number(back.out.trim()) - Number(killedAt);
+    expect(tookMs, `engine back ${tookMs} ms after the kill (${back.out.trim()})`).toBeLessThanOrEqual(10_000);
     await until('the sandbox claimed and ready again', statusRows, (rs) => rs.find((r) => r.sandbox === linus.sandbox)?.state === 'claimed', 90_000);
     expect((await inSandbox(linus.sandbox, "docker info --format '{{.ServerVersion}}'")).code).toBe(0);
   });

