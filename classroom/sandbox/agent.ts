@@ -137,23 +137,25 @@ export class SandboxAgent {
 
   private async startEngine(): Promise<void> {
     if (await this.engineAnswers()) return;
-    // The class image starts dockerd beside the agent: one that is coming up is given its time first.
+    // A dockerd that lives but does not answer is going down (the learner stopped it; it waits for each container's
+    // stop timeout) or is one the learner is starting by hand: it gets three seconds, then it goes, and so do the
+    // containers it left running (the next dockerd would wait out each one's stop timeout again before answering).
     if (await dockerdLives())
-      for (let i = 0; i < 120; i++) {
+      for (let i = 0; i < 6; i++) {
         if (await this.engineAnswers()) return;
         if (!(await dockerdLives())) break;
         await sleep(500);
       }
-    // What a killed dockerd leaves behind would stop the next one.
-    await runProcess('sh', ['-c', 'pkill -x dockerd; pkill -x containerd; for i in $(seq 20); do pgrep -x dockerd >/dev/null || pgrep -x containerd >/dev/null || break; sleep 0.1; done'], {
-      timeoutMs: 15_000,
-    });
+    await runProcess(
+      'sh',
+      ['-c', 'pkill -x dockerd; pkill -x containerd; for i in $(seq 10); do pgrep -x dockerd >/dev/null || pgrep -x containerd >/dev/null || exit 0; sleep 0.1; done; pkill -9 -x dockerd; pkill -9 -x containerd; for i in $(seq 20); do pgrep -x dockerd >/dev/null || pgrep -x containerd >/dev/null || break; sleep 0.1; done; cat /sys/fs/cgroup/cell/docker/*/cgroup.procs /sys/fs/cgroup/pids/cell/docker/*/cgroup.procs 2>/dev/null | xargs -r kill -9; pkill -9 -x containerd-shim-runc-v2; true'],
+      { timeoutMs: 15_000 },
+    );
     // Removed in the cell, as its root: paths there are the learner's, links included.
     await inCellShell('rm -f /run/docker.pid /run/docker/containerd/containerd.pid');
     const log = openSync(DOCKERD_LOG, 'a');
-    // Containers get 3 s to stop when the engine does (not 15): a learner who stops their engine has it back sooner.
     // Its containers run through cell-runc (a device given under another name works in the cell too).
-    await startDaemon(CELL_ENTER, ['dockerd', '--host=unix:///run/docker.sock', '--shutdown-timeout=3', `--add-runtime=cell=${CELL_RUNC}`, '--default-runtime=cell'], log, learnerEnv(process.env));
+    await startDaemon(CELL_ENTER, ['dockerd', '--host=unix:///run/docker.sock', `--add-runtime=cell=${CELL_RUNC}`, '--default-runtime=cell'], log, learnerEnv(process.env));
     closeSync(log);
     for (let i = 0; i < 120; i++) {
       if (await this.engineAnswers()) return;
