@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerAdapter } from '../../runner/docker/adapter.js';
 import { resolveEndpoint } from '../../runner/docker/endpoint.js';
-import { cli, docker, removeContainers } from './helpers.js';
+import { cli, docker, NESTED_ENGINE, removeContainers } from './helpers.js';
 
 /**
  * Engines reached the ways a learner's docker CLI reaches them, each against a real one made here: a dockerd in a
@@ -91,16 +91,7 @@ describe('an engine on tcp with TLS', () => {
       net,
       '--label',
       'lean-labs.test=endpoints',
-      '--cap-add',
-      'ALL',
-      '--security-opt',
-      'seccomp=unconfined',
-      '--security-opt',
-      'apparmor=unconfined',
-      '-v',
-      '/sys/fs/cgroup:/sys/fs/cgroup:rw',
-      '-e',
-      'DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1',
+      ...NESTED_ENGINE,
       '-v',
       `${certDir}:/certs:ro`,
       'lean-labs/sandbox',

@@ -31,6 +31,23 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRes
   });
 }
 
+/**
+ * `docker run` flags for a test's own whole engine in a container (a swarm node, an engine behind TLS or ssh): the
+ * test stands in for another machine, so it is given what a machine's dockerd needs (never a class sandbox's recipe).
+ */
+export const NESTED_ENGINE: readonly string[] = [
+  '--cap-add',
+  'ALL',
+  '--security-opt',
+  'seccomp=unconfined',
+  '--security-opt',
+  'apparmor=unconfined',
+  '-v',
+  '/sys/fs/cgroup:/sys/fs/cgroup:rw',
+  '-e',
+  'DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1',
+];
+
 export async function docker(...args: string[]): Promise<string> {
   const { stdout } = await run('docker', args, { timeout: 120_000 });
   return stdout.trim();

@@ -18,7 +18,7 @@ import { ensureClassImage } from '../../classroom/class-image.js';
 import { DockerAdapter } from '../../runner/docker/adapter.js';
 import { buildOrder, loadCatalog } from '../../runner/images/catalog.js';
 import { imagesDir } from '../../runner/paths.js';
-import { docker } from '../integration/helpers.js';
+import { docker, NESTED_ENGINE } from '../integration/helpers.js';
 
 const run = promisify(execFile);
 const ID = `mn${process.pid % 100000}`;
@@ -88,16 +88,7 @@ describe('a class over three swarm nodes', () => {
         NET,
         '--label',
         'lean-labs.test=multinode',
-        '--cap-add',
-        'ALL',
-        '--security-opt',
-        'seccomp=unconfined',
-        '--security-opt',
-        'apparmor=unconfined',
-        '-v',
-        '/sys/fs/cgroup:/sys/fs/cgroup:rw',
-        '-e',
-        'DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1',
+        ...NESTED_ENGINE,
         '-v',
         '/var/lib/docker',
         '-v',
