@@ -148,7 +148,10 @@ export class SandboxAgent {
       }
     await runProcess(
       'sh',
-      ['-c', 'pkill -x dockerd; pkill -x containerd; for i in $(seq 10); do pgrep -x dockerd >/dev/null || pgrep -x containerd >/dev/null || exit 0; sleep 0.1; done; pkill -9 -x dockerd; pkill -9 -x containerd; for i in $(seq 20); do pgrep -x dockerd >/dev/null || pgrep -x containerd >/dev/null || break; sleep 0.1; done; cat /sys/fs/cgroup/cell/docker/*/cgroup.procs /sys/fs/cgroup/pids/cell/docker/*/cgroup.procs 2>/dev/null | xargs -r kill -9; pkill -9 -x containerd-shim-runc-v2; true'],
+      [
+        '-c',
+        'pkill -x dockerd; pkill -x containerd; for i in $(seq 10); do pgrep -x dockerd >/dev/null || pgrep -x containerd >/dev/null || exit 0; sleep 0.1; done; pkill -9 -x dockerd; pkill -9 -x containerd; for i in $(seq 20); do pgrep -x dockerd >/dev/null || pgrep -x containerd >/dev/null || break; sleep 0.1; done; cat /sys/fs/cgroup/cell/docker/*/cgroup.procs /sys/fs/cgroup/pids/cell/docker/*/cgroup.procs 2>/dev/null | xargs -r kill -9; pkill -9 -x containerd-shim-runc-v2; true',
+      ],
       { timeoutMs: 15_000 },
     );
     // Removed in the cell, as its root: paths there are the learner's, links included.

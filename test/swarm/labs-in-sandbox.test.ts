@@ -29,7 +29,11 @@ describe('every lab inside a sandbox', () => {
       (rows) => rows.some((r) => r.sandbox === j.body.sandbox && !r.message),
       600_000,
     );
-    const r = await inSandbox(j.body.sandbox!, 'lean-labs verify --jobs 2 > /root/verify.out 2>&1; code=$?; grep -B2 -A3 "✗" /root/verify.out | head -n 60; tail -n 3 /root/verify.out; exit $code', 1_500_000);
+    const r = await inSandbox(
+      j.body.sandbox!,
+      'lean-labs verify --jobs 2 > /root/verify.out 2>&1; code=$?; grep -B2 -A3 "✗" /root/verify.out | head -n 60; tail -n 3 /root/verify.out; exit $code',
+      1_500_000,
+    );
     expect(r.out, r.out).toMatch(/\b\d+ passed, 0 failed\b/);
     expect(r.code, r.out).toBe(0);
   });
