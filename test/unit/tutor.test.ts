@@ -9,7 +9,7 @@ import { Debouncer, EventFilter } from '../../runner/tutor/relevance.js';
 import { highlightShell, lineText, renderMarkdown } from '../../runner/tutor/terminal-markdown.js';
 import { Tutor, type TutorEvent } from '../../runner/tutor/tutor.js';
 import { initialLabView, reduceLabView } from '../../runner/tutor/view-state.js';
-import { labAction, LAB_KEYS } from '../../runner/ui/start/keys.js';
+import { type LabAction, LAB_KEYS, labAction } from '../../runner/ui/start/keys.js';
 import { BOX_LAB } from './box-lab.js';
 import { judgeShell } from '../../runner/checks/kinds/shell.js';
 import { runProcess } from '../../runner/host/run.js';
@@ -95,10 +95,40 @@ describe('key map', () => {
   it('maps keys to actions, and the help lists every action the map produces', () => {
     expect(labAction('r', {})).toBe('run');
     expect(labAction('c', { ctrl: true })).toBe('interrupt');
+    expect(labAction('c', {})).toBe('check');
+    expect(labAction('r', { ctrl: true })).toBeUndefined();
     expect(labAction('', { rightArrow: true })).toBe('next');
+    expect(labAction('', { escape: true })).toBe('back');
+    expect(labAction(' ', {})).toBe('pageDown');
     expect(labAction('z', {})).toBeUndefined();
-    const documented = new Set(LAB_KEYS.map((k) => k.action));
-    for (const ch of 'rschnpR?qtjk') expect(documented.has(labAction(ch, {}) === 'up' ? 'down' : labAction(ch, {})!)).toBe(true);
+    // One table: every press a help row names gives that row's action, and every action has a row.
+    for (const row of LAB_KEYS)
+      for (const [press, action] of row.presses) {
+        const got = 'special' in press ? labAction('', { [press.special]: true }) : labAction(press.input, { ctrl: press.ctrl });
+        expect(got, `${row.keys}`).toBe(action);
+      }
+    const actions: LabAction[] = [
+      'run',
+      'solve',
+      'check',
+      'hint',
+      'next',
+      'previous',
+      'reset',
+      'help',
+      'back',
+      'quit',
+      'up',
+      'down',
+      'pageUp',
+      'pageDown',
+      'top',
+      'bottom',
+      'pane',
+      'interrupt',
+      'adopt',
+    ];
+    expect(new Set(LAB_KEYS.flatMap((r) => r.presses.map(([, a]) => a)))).toEqual(new Set(actions));
   });
 });
 

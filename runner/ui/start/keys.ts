@@ -20,29 +20,6 @@ export type LabAction =
   | 'interrupt'
   | 'adopt';
 
-export interface KeyBinding {
-  readonly keys: string;
-  readonly action: LabAction;
-  readonly doc: string;
-}
-
-export const LAB_KEYS: readonly KeyBinding[] = [
-  { keys: 'r', action: 'run', doc: "run the step's commands for you (output below)" },
-  { keys: 'c', action: 'check', doc: 'check now (checks also re-run by themselves when Docker reports a change)' },
-  { keys: 'h', action: 'hint', doc: 'reveal the next hint' },
-  { keys: 's', action: 'solve', doc: 'solve: run the solution and move on' },
-  { keys: 'n  →', action: 'next', doc: 'next step' },
-  { keys: 'p  ←', action: 'previous', doc: 'previous step' },
-  { keys: '↑ ↓  j k', action: 'down', doc: 'scroll the step text (PgUp/PgDn or space page, g/G top/bottom)' },
-  { keys: 't', action: 'pane', doc: "inside tmux: open a shell pane beside the runner, in the lab's folder" },
-  { keys: 'R', action: 'reset', doc: 'reset the lab: remove what it made (asks first; never touches your own things)' },
-  { keys: 'A', action: 'adopt', doc: "when the lab's names are taken: count those things as the lab's (you made them for it)" },
-  { keys: 'Ctrl-C', action: 'interrupt', doc: 'stop the running command (when none runs: quit)' },
-  { keys: 'Esc', action: 'back', doc: 'back to the lab list' },
-  { keys: '?', action: 'help', doc: 'this help (any key closes it)' },
-  { keys: 'q', action: 'quit', doc: 'quit; your place is saved and restored next time' },
-];
-
 interface KeyInfo {
   readonly upArrow?: boolean;
   readonly downArrow?: boolean;
@@ -54,52 +31,56 @@ interface KeyInfo {
   readonly ctrl?: boolean;
 }
 
-/** Maps one key press on the lab screen to an action. */
+/** One key press: a character (with Ctrl, or without), or a special key. */
+export type Press = { readonly input: string; readonly ctrl?: true } | { readonly special: Exclude<keyof KeyInfo, 'ctrl'> };
+
+/** A row of the help: the keys as shown, what they do, and the presses behind them with the action of each. */
+export interface KeyBinding {
+  readonly keys: string;
+  readonly doc: string;
+  readonly presses: ReadonlyArray<readonly [Press, LabAction]>;
+}
+
+const ch = (input: string, action: LabAction) => [{ input }, action] as const;
+const special = (key: Exclude<keyof KeyInfo, 'ctrl'>, action: LabAction) => [{ special: key }, action] as const;
+
+/** Every key of the lab screen, in the order the help lists them (a press with Ctrl never matches one without). */
+export const LAB_KEYS: readonly KeyBinding[] = [
+  { keys: 'r', doc: "run the step's commands for you (output below)", presses: [ch('r', 'run')] },
+  { keys: 'c', doc: 'check now (checks also re-run by themselves when Docker reports a change)', presses: [ch('c', 'check')] },
+  { keys: 'h', doc: 'reveal the next hint', presses: [ch('h', 'hint')] },
+  { keys: 's', doc: 'solve: run the solution and move on', presses: [ch('s', 'solve')] },
+  { keys: 'n  →', doc: 'next step', presses: [ch('n', 'next'), special('rightArrow', 'next')] },
+  { keys: 'p  ←', doc: 'previous step', presses: [ch('p', 'previous'), special('leftArrow', 'previous')] },
+  {
+    keys: '↑ ↓  j k',
+    doc: 'scroll the step text (PgUp/PgDn or space page, g/G top/bottom)',
+    presses: [
+      special('upArrow', 'up'),
+      special('downArrow', 'down'),
+      ch('k', 'up'),
+      ch('j', 'down'),
+      special('pageUp', 'pageUp'),
+      special('pageDown', 'pageDown'),
+      ch(' ', 'pageDown'),
+      ch('b', 'pageUp'),
+      ch('g', 'top'),
+      ch('G', 'bottom'),
+    ],
+  },
+  { keys: 't', doc: "inside tmux: open a shell pane beside the runner, in the lab's folder", presses: [ch('t', 'pane')] },
+  { keys: 'R', doc: 'reset the lab: remove what it made (asks first; never touches your own things)', presses: [ch('R', 'reset')] },
+  { keys: 'A', doc: "when the lab's names are taken: count those things as the lab's (you made them for it)", presses: [ch('A', 'adopt')] },
+  { keys: 'Ctrl-C', doc: 'stop the running command (when none runs: quit)', presses: [[{ input: 'c', ctrl: true }, 'interrupt']] },
+  { keys: 'Esc', doc: 'back to the lab list', presses: [special('escape', 'back')] },
+  { keys: '?', doc: 'this help (any key closes it)', presses: [ch('?', 'help')] },
+  { keys: 'q', doc: 'quit; your place is saved and restored next time', presses: [ch('q', 'quit')] },
+];
+
+const matches = (p: Press, input: string, key: KeyInfo): boolean => ('special' in p ? Boolean(key[p.special]) : p.input === input && Boolean(p.ctrl) === Boolean(key.ctrl));
+
+/** Maps one key press on the lab screen to an action, from the table the help shows. */
 export function labAction(input: string, key: KeyInfo): LabAction | undefined {
-  if (key.ctrl && input === 'c') return 'interrupt';
-  if (key.upArrow) return 'up';
-  if (key.downArrow) return 'down';
-  if (key.rightArrow) return 'next';
-  if (key.leftArrow) return 'previous';
-  if (key.pageUp) return 'pageUp';
-  if (key.pageDown) return 'pageDown';
-  if (key.escape) return 'back';
-  switch (input) {
-    case 'r':
-      return 'run';
-    case 's':
-      return 'solve';
-    case 'c':
-      return 'check';
-    case 'h':
-      return 'hint';
-    case 'n':
-      return 'next';
-    case 'p':
-      return 'previous';
-    case 'R':
-      return 'reset';
-    case 'A':
-      return 'adopt';
-    case '?':
-      return 'help';
-    case 'q':
-      return 'quit';
-    case 'k':
-      return 'up';
-    case 'j':
-      return 'down';
-    case ' ':
-      return 'pageDown';
-    case 'b':
-      return 'pageUp';
-    case 'g':
-      return 'top';
-    case 'G':
-      return 'bottom';
-    case 't':
-      return 'pane';
-    default:
-      return undefined;
-  }
+  for (const row of LAB_KEYS) for (const [press, action] of row.presses) if (matches(press, input, key)) return action;
+  return undefined;
 }
