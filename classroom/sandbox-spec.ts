@@ -112,8 +112,6 @@ export function sandboxService(p: SandboxPlan): ServiceSpec {
         Hostname: `sandbox-${p.slot}`,
         Labels: labels,
         Env: [
-          // /proc/sys is read-only in a task that is not privileged: the inner dockerd must not try to turn IPv6 off.
-          'DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1',
           `LEAN_LABS_CLASS_URL=${p.serverUrl}`,
           `LEAN_LABS_SANDBOX=${id}`,
           `${CLASS_LABS_ENV}=${p.labs.join(',')}`,

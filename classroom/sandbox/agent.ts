@@ -208,7 +208,7 @@ export class SandboxAgent {
         const msg = readServerMessage(data.toString());
         if (msg?.type === 'open') this.openShell(msg.id, msg.cols ?? 80, msg.rows ?? 24);
         if (msg?.type === 'ack' && this.outbox && msg.epoch === this.outbox.epoch && this.outboxIsOwn()) {
-          this.outbox.acknowledge([...msg.seqs]);
+          this.outbox.acknowledge(msg.seqs);
           this.sending = false;
           void this.sendPending();
         }
@@ -242,18 +242,23 @@ export class SandboxAgent {
     }, 10_000).unref();
   }
 
+  /** Whether the outbox was last found not to be a plain folder (said once, not at every look). */
+  private outboxElsewhere = false;
+
   private outboxIsOwn(): boolean {
+    let own = false;
     try {
-      if (realpathSync(this.opts.outboxDir) === this.opts.outboxDir) return true;
+      own = realpathSync(this.opts.outboxDir) === this.opts.outboxDir;
     } catch {
       // gone: the runner makes it again
     }
-    this.opts.log(`the outbox ${this.opts.outboxDir} is not a plain folder; its events wait`);
-    return false;
+    if (!own && !this.outboxElsewhere) this.opts.log(`the outbox ${this.opts.outboxDir} is not a plain folder; its events wait`);
+    this.outboxElsewhere = !own;
+    return own;
   }
 
   private pumpOutbox(): void {
-    mkdirSync(this.opts.outboxDir, { recursive: true });
+    // The folder is there already, made in the cell by its root (see run()): one real root made could not be written by the runner.
     try {
       watch(this.opts.outboxDir, () => void this.sendPending());
     } catch {

@@ -11,7 +11,7 @@ import { CLASS_LABS_ENV, OUTBOX_ENV } from '../sandbox-spec.js';
 import { runProcess, startDaemon } from '../../runner/host/run.js';
 
 /** Real root's folder about the cell (0700): the cell's pid, once it is ready. */
-export const CELL_STATE = '/run/lean-labs-cell';
+const CELL_STATE = '/run/lean-labs-cell';
 const PID_FILE = join(CELL_STATE, 'pid');
 const CELL_LOG = '/var/log/lean-labs-cell.log';
 /** The sandbox's end of the veth pair to the cell: where the cell asks for names (see cell-start). */
@@ -45,7 +45,7 @@ export function cellPid(): number | undefined {
 }
 
 /** A path inside the cell, as the agent reaches it from outside (through the cell's root). */
-export function inCell(path: string, pid = cellPid()): string {
+function inCell(path: string, pid = cellPid()): string {
   if (pid === undefined) throw new Error("the learner's cell is not running");
   return `/proc/${pid}/root${path}`;
 }
@@ -67,19 +67,23 @@ export async function startCell(firstId: number, refuse: readonly string[], log:
   const already = cellPid();
   if (already) return already;
   const fd = openSync(CELL_LOG, 'a');
-  await startDaemon('lean-labs-cell-start', [String(firstId), ...refuse], fd, learnerEnv());
+  const starter = await startDaemon('lean-labs-cell-start', [String(firstId), ...refuse], fd, learnerEnv());
   closeSync(fd);
   const until = Date.now() + timeoutMs;
+  let ended = false;
   while (Date.now() < until) {
     const pid = cellPid();
     if (pid) {
       log(`the learner's cell is ready (pid ${pid}, ids from ${firstId})`);
       return pid;
     }
+    // lean-labs-cell-start lives as long as the cell: once it has gone, no cell is coming.
+    if (ended) break;
+    ended = starter === undefined || !existsSync(`/proc/${starter}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const tail = existsSync(CELL_LOG) ? readFileSync(CELL_LOG, 'utf8').trim().split('\n').slice(-3).join(' / ') : '';
-  throw new Error(`the learner's cell did not start within ${timeoutMs / 1000} s: ${tail}`);
+  throw new Error(`${ended ? "the learner's cell could not start" : `the learner's cell did not start within ${timeoutMs / 1000} s`}: ${tail}`);
 }
 
 /** The first name server of the sandbox's own resolv.conf (the engine's resolver, 127.0.0.11, in a Swarm task). */

@@ -16,6 +16,7 @@ import { classUrl } from '../../classroom/client/join.js';
 import { demux, type SwarmNode, type SwarmTask } from '../../runner/docker/swarm.js';
 import { parseLab } from '../../runner/lab/parse.js';
 import { BOX_LAB } from './box-lab.js';
+import { swarmTask } from './swarm-task.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'll-class-unit-'));
 const settings = { name: 'c', learners: 2, joinCode: 'ABC234', instructorToken: 't' };
@@ -182,20 +183,7 @@ describe('what the runner reports to the class', () => {
 });
 
 describe('sandboxes as Swarm sees them', () => {
-  const task = (over: Partial<SwarmTask>): SwarmTask => ({
-    id: 't',
-    serviceId: 's',
-    nodeId: 'n1',
-    state: 'running',
-    desiredState: 'running',
-    message: '',
-    error: '',
-    exitCode: null,
-    containerId: 'c',
-    createdAt: 1,
-    updatedAt: 1,
-    ...over,
-  });
+  const task = swarmTask;
 
   it('is ready only once its agent says so', () => {
     expect(taskState([task({})], false).state).toBe('pending');

@@ -7,6 +7,7 @@ import { SandboxKeeper, startingAtOnce, WAITING_TURN } from '../../classroom/ser
 import { ClassStore } from '../../classroom/server/store.js';
 import { sandboxId } from '../../classroom/sandbox-spec.js';
 import type { ServiceSpec, SwarmAdapter, SwarmTask } from '../../runner/docker/swarm.js';
+import { swarmTask } from './swarm-task.js';
 
 class FakeSwarm {
   readonly made: string[] = [];
@@ -42,19 +43,7 @@ class FakeSwarm {
     return spec.Name;
   }
   async tasks(ids: readonly string[]): Promise<SwarmTask[]> {
-    return ids.map((id) => ({
-      id: `t-${id}`,
-      serviceId: id,
-      nodeId: this.placed.get(id) ?? '',
-      state: this.running.has(id) ? 'running' : 'starting',
-      desiredState: 'running',
-      message: '',
-      error: '',
-      exitCode: null,
-      containerId: 'c',
-      createdAt: 1,
-      updatedAt: 1,
-    }));
+    return ids.map((id) => swarmTask({ id: `t-${id}`, serviceId: id, nodeId: this.placed.get(id) ?? '', state: this.running.has(id) ? 'running' : 'starting' }));
   }
 }
 
