@@ -35,6 +35,18 @@ export default defineConfig({
         },
       },
       {
+        // Every lab verified on each engine of the matrix: this machine's, and a cgroup v2 VM with the containerd
+        // image store, rootful and rootless, reached over TCP (QEMU; software emulation where KVM does not boot).
+        test: {
+          name: 'engines',
+          include: ['test/engines/**/*.test.ts'],
+          globalSetup: ['test/setup/engines.ts'],
+          testTimeout: 90 * 60_000,
+          hookTimeout: 45 * 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],

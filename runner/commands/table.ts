@@ -24,8 +24,8 @@ export interface OptionSpec {
 
 export const OPTIONS = {
   labs: { type: 'string', text: '--labs <dir>             load labs from <dir> instead of the bundled ones' },
-  reporter: { type: 'string', text: '--reporter <name>        plain (default), tap or junit' },
-  out: { type: 'string', text: '--out <file|dir>         verify --reporter junit: the report file; slides: the export folder' },
+  reporter: { type: 'string', text: '--reporter <name>        plain (default), tap, junit or json' },
+  out: { type: 'string', text: '--out <file|dir>         verify --reporter junit|json: the report file; slides: the export folder' },
   keep: { type: 'boolean', text: "--keep                   leave the lab's containers for inspection (reset removes them later)" },
   bail: { type: 'boolean', text: '--bail                   stop at the first failing step' },
   jobs: { type: 'string', text: "--jobs <n>               prove n labs side by side (default 1); the report keeps the labs' order" },

@@ -35,7 +35,15 @@ export type LabEvent =
       /** Anonymous volumes the lab's commands left behind by removing containers without -v (then removed). */
       readonly orphaned?: readonly Resource[];
     }
-  | { readonly kind: 'lab-end'; readonly lab: Lab; readonly ok: boolean; readonly ms: number; readonly error?: string }
+  | {
+      readonly kind: 'lab-end';
+      readonly lab: Lab;
+      readonly ok: boolean;
+      readonly ms: number;
+      readonly error?: string;
+      /** Why this engine cannot run the lab, told before anything ran (the lab's requirements). */
+      readonly unsupported?: readonly string[];
+    }
   | { readonly kind: 'skipped'; readonly lab: Lab; readonly reason: string };
 
 export type Emit = (event: LabEvent) => void;

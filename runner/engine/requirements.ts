@@ -1,9 +1,10 @@
 import type { EngineInfo } from '../docker/port.js';
-import type { Lab } from '../lab/types.js';
+import type { CheckSpec, Lab, Step } from '../lab/types.js';
 import { mustRun } from '../host/run.js';
+import type { Requirement } from '../lab/requirement-names.js';
 
 /** Host features a lab may need; a lab that needs one the host lacks says so before it starts. */
-export const REQUIREMENTS = {
+export const REQUIREMENTS: Readonly<Record<Requirement, { has: (i: EngineInfo) => boolean; why: string }>> = {
   'swap-limit': {
     has: (i: EngineInfo) => i.swapLimit,
     why: 'this kernel does not account swap, so --memory-swap limits are not enforced (on Debian/Ubuntu: boot with cgroup swap accounting enabled, e.g. swapaccount=1 on cgroup v1)',
@@ -12,10 +13,7 @@ export const REQUIREMENTS = {
   'cpu-shares': { has: (i: EngineInfo) => i.cpuShares, why: 'the engine reports no CPU shares support' },
   cpuset: { has: (i: EngineInfo) => i.cpuSet, why: 'the engine reports no cpuset support' },
   'compose-v2': { has: () => true, why: "Compose v2 (`docker compose`) is not installed: install the docker-compose-plugin or Debian's docker-compose 2.x" },
-} as const;
-
-export type Requirement = keyof typeof REQUIREMENTS;
-export const REQUIREMENT_NAMES = Object.keys(REQUIREMENTS) as Requirement[];
+};
 
 async function hasComposeV2(): Promise<boolean> {
   try {
@@ -30,9 +28,25 @@ async function hasComposeV2(): Promise<boolean> {
 export async function unmetRequirements(lab: Pick<Lab, 'requires' | 'podman'>, info: EngineInfo): Promise<string[]> {
   const unmet: string[] = [];
   if (info.product === 'Podman' && lab.podman) unmet.push(`Podman: ${lab.podman}`);
-  for (const r of lab.requires as readonly Requirement[]) {
+  for (const r of lab.requires) {
     const ok = r === 'compose-v2' ? await hasComposeV2() : REQUIREMENTS[r].has(info);
     if (!ok) unmet.push(`${r}: ${REQUIREMENTS[r].why}`);
   }
   return unmet;
+}
+
+/**
+ * The lab as this engine can prove it: a check that needs what the engine lacks (`requires:` on the check) is left
+ * out, and each step says which of its checks were, and why. The rest of the lab is unchanged.
+ */
+export function checksForEngine(lab: Lab, info: EngineInfo): Lab {
+  const lacks = (c: CheckSpec) => (c.requires ?? []).filter((r) => r !== 'compose-v2' && !REQUIREMENTS[r].has(info));
+  if (!lab.steps.some((s) => s.checks.some((c) => lacks(c).length))) return lab;
+  const steps = lab.steps.map((step): Step => {
+    const dropped = step.checks.filter((c) => lacks(c).length);
+    if (!dropped.length) return step;
+    const notHere = [...new Set(dropped.flatMap(lacks))].map((r) => `${r}: ${REQUIREMENTS[r].why}`);
+    return { ...step, checks: step.checks.filter((c) => !lacks(c).length), notHere };
+  });
+  return { ...lab, steps };
 }

@@ -8,7 +8,7 @@ import { clearSession, engineSkew, newSession, readSession, SessionKeeper, type 
 import { runBlock } from '../host/run.js';
 import { escapeControls } from '../text/controls.js';
 import { prepareWorkDir, removeWorkDir, workDir } from './workdir.js';
-import { unmetRequirements } from './requirements.js';
+import { checksForEngine, unmetRequirements } from './requirements.js';
 import { recordEvents, withEventLog } from './event-log.js';
 
 export interface VerifyOptions {
@@ -132,12 +132,15 @@ async function verifyStep(
 }
 
 /** Proves a lab: every check fails before its step and passes after it, and nothing is left behind. */
-export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyResult> {
+export async function verifyLab(written: Lab, opts: VerifyOptions): Promise<VerifyResult> {
+  // The lab as this engine can prove it, once its info is in (a check it cannot judge there is left out).
+  let lab = written;
   const started = Date.now();
   let session: SessionRecord | undefined;
   let keeper: SessionKeeper | undefined;
   let failedSteps = 0;
   let error: string | undefined;
+  let unsupported: readonly string[] | undefined;
   // The session's own record of the engine's events, begun before it opens: its checks and its clean-up read the
   // past from it, whatever else the engine is doing (it keeps only its last 256 events).
   let recording: Awaited<ReturnType<typeof recordEvents>> | undefined;
@@ -145,7 +148,11 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
   try {
     const info = await opts.docker.info();
     const unmet = await unmetRequirements(lab, info);
-    if (unmet.length) throw new Error(`This host cannot run lab ${lab.id}:\n  ${unmet.join('\n  ')}`);
+    if (unmet.length) {
+      unsupported = unmet;
+      throw new Error(`This host cannot run lab ${lab.id}:\n  ${unmet.join('\n  ')}`);
+    }
+    lab = checksForEngine(written, info);
     const t0 = Date.now();
     // The images and what an earlier run left are seen to side by side; each waits for the other before a failure
     // is told, so nothing still runs then. Refused when the learner's things hold the lab's names, so nothing is
@@ -204,6 +211,6 @@ export async function verifyLab(lab: Lab, opts: VerifyOptions): Promise<VerifyRe
   // --keep, or a cleanup that failed: the record stays (its window closed) so reset finds what is left.
   keeper?.stop(true);
   const ok = !error && failedSteps === 0 && !residueProblem && !opts.signal?.aborted;
-  opts.emit({ kind: 'lab-end', lab, ok, ms: Date.now() - started, error: opts.signal?.aborted ? 'interrupted' : error });
+  opts.emit({ kind: 'lab-end', lab, ok, ms: Date.now() - started, error: opts.signal?.aborted ? 'interrupted' : error, unsupported });
   return { ok, failedSteps };
 }

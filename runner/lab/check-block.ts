@@ -4,12 +4,13 @@ import { CHECK_KINDS } from '../checks/registry.js';
 import type { FieldSpec } from '../checks/types.js';
 import { compilePattern, parseDuration, parseSize } from '../checks/values.js';
 import { LabFormatError } from './errors.js';
+import { isRequirement, REQUIREMENT_NAMES, type Requirement } from './requirement-names.js';
 import type { CheckSpec, SourcePos } from './types.js';
 import { entries, parseYaml } from './yaml-lines.js';
 
 /** After a step, a check is re-judged for this long before it counts as failed (engine state settles). */
 export const DEFAULT_WITHIN_MS = 2000;
-const COMMON = ['kind', 'title', 'message', 'within', 'guard'];
+const COMMON = ['kind', 'title', 'message', 'within', 'guard', 'requires'];
 
 function kindList(): string {
   return [...CHECK_KINDS.keys()].join(', ');
@@ -67,6 +68,7 @@ function parseOne(node: Node, block: ReturnType<typeof parseYaml>, file: string)
   let title: string | undefined;
   let withinMs = DEFAULT_WITHIN_MS;
   let guard = false;
+  let requires: Requirement[] | undefined;
   for (const e of all) {
     const at = { file, line: e.line };
     if (e.key === 'kind') continue;
@@ -83,6 +85,14 @@ function parseOne(node: Node, block: ReturnType<typeof parseYaml>, file: string)
     if (e.key === 'guard') {
       if (typeof e.value !== 'boolean') throw new LabFormatError(at, 'guard must be true or false', 'Write `guard: true`.');
       guard = e.value;
+      continue;
+    }
+    if (e.key === 'requires') {
+      const list = [e.value].flat();
+      const bad = list.find((r) => typeof r !== 'string' || !isRequirement(r));
+      if (bad !== undefined || !list.length)
+        throw new LabFormatError(at, `requires: ${JSON.stringify(bad ?? e.value)} is not a requirement`, `Write e.g. \`requires: [swap-limit]\`; known: ${REQUIREMENT_NAMES.join(', ')}.`);
+      requires = list as Requirement[];
       continue;
     }
     if (e.key === 'within') {
@@ -108,7 +118,7 @@ function parseOne(node: Node, block: ReturnType<typeof parseYaml>, file: string)
     throw new LabFormatError(pos, `this ${kind.kind} check does not say what it looks at`, `Give ${ways}.`);
   }
   if (kind.oneOf && !kind.oneOf.some((k) => k in fields)) throw new LabFormatError(pos, `this ${kind.kind} check asserts nothing`, `Give at least one of: ${kind.oneOf.join(', ')}.`);
-  return { kind: kind.kind, fields, message, title, withinMs, guard, pos };
+  return { kind: kind.kind, fields, message, title, withinMs, guard, ...(requires ? { requires } : {}), pos };
 }
 
 /** Parses the YAML list inside a ```check fence; firstLine is the file line of the fence's first content line. */

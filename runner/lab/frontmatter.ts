@@ -2,7 +2,7 @@ import { isMap } from 'yaml';
 import { LabFormatError } from './errors.js';
 import { LAB_FORMAT_VERSION, RESOURCE_KINDS, type Lab, type ResourceKind } from './types.js';
 import { entries, parseYaml } from './yaml-lines.js';
-import { REQUIREMENT_NAMES } from '../engine/requirements.js';
+import { isRequirement, REQUIREMENT_NAMES } from './requirement-names.js';
 
 /** The part of a lab its front matter gives. */
 export type FrontMatter = Pick<Lab, 'format' | 'id' | 'title' | 'summary' | 'durationMinutes' | 'order' | 'images' | 'resources' | 'requires' | 'podman'>;
@@ -81,8 +81,7 @@ export function parseFrontMatter(yaml: string, file: string): FrontMatter {
     throw new LabFormatError(at('order'), 'order must be a whole number from 1', 'Write e.g. `order: 3` to list the lab third; labs without one come last.');
   const images = names(get('images') ?? [], at('images'), 'images');
   const requires = names(get('requires') ?? [], at('requires'), 'requires');
-  for (const r of requires)
-    if (!(REQUIREMENT_NAMES as readonly string[]).includes(r)) throw new LabFormatError(at('requires'), `unknown requirement "${r}"`, `Known requirements: ${REQUIREMENT_NAMES.join(', ')}.`);
+  for (const r of requires) if (!isRequirement(r)) throw new LabFormatError(at('requires'), `unknown requirement "${r}"`, `Known requirements: ${REQUIREMENT_NAMES.join(', ')}.`);
   const podman = get('podman');
   if (podman !== undefined && (typeof podman !== 'string' || podman.trim() === ''))
     throw new LabFormatError(
@@ -109,7 +108,7 @@ export function parseFrontMatter(yaml: string, file: string): FrontMatter {
     order: order as number | undefined,
     images,
     resources,
-    requires,
+    requires: requires.filter(isRequirement),
     ...(typeof podman === 'string' ? { podman: podman.trim() } : {}),
   };
 }

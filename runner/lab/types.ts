@@ -1,3 +1,4 @@
+import type { Requirement } from './requirement-names.js';
 /** The data model of a lab: what the parser produces and the engine consumes. */
 
 export const LAB_FORMAT_VERSION = 1;
@@ -23,6 +24,8 @@ export interface CheckSpec {
    * step. A step needs at least one ordinary check besides; a mistake test shows the guard can fail.
    */
   readonly guard: boolean;
+  /** What the engine must have for this check to mean anything; on an engine without it the check is left out. */
+  readonly requires?: readonly Requirement[];
   readonly pos: SourcePos;
 }
 
@@ -46,6 +49,8 @@ export interface Step {
   readonly cleanup: readonly CommandBlock[];
   /** The step states its goal and shows no command: the learner works it out, led by its hints (`s` still solves it). */
   readonly challenge: boolean;
+  /** Set for the engine at hand: why some of the step's checks were left out there (checksForEngine). */
+  readonly notHere?: readonly string[];
   readonly pos: SourcePos;
 }
 
@@ -75,7 +80,7 @@ export interface Lab {
   readonly images: readonly string[];
   readonly resources: DeclaredResources;
   /** Host features the lab needs (swap-limit, cpu-quota, …): checked before it starts. */
-  readonly requires: readonly string[];
+  readonly requires: readonly Requirement[];
   /** Why the lab cannot run on Podman's Docker-compatible API (absent: it can): said before it starts there. */
   readonly podman?: string;
   /** Prose before the first step. */

@@ -1,3 +1,4 @@
+import { JsonReporter } from './json.js';
 import { JunitReporter } from './junit.js';
 import { PlainReporter } from './plain.js';
 import { TapReporter } from './tap.js';
@@ -7,4 +8,5 @@ export const REPORTERS: Readonly<Record<string, new (opts: ReporterOptions) => R
   plain: PlainReporter,
   tap: TapReporter,
   junit: JunitReporter,
+  json: JsonReporter,
 };

@@ -41,6 +41,7 @@ export class PlainReporter implements Reporter {
       case 'step-start':
         this.output = [];
         this.line(`  ${e.step.index + 1}. ${e.step.title}`);
+        for (const why of e.step.notHere ?? []) this.line(this.paint(90, `    - not checked on this engine: ${why}`));
         break;
       case 'command':
         if (e.phase === 'solution') for (const l of e.text.split('\n')) this.line(this.paint(90, `     $ ${l}`));

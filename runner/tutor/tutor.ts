@@ -11,7 +11,7 @@ import { engineSkew, newSession, readSession, SessionKeeper, type SessionRecord 
 import { runBlock } from '../host/run.js';
 import { escapeControls } from '../text/controls.js';
 import { reclaim } from '../engine/verify.js';
-import { unmetRequirements } from '../engine/requirements.js';
+import { checksForEngine, unmetRequirements } from '../engine/requirements.js';
 import { UserError } from '../errors.js';
 import { prepareWorkDir, workDir } from '../engine/workdir.js';
 import type { CheckSpec, CommandBlock, Lab, Step } from '../lab/types.js';
@@ -30,7 +30,8 @@ export interface JudgedCheck {
 export type TutorEvent =
   | { readonly kind: 'images-plan'; readonly toBuild: readonly string[] }
   | { readonly kind: 'image'; readonly event: ImageEvent }
-  | { readonly kind: 'ready'; readonly workDir: string; readonly foreign: readonly Resource[] }
+  /** `lab`: the lab as this engine can prove it (a check it cannot judge there is left out, and the step says why). */
+  | { readonly kind: 'ready'; readonly workDir: string; readonly foreign: readonly Resource[]; readonly lab: Lab }
   /** Names the lab needs are held by the learner's own things: checks wait (and never judge those) until freed. */
   | { readonly kind: 'foreign'; readonly foreign: readonly Resource[] }
   /** A lab is opened: whatever the screen showed before belongs to another session. */
@@ -92,6 +93,7 @@ export class Tutor {
   private closed = false;
   private running: AbortController | undefined;
   private readonly setUp = new Set<string>();
+  private engineLab: Lab | undefined;
 
   constructor(private readonly opts: TutorOptions) {
     this.progress = opts.progress ?? freshLab();
@@ -101,11 +103,12 @@ export class Tutor {
     });
   }
 
+  /** The lab as this engine can prove it (checksForEngine), once open; the lab as written before. */
   get lab(): Lab {
-    return this.opts.lab;
+    return this.engineLab ?? this.opts.lab;
   }
   get step(): Step {
-    return this.opts.lab.steps[this.progress.step]!;
+    return this.lab.steps[this.progress.step]!;
   }
   get current(): LabProgress {
     return this.progress;
@@ -116,15 +119,18 @@ export class Tutor {
 
   /** Builds images, finds or starts the session, reports what stands in the way, and judges the step. */
   async open(): Promise<void> {
-    const { lab, docker, stateDir } = this.opts;
+    const { docker, stateDir } = this.opts;
     this.opts.emit({ kind: 'opened', progress: this.progress });
     try {
       await docker.ping();
       // What this engine or host lacks for the lab is said now, before anything is built or started.
-      if (lab.requires.length || lab.podman) {
-        const unmet = await unmetRequirements(lab, await docker.info());
+      const info = await docker.info();
+      if (this.opts.lab.requires.length || this.opts.lab.podman) {
+        const unmet = await unmetRequirements(this.opts.lab, info);
         if (unmet.length) throw new UserError(`This lab cannot run on this engine:\n  ${unmet.join('\n  ')}`);
       }
+      this.engineLab = checksForEngine(this.opts.lab, info);
+      const lab = this.lab;
       const helperImage = await this.opts.prepareImages(
         lab,
         (toBuild) => this.opts.emit({ kind: 'images-plan', toBuild }),
@@ -134,7 +140,7 @@ export class Tutor {
       const dir = workDir(stateDir, lab);
       // The learner's edits in the working folder survive quitting and coming back; only reset starts it afresh.
       if (!existsSync(dir)) prepareWorkDir(stateDir, lab);
-      this.opts.emit({ kind: 'ready', workDir: dir, foreign: this.foreign });
+      this.opts.emit({ kind: 'ready', workDir: dir, foreign: this.foreign, lab });
       await this.watch();
       await this.enterStep();
       await this.judge('open');
@@ -148,7 +154,8 @@ export class Tutor {
    * and is not the lab's stays the learner's for the whole session. Judges from now on within it.
    */
   private async adoptSession(existing: SessionRecord | undefined, helperImage: string): Promise<readonly Resource[]> {
-    const { docker, lab, stateDir } = this.opts;
+    const { docker, stateDir } = this.opts;
+    const lab = this.lab;
     const { foreign } = await survey(docker, lab, existing, { anonymous: false });
     // A local engine shares our clock; only a remote one is asked for its time.
     const skew = docker.endpoint.startsWith('unix://') ? 0 : engineSkew(await docker.info());

@@ -1,3 +1,4 @@
+import type { Lab } from '../lab/types.js';
 import { initialImagesState, reduceImages, type ImagesState } from '../images/progress.js';
 import type { Resource } from '../engine/resources.js';
 import { appendOutput, EMPTY_OUTPUT, type Output } from './output.js';
@@ -13,6 +14,8 @@ export interface LabView {
   readonly judging: boolean;
   readonly lastCause?: JudgeCause;
   readonly ready: boolean;
+  /** The lab as this engine can prove it, once ready (a check it cannot judge there is left out). */
+  readonly lab?: Lab;
   readonly workDir?: string;
   readonly foreign: readonly Resource[];
   readonly images?: ImagesState;
@@ -43,7 +46,7 @@ export function reduceLabView(v: LabView, e: TutorEvent): LabView {
     case 'image':
       return v.images ? { ...v, images: reduceImages(v.images, e.event) } : v;
     case 'ready':
-      return { ...v, ready: true, images: undefined, workDir: e.workDir, foreign: e.foreign };
+      return { ...v, ready: true, images: undefined, workDir: e.workDir, foreign: e.foreign, lab: e.lab };
     case 'foreign':
       // While names are held by the learner's own things, earlier results prove nothing: the checks wait.
       return e.foreign.length ? { ...v, foreign: e.foreign, results: undefined, passed: false, judging: false } : { ...v, foreign: e.foreign };

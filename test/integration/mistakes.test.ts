@@ -27,7 +27,7 @@ describe('labs reject the mistakes learners usually make', () => {
     const failures = await attempt('cgroups', { solvedSteps: 0, wrong: 'docker run -d --name cg-mem -m 64m lean-labs/toolbox sleep infinity', judgeStep: 1 });
     const text = failures.join('\n');
     expect(text).toContain('memory+swap limit is 128m (swap adds as much again as the memory limit: --memory-swap was left out)');
-    expect(text).toContain('--memory-swap 64m (the second one is the total of memory and swap)');
+    expect(text).toContain('Give --memory-swap 64m too (the total of memory and swap)');
   });
 
   it('copy-on-write: changing files in another container than cow-a', async () => {

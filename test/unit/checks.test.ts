@@ -354,6 +354,29 @@ describe('requirements', () => {
     expect(await unmetRequirements(lab, { ...info, product: 'Docker' })).toEqual([]);
     expect(await unmetRequirements({ requires: [] }, { ...info, product: 'Podman' })).toEqual([]);
   });
+
+  it('leaves out a check that needs what the engine lacks, says why in its step, and keeps the rest of the lab', async () => {
+    const { checksForEngine } = await import('../../runner/engine/requirements.js');
+    const { parseLab } = await import('../../runner/lab/parse.js');
+    const lab = parseLab(
+      '---\nformat: 1\nid: sw\ntitle: T\nsummary: S\nduration: 1m\n---\n\n## Cap it\n\n```sh\ndocker run -d --name x -m 64m x\n```\n\n```check\n- kind: hostconfig\n  container: x\n  memory: 64m\n- kind: hostconfig\n  container: x\n  memorySwap: 64m\n  requires: [swap-limit]\n```\n',
+      'sw/lab.md',
+    );
+    expect(lab.steps[0]!.checks[1]!.requires).toEqual(['swap-limit']);
+    const d = new FakeDocker();
+    expect(checksForEngine(lab, await d.info())).toBe(lab);
+    d.swapLimit = false;
+    const there = checksForEngine(lab, await d.info());
+    expect(there.steps[0]!.checks.map((c) => c.fields)).toEqual([{ container: 'x', memory: 64 * 1024 * 1024 }]);
+    expect(there.steps[0]!.notHere).toEqual([expect.stringMatching(/^swap-limit: this kernel does not account swap/)]);
+    expect(lab.steps[0]!.checks).toHaveLength(2);
+  });
+
+  it('refuses a check requirement it does not know, at its line', async () => {
+    const { parseLab } = await import('../../runner/lab/parse.js');
+    const text = '---\nformat: 1\nid: sw\ntitle: T\nsummary: S\nduration: 1m\n---\n\n## Cap it\n\n```sh\ndocker run x\n```\n\n```check\n- kind: container\n  container: x\n  requires: [swap]\n```\n';
+    expect(() => parseLab(text, 'sw/lab.md')).toThrow(/sw\/lab\.md:18.*requires: "swap" is not a requirement/s);
+  });
 });
 
 describe('logs counting', () => {

@@ -3,6 +3,7 @@ import { changedCases } from '../../runner/commands/watch.js';
 import { describe, expect, it } from 'vitest';
 import type { LabEvent } from '../../runner/engine/events.js';
 import { parseLab } from '../../runner/lab/parse.js';
+import { JsonReporter, type JsonReport } from '../../runner/reporters/json.js';
 import { JunitReporter, junitXml } from '../../runner/reporters/junit.js';
 import { PlainReporter } from '../../runner/reporters/plain.js';
 import { TapReporter } from '../../runner/reporters/tap.js';
@@ -100,5 +101,25 @@ describe("the author's message in every report", () => {
       expect(text).toContain('there is no container named y');
       expect(text).toContain('Start y with -d.');
     }
+  });
+
+  it('json writes one verdict per lab with each failure, and says when an engine cannot run a lab', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'll-json-')), 'out', 'report.json');
+    let out = '';
+    const reporter = new JsonReporter({ write: (s) => (out += s), color: false, outFile: file });
+    script.forEach((e) => reporter.onEvent(e));
+    const other = { ...lab, id: 'other' };
+    reporter.onEvent({ kind: 'lab-end', lab: other, ok: false, ms: 3, error: 'This host cannot run lab other', unsupported: ['it needs cgroup v2'] });
+    // An engine that cannot run a lab still fails the run (exit code 1), as before.
+    expect(reporter.finish()).toBe(2);
+    const report = JSON.parse(readFileSync(file, 'utf8')) as JsonReport;
+    expect(report.labs.map((l) => [l.lab, l.status])).toEqual([
+      ['demo', 'failed'],
+      ['other', 'unsupported'],
+    ]);
+    expect(report.labs[0]!.failures).toEqual([{ name: '1. Run it › container y is running', message: 'expected container y exists, but there is no container named y\nStart y with -d.' }]);
+    expect(report.labs[1]!.reasons).toEqual(['it needs cgroup v2']);
+    expect(report.counts.passed).toBe(2);
+    expect(out).toContain(`JSON report written to ${file}`);
   });
 });

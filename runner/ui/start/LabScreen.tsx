@@ -106,7 +106,7 @@ export function LabScreen({ lab, view, width, height, scroll, overlay, hasFiles,
     (flash ? Math.ceil(flash.length / width) : 0) +
     (view.images ? view.images.rows.length + view.images.base.length + 1 : !view.ready && view.engine.up ? 1 : 0);
   const failing = view.results?.filter((r) => !r.outcome.pass && r.check.message).length ?? 0;
-  const checksHeight = 1 + step.checks.length + failing;
+  const checksHeight = 1 + step.checks.length + failing + (step.notHere?.length ? 1 : 0);
   const hintsHeight = hintsShown.length ? hintsShown.length + 1 : 0;
   const outputHeight = view.command ? Math.min(8, Math.max(2, Math.floor(height / 5))) : 0;
   const outputBox = view.command ? outputHeight + 3 + Math.min(3, view.command.text.split('\n').filter(Boolean).length) : 0;
@@ -149,6 +149,7 @@ export function LabScreen({ lab, view, width, height, scroll, overlay, hasFiles,
       <Box flexDirection="column" flexShrink={0}>
         <Text color="gray">{lines.length > bodyHeight ? `── ${offset + 1}-${Math.min(lines.length, offset + bodyHeight)} of ${lines.length} lines (↑/↓ scroll) ──` : ' '}</Text>
         <ChecksPanel checks={step.checks} results={view.results} judging={view.judging} width={width} />
+        {step.notHere?.length ? <Text color="gray" wrap="truncate-end">{`  Not checked on this engine: ${step.notHere.join('; ')}`}</Text> : null}
         {stepDone ? (
           // Done is kept in the progress; the checks show the engine now. When they disagree, say so instead of
           // showing "Step complete" beside failing checks.

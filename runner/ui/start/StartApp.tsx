@@ -254,7 +254,17 @@ export function StartApp(props: StartAppProps) {
     );
   return (
     <Suspense fallback={<Text dimColor>{`Opening ${openLab.title}…`}</Text>}>
-      <LabScreen lab={openLab} view={view} width={width} height={rows - 1} scroll={scroll} overlay={overlay} hasFiles={props.hasFiles(openLab)} flash={flash} presenter={props.presenter} />
+      <LabScreen
+        lab={view.lab?.id === openLab.id ? view.lab : openLab}
+        view={view}
+        width={width}
+        height={rows - 1}
+        scroll={scroll}
+        overlay={overlay}
+        hasFiles={props.hasFiles(openLab)}
+        flash={flash}
+        presenter={props.presenter}
+      />
     </Suspense>
   );
 }

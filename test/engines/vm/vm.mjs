@@ -1,0 +1,340 @@
+#!/usr/bin/env node
+// The engine VM: a Docker engine on cgroup v2 with the containerd image store, in QEMU, reached over TCP from this
+// machine as a learner's Docker Desktop is reached from the Mac or Windows side. Built only from Debian's packages
+// (the host's apt sources for the kernel, debootstrap for a trixie root), cached by what it is made from.
+//
+//   node test/engines/vm/vm.mjs build                 build (or find) the disk, kernel and initramfs
+//   node test/engines/vm/vm.mjs up [rootful|rootless] boot one, load the lab images, print its DOCKER_HOST
+//   node test/engines/vm/vm.mjs down                  stop what `up` started
+//
+// LEAN_LABS_VM_CACHE (default /var/cache/lean-labs/vm) holds the builds; deleting it is always safe.
+// LEAN_LABS_VM_ACCEL=kvm|tcg skips the probe that picks KVM where it boots and software emulation elsewhere.
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { $, sleep, which } from 'zx';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SUITE = 'trixie';
+/** What the guest needs: the engine (rootful and rootless), its networking, and tools for the init script. */
+const PACKAGES = ['docker.io', 'tini', 'iproute2', 'iptables', 'kmod', 'procps', 'uidmap', 'rootlesskit', 'slirp4netns', 'ca-certificates'];
+/** The virtio drivers the initramfs loads, in dependency order, to find the root disk. */
+const BOOT_MODULES = ['virtio_ring', 'virtio', 'virtio_pci_legacy_dev', 'virtio_pci_modern_dev', 'virtio_pci', 'virtio_blk'];
+const DISK_SIZE = '24G';
+const MEMORY_MB = 3072;
+const READY_TIMEOUT_MS = 15 * 60_000;
+
+$.quiet = true;
+$.verbose = false;
+
+export const cacheRoot = () => process.env.LEAN_LABS_VM_CACHE || '/var/cache/lean-labs/vm';
+const sha = (text) => createHash('sha256').update(text).digest('hex').slice(0, 12);
+const secs = (t0) => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
+
+class VmError extends Error {}
+
+async function need(commands, pkgs) {
+  const missing = [];
+  for (const c of commands) if (!(await which(c, { nothrow: true }))) missing.push(c);
+  if (missing.length) throw new VmError(`The engine VM needs ${missing.join(', ')}: apt-get install ${pkgs}`);
+}
+
+/** The host's Debian mirror: LEAN_LABS_DEBIAN_MIRROR, else the first deb source in /etc/apt. */
+function debianMirror() {
+  if (process.env.LEAN_LABS_DEBIAN_MIRROR) return process.env.LEAN_LABS_DEBIAN_MIRROR;
+  const files = ['/etc/apt/sources.list', ...(existsSync('/etc/apt/sources.list.d') ? readdirSync('/etc/apt/sources.list.d').map((f) => `/etc/apt/sources.list.d/${f}`) : [])];
+  for (const f of files) {
+    if (!existsSync(f)) continue;
+    const text = readFileSync(f, 'utf8');
+    const m = /^URIs:\s*(\S+)/m.exec(text) ?? /^\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)/m.exec(text);
+    if (m && !/security/.test(m[1])) return m[1];
+  }
+  throw new VmError('No Debian mirror found in /etc/apt; set LEAN_LABS_DEBIAN_MIRROR.');
+}
+
+/** The cloud kernel package the host's apt offers now (its name carries the ABI version). */
+async function kernelPackage() {
+  const deps = (await $`apt-cache depends linux-image-cloud-amd64`).stdout;
+  const name = /Depends:\s*(linux-image-\S+-cloud-amd64)/.exec(deps)?.[1];
+  if (!name) throw new VmError('apt knows no linux-image-cloud-amd64: run apt-get update, or check /etc/apt/sources.list.');
+  const version = /Candidate:\s*(\S+)/.exec((await $`apt-cache policy ${name}`).stdout)?.[1] ?? '';
+  return { name, version, abi: name.replace(/^linux-image-/, '') };
+}
+
+/** Builds the disk, kernel and initramfs once per recipe; returns where they are. */
+export async function buildVm(say = console.log) {
+  await need(['debootstrap', 'qemu-system-x86_64', 'qemu-img', 'mkfs.ext4', 'cpio', 'busybox'], 'debootstrap qemu-system-x86 qemu-utils e2fsprogs cpio busybox-static');
+  const kernel = await kernelPackage();
+  const init = readFileSync(join(here, 'guest-init.sh'), 'utf8');
+  // The recipe: how the disk and the initramfs are made, what goes in, and the kernel (not the rest of this file).
+  const key = sha([buildVm.toString(), makeInitramfs.toString(), init, SUITE, DISK_SIZE, kernel.name, kernel.version, PACKAGES.join(','), BOOT_MODULES.join(',')].join('\n'));
+  const dir = join(cacheRoot(), key);
+  if (existsSync(join(dir, 'ready'))) return vmFiles(dir);
+  const t0 = Date.now();
+  mkdirSync(cacheRoot(), { recursive: true });
+  const work = `${dir}.partial-${process.pid}`;
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  try {
+    say(`engine VM: building ${key} (Debian ${SUITE} with ${PACKAGES[0]}, kernel ${kernel.abi}); a few minutes, once`);
+    await $({ cwd: work })`apt-get download ${kernel.name}`;
+    const deb = readdirSync(work).find((f) => f.startsWith(kernel.name) && f.endsWith('.deb'));
+    await $`dpkg-deb -x ${join(work, deb)} ${join(work, 'kernel')}`;
+    const root = join(work, 'root');
+    say(`engine VM: debootstrap ${SUITE} (${PACKAGES.length} packages and what they need)`);
+    await $`debootstrap --variant=minbase --include=${PACKAGES.join(',')} ${SUITE} ${root} ${debianMirror()}`;
+    await $`cp -a ${join(work, 'kernel/lib/modules')}/. ${join(root, 'lib/modules')}/`;
+    await $`chroot ${root} depmod ${kernel.abi}`;
+    writeFileSync(join(root, 'sbin/lean-labs-init'), init, { mode: 0o755 });
+    mkdirSync(join(root, 'etc/docker'), { recursive: true });
+    // The containerd image store, as new Docker Desktop installs have it.
+    writeFileSync(join(root, 'etc/docker/daemon.json'), `${JSON.stringify({ features: { 'containerd-snapshotter': true } }, null, 2)}\n`);
+    // The rootless engine's user, with a block of subordinate ids.
+    await $`chroot ${root} useradd --create-home --uid 1000 --shell /bin/sh learner`;
+    writeFileSync(join(root, 'etc/subuid'), 'learner:100000:65536\n');
+    writeFileSync(join(root, 'etc/subgid'), 'learner:100000:65536\n');
+    mkdirSync(join(root, 'home/learner/.config/docker'), { recursive: true });
+    writeFileSync(join(root, 'home/learner/.config/docker/daemon.json'), `${JSON.stringify({ features: { 'containerd-snapshotter': true } }, null, 2)}\n`);
+    await $`chroot ${root} chown -R learner:learner /home/learner`;
+    writeFileSync(join(root, 'etc/hostname'), 'lean-labs-vm\n');
+    await $`rm -rf ${join(root, 'var/cache/apt/archives')}/*.deb ${join(root, 'var/lib/apt/lists')}`;
+    say('engine VM: making the disk and the initramfs');
+    await $`mkfs.ext4 -q -L lean-labs -d ${root} ${join(work, 'root.img')} ${DISK_SIZE}`;
+    await makeInitramfs(work, kernel.abi);
+    await $`cp ${join(work, 'kernel/boot', `vmlinuz-${kernel.abi}`)} ${join(work, 'vmlinuz')}`;
+    rmSync(root, { recursive: true, force: true });
+    rmSync(join(work, 'kernel'), { recursive: true, force: true });
+    rmSync(join(work, deb), { force: true });
+    writeFileSync(join(work, 'ready'), `${new Date().toISOString()}\n`);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(work, dir);
+    // Earlier recipes' builds (and their image layers) are of no more use.
+    for (const old of readdirSync(cacheRoot())) if (/^[0-9a-f]{12}$/.test(old) && old !== key) rmSync(join(cacheRoot(), old), { recursive: true, force: true });
+    say(`engine VM: built in ${secs(t0)}`);
+    return vmFiles(dir);
+  } catch (err) {
+    rmSync(work, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+const vmFiles = (dir) => ({ dir, kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img'), disk: join(dir, 'root.img') });
+
+/** A busybox initramfs that loads the virtio drivers, mounts /dev/vda and hands over to the guest's init. */
+async function makeInitramfs(work, abi) {
+  const ir = join(work, 'initramfs');
+  for (const d of ['bin', 'dev', 'proc', 'sys', 'newroot', 'modules']) mkdirSync(join(ir, d), { recursive: true });
+  await $`cp /bin/busybox ${join(ir, 'bin/busybox')}`;
+  const modRoot = join(work, 'kernel/lib/modules', abi);
+  const all = (await $`find ${modRoot} -name *.ko*`).stdout.trim().split('\n');
+  for (const m of BOOT_MODULES) {
+    const file = all.find((f) => f.endsWith(`/${m}.ko`));
+    if (!file) throw new VmError(`kernel ${abi} has no ${m}.ko`);
+    await $`cp ${file} ${join(ir, 'modules')}/`;
+  }
+  writeFileSync(
+    join(ir, 'init'),
+    `#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+for m in ${BOOT_MODULES.join(' ')}; do insmod /modules/$m.ko || echo "initramfs: $m did not load"; done
+i=0; while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+mount -o rw /dev/vda /newroot || { echo "initramfs: no root disk"; poweroff -f; }
+umount /proc /sys
+mount --move /dev /newroot/dev
+exec switch_root /newroot /sbin/lean-labs-init
+`,
+    { mode: 0o755 },
+  );
+  await $({ cwd: ir, shell: '/bin/bash' })`find . | cpio --quiet -o -H newc | gzip -1 > ../initrd.img`;
+  rmSync(ir, { recursive: true, force: true });
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** KVM where a kernel boots under it, else software emulation (this kind of host's nested KVM hangs kernels). */
+async function accel(files, say) {
+  const forced = process.env.LEAN_LABS_VM_ACCEL;
+  if (forced === 'kvm' || forced === 'tcg') return forced;
+  const probeFile = join(cacheRoot(), 'accel');
+  if (existsSync(probeFile)) return readFileSync(probeFile, 'utf8').trim();
+  let result = 'tcg';
+  if (existsSync('/dev/kvm')) {
+    // A kernel with no root panics at once where KVM works; panic=-1 and -no-reboot make QEMU exit then.
+    const probe = await $({
+      nothrow: true,
+      timeout: '30s',
+    })`qemu-system-x86_64 -accel kvm -cpu host -m 256 -display none -serial stdio -monitor none -no-reboot -kernel ${files.kernel} -append ${'console=ttyS0 panic=-1'}`;
+    if (/Kernel panic/.test(probe.stdout)) result = 'kvm';
+  }
+  say(`engine VM: ${result === 'kvm' ? 'KVM boots kernels here' : 'KVM does not boot kernels here; software emulation (slow)'}`);
+  writeFileSync(probeFile, `${result}\n`);
+  return result;
+}
+
+/**
+ * Boots a VM on a throwaway overlay of `backing` and waits until its engine answers over TCP.
+ * Returns its DOCKER_HOST and a stop function. `keep` (a folder) makes the overlay and pid file last there.
+ */
+export async function bootVm(files, { engine = 'rootful', backing = files.disk, say = console.log, runDir } = {}) {
+  const dir = runDir ?? join(tmpdir(), `lean-labs-vm-${process.pid}-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  const overlay = join(dir, 'run.qcow2');
+  const fmt = backing.endsWith('.qcow2') ? 'qcow2' : 'raw';
+  await $`qemu-img create -q -f qcow2 -F ${fmt} -b ${backing} ${overlay}`;
+  const port = await freePort();
+  const log = join(dir, 'console.log');
+  const pidFile = join(dir, 'qemu.pid');
+  const mode = await accel(files, say);
+  const t0 = Date.now();
+  const cpu = mode === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max'];
+  const args = [
+    ...cpu,
+    ...['-smp', '2', '-m', `${MEMORY_MB}`, '-display', 'none', '-monitor', 'none', '-serial', `file:${log}`, '-no-reboot', '-daemonize', '-pidfile', pidFile],
+    ...['-kernel', files.kernel, '-initrd', files.initrd, '-append', `console=ttyS0 panic=-1 quiet lean-labs.engine=${engine}`],
+    ...['-drive', `file=${overlay},if=virtio,format=qcow2,cache=unsafe`],
+    ...['-nic', `user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:${port}-:2375`],
+  ];
+  await $`qemu-system-x86_64 ${args}`;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  const dockerHost = `tcp://127.0.0.1:${port}`;
+  writeFileSync(join(dir, 'docker-host'), `${dockerHost}\n`);
+  const vm = { engine, dockerHost, pid, dir, log, mode, stop: () => stopVm(pid, dir, runDir === undefined) };
+  say(`engine VM: booting (${mode}, ${engine}), engine at ${dockerHost}; console in ${log}`);
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (!alive(pid)) throw new VmError(`The engine VM stopped while booting. Its console ends:\n${tail(log)}`);
+    const v = await $({ nothrow: true, timeout: '20s', env: { ...process.env, DOCKER_HOST: dockerHost } })`docker version --format {{.Server.Version}}`;
+    if (v.exitCode === 0) {
+      say(`engine VM: Docker ${v.stdout.trim()} answered after ${secs(t0)}`);
+      return vm;
+    }
+    if (/engine exited/.test(tail(log))) {
+      await vm.stop();
+      throw new VmError(`The engine in the VM exited. Its console ends:\n${tail(log)}`);
+    }
+    if (Date.now() > deadline) {
+      await vm.stop();
+      throw new VmError(`The engine VM did not answer within ${READY_TIMEOUT_MS / 60_000} minutes. Its console ends:\n${tail(log)}`);
+    }
+    await sleep(3000);
+  }
+}
+
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function tail(file, bytes = 3000) {
+  if (!existsSync(file)) return '(no console output)';
+  const size = statSync(file).size;
+  const fd = openSync(file, 'r');
+  const buf = Buffer.alloc(Math.min(bytes, size));
+  readSync(fd, buf, 0, buf.length, Math.max(0, size - buf.length));
+  closeSync(fd);
+  return buf.toString('utf8');
+}
+
+async function stopVm(pid, dir, removeDir) {
+  if (alive(pid)) {
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
+  }
+  if (removeDir) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Asks the guest's init to stop the engine and power off (so a disk layer is left clean); waits for QEMU to exit. */
+async function haltVm(vm, image) {
+  const env = { ...process.env, DOCKER_HOST: vm.dockerHost };
+  await $({ env, nothrow: true, timeout: '60s' })`docker run --rm --pid host --privileged ${image} kill -USR1 1`;
+  for (let i = 0; i < 1200 && alive(vm.pid); i++) await sleep(100);
+  if (alive(vm.pid)) throw new VmError(`The engine VM did not power off within 2 minutes. Its console ends:\n${tail(vm.log)}`);
+}
+
+/**
+ * A disk layer with the given images already loaded into the given engine: made once (boot, `docker save | docker
+ * load`, clean power-off) and cached by the images' tags, which carry their content's version.
+ */
+export async function imagesLayer(files, { engine = 'rootful', images, haltImage, say = console.log }) {
+  const key = sha(`${engine}\n${[...images].sort().join('\n')}`);
+  const layer = join(files.dir, `images-${engine}-${key}.qcow2`);
+  if (existsSync(layer)) return layer;
+  const t0 = Date.now();
+  const runDir = `${layer}.partial-${process.pid}`;
+  rmSync(runDir, { recursive: true, force: true });
+  try {
+    const vm = await bootVm(files, { engine, say, runDir });
+    try {
+      say(`engine VM: loading ${images.length} images into the ${engine} engine`);
+      await $({ shell: '/bin/bash', env: { ...process.env, DOCKER_HOST: vm.dockerHost } })`set -o pipefail; DOCKER_HOST= docker save ${images} | docker load -q`;
+      await haltVm(vm, haltImage);
+    } finally {
+      await vm.stop();
+    }
+    renameSync(join(runDir, 'run.qcow2'), layer);
+    say(`engine VM: images layer made in ${secs(t0)}`);
+    return layer;
+  } finally {
+    rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+/** The lab images the local engine holds at their current versions: each `latest` and the tags of the same image. */
+export async function labImageTags() {
+  const rows = (await $`docker images --format ${'{{.Repository}} {{.Tag}} {{.ID}}'} --filter reference=lean-labs/*`).stdout.trim().split('\n');
+  const parsed = rows.filter(Boolean).map((r) => r.split(' '));
+  const latest = new Map(parsed.filter(([, tag]) => tag === 'latest').map(([repo, , id]) => [repo, id]));
+  return parsed.filter(([repo, tag, id]) => tag !== '<none>' && (latest.get(repo) ?? id) === id && !/sandbox/.test(repo)).map(([repo, tag]) => `${repo}:${tag}`);
+}
+
+async function main() {
+  const [cmd, engine = 'rootful'] = process.argv.slice(2);
+  const runDir = join(cacheRoot(), 'up');
+  try {
+    if (cmd === 'build') {
+      const f = await buildVm();
+      console.log(f.dir);
+    } else if (cmd === 'up') {
+      if (existsSync(join(runDir, 'qemu.pid')) && alive(Number(readFileSync(join(runDir, 'qemu.pid'), 'utf8')))) throw new VmError('A VM is up already: `node test/engines/vm/vm.mjs down` first.');
+      const f = await buildVm();
+      const tags = await labImageTags();
+      const layer = await imagesLayer(f, { engine, images: tags, haltImage: 'lean-labs/busybox:latest' });
+      rmSync(runDir, { recursive: true, force: true });
+      const vm = await bootVm(f, { engine, backing: layer, runDir });
+      console.log(`export DOCKER_HOST=${vm.dockerHost}`);
+    } else if (cmd === 'down') {
+      const pidFile = join(runDir, 'qemu.pid');
+      if (!existsSync(pidFile)) return console.log('No VM is up.');
+      await stopVm(Number(readFileSync(pidFile, 'utf8')), runDir, true);
+      console.log('Stopped.');
+    } else {
+      console.log('Usage: node test/engines/vm/vm.mjs build | up [rootful|rootless] | down');
+      process.exitCode = cmd ? 2 : 0;
+    }
+  } catch (err) {
+    console.error(err instanceof VmError ? err.message : err?.stderr ? `${err.message.split('\n')[0]}\n${err.stderr}` : err);
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
