@@ -1,3 +1,4 @@
+import type { Requirement } from '../lab/requirement-names.js';
 import type { DockerPort } from '../docker/port.js';
 
 /** How a check field is written in a lab file, and how it is turned into a value. */
@@ -19,6 +20,8 @@ export interface FieldSpec {
   readonly doc: string;
   /** For text fields (and each item of a list): what is wrong with a value, with what to write instead. */
   readonly valid?: (item: string) => { readonly error: string; readonly fix: string } | undefined;
+  /** What the engine must have for this field to mean anything; on an engine without it the field is not judged. */
+  readonly requires?: Requirement;
 }
 
 /** What judging a check found: pass or fail, and what was expected versus found, for the learner. */

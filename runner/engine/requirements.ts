@@ -1,6 +1,7 @@
 import type { EngineInfo } from '../docker/port.js';
 import type { CheckSpec, Lab, Step } from '../lab/types.js';
 import { mustRun } from '../host/run.js';
+import { CHECK_KINDS } from '../checks/registry.js';
 import type { Requirement } from '../lab/requirement-names.js';
 
 /** Host features a lab may need; a lab that needs one the host lacks says so before it starts. */
@@ -37,16 +38,32 @@ export async function unmetRequirements(lab: Pick<Lab, 'requires' | 'podman'>, i
 
 /**
  * The lab as this engine can prove it: a check that needs what the engine lacks (`requires:` on the check) is left
- * out, and each step says which of its checks were, and why. The rest of the lab is unchanged.
+ * out, as is a field whose kind says it needs it (hostconfig's memorySwap needs swap accounting); a check left with
+ * nothing to assert goes too. Each step says what was left out, and why. The rest of the lab is unchanged.
  */
 export function checksForEngine(lab: Lab, info: EngineInfo): Lab {
-  const lacks = (c: CheckSpec) => (c.requires ?? []).filter((r) => r !== 'compose-v2' && !REQUIREMENTS[r].has(info));
-  if (!lab.steps.some((s) => s.checks.some((c) => lacks(c).length))) return lab;
+  const lacking = (r: Requirement | undefined): r is Requirement => r !== undefined && r !== 'compose-v2' && !REQUIREMENTS[r].has(info);
+  let changed = false;
   const steps = lab.steps.map((step): Step => {
-    const dropped = step.checks.filter((c) => lacks(c).length);
-    if (!dropped.length) return step;
-    const notHere = [...new Set(dropped.flatMap(lacks))].map((r) => `${r}: ${REQUIREMENTS[r].why}`);
-    return { ...step, checks: step.checks.filter((c) => !lacks(c).length), notHere };
+    const why = new Set<Requirement>();
+    const checks = step.checks.flatMap((c): CheckSpec[] => {
+      const missing = (c.requires ?? []).filter(lacking);
+      if (missing.length) {
+        for (const r of missing) why.add(r);
+        return [];
+      }
+      const kind = CHECK_KINDS.get(c.kind);
+      const dropped = Object.keys(c.fields).filter((f) => lacking(kind?.fields[f]?.requires));
+      if (!dropped.length) return [c];
+      for (const f of dropped) why.add(kind!.fields[f]!.requires!);
+      const fields = Object.fromEntries(Object.entries(c.fields).filter(([f]) => !dropped.includes(f)));
+      // What is left must still assert something (the kind's oneOf), or the check says nothing here.
+      if (kind?.oneOf && !kind.oneOf.some((k) => k in fields)) return [];
+      return [{ ...c, fields }];
+    });
+    if (!why.size) return step;
+    changed = true;
+    return { ...step, checks, notHere: [...why].map((r) => `${r}: ${REQUIREMENTS[r].why}`) };
   });
-  return { ...lab, steps };
+  return changed ? { ...lab, steps } : lab;
 }

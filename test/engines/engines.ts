@@ -13,9 +13,16 @@ export const ENGINES = {
 } as const;
 export type EngineName = keyof typeof ENGINES;
 
-/** LEAN_LABS_ENGINES picks engines by name (comma or space separated); all of them by default. */
+/**
+ * The engines run when none are named. vm-rootless boots and answers, but with no systemd in the VM its Docker uses
+ * no cgroup driver (as rootless Docker does without systemd), so nothing can be limited there: it is run only when
+ * named, until the VM runs systemd as a learner's Linux does.
+ */
+export const DEFAULT_ENGINES: readonly EngineName[] = ['host', 'vm'];
+
+/** LEAN_LABS_ENGINES picks engines by name (comma or space separated); DEFAULT_ENGINES when unset. */
 export function selectedEngines(env = process.env.LEAN_LABS_ENGINES): EngineName[] {
-  const names = (env ?? Object.keys(ENGINES).join(',')).split(/[\s,]+/).filter(Boolean);
+  const names = (env ?? DEFAULT_ENGINES.join(',')).split(/[\s,]+/).filter(Boolean);
   for (const n of names) if (!(n in ENGINES)) throw new Error(`LEAN_LABS_ENGINES names "${n}"; the engines are ${Object.keys(ENGINES).join(', ')}.`);
   return names as EngineName[];
 }
@@ -27,8 +34,11 @@ export interface RunningEngine {
   stop(): Promise<void>;
 }
 
-/** Where the VMs the matrix started record their QEMU pids, so the run's teardown stops any left running. */
-export const vmPidDir = () => join(tmpdir(), 'lean-labs-engine-vms');
+/**
+ * Where the VMs a run started record their QEMU pids, so the run's teardown stops any left running: one folder per
+ * run, named by vitest's main process (the global setup's own pid, the test worker's parent).
+ */
+export const vmPidDir = (run = process.ppid) => join(tmpdir(), `lean-labs-engine-vms-${run}`);
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -40,7 +50,8 @@ export async function startEngine(name: EngineName): Promise<RunningEngine> {
   const images: string[] = await labImageTags();
   if (!images.length) throw new Error('The local engine holds no lab images to load into the VM: run `npx lean-labs images build` first.');
   const layer = await imagesLayer(files, { engine, images, haltImage: 'lean-labs/busybox:latest', say });
-  const vm = await bootVm(files, { engine, backing: layer, say });
+  // As Docker Desktop: the learner's folders at the same paths in the VM, published ports on the learner's localhost.
+  const vm = await bootVm(files, { engine, backing: layer, say, share: tmpdir(), forward: publishedPorts() });
   mkdirSync(vmPidDir(), { recursive: true });
   const pidFile = join(vmPidDir(), `${vm.pid}`);
   writeFileSync(pidFile, name);
@@ -54,9 +65,20 @@ export async function startEngine(name: EngineName): Promise<RunningEngine> {
   };
 }
 
+/** The host ports the bundled labs publish (`-p [addr:]port:…`, Compose's `ports:`), which a VM must answer on. */
+export function publishedPorts(labsDir = join(process.cwd(), 'labs')): number[] {
+  const ports = new Set<number>();
+  for (const lab of readdirSync(labsDir, { withFileTypes: true })) {
+    if (!lab.isDirectory() || !existsSync(join(labsDir, lab.name, 'lab.md'))) continue;
+    const text = readFileSync(join(labsDir, lab.name, 'lab.md'), 'utf8');
+    for (const m of text.matchAll(/(?:-p|--publish)[ =](?:[\d.]+:)?(\d+):\d+|(?:-\s+|\[\s*|,\s*)"(?:[\d.]+:)?(\d+):\d+(?:\/tcp)?"/g)) ports.add(Number(m[1] ?? m[2]));
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
 /** Stops every VM the run started and did not stop (a test that timed out, a crash): nothing is left running. */
-export function stopLeftoverVms(): string[] {
-  const dir = vmPidDir();
+export function stopLeftoverVms(run: number): string[] {
+  const dir = vmPidDir(run);
   if (!existsSync(dir)) return [];
   const stopped: string[] = [];
   for (const f of readdirSync(dir)) {

@@ -19,7 +19,7 @@ export default function setup(): () => void {
   if (missing.length) throw new Error(`The engine matrix builds a VM with ${missing.join(', ')}: apt-get install qemu-system-x86 qemu-utils debootstrap cpio busybox-static (.ci/run does).`);
   engineSetup();
   return () => {
-    const stopped = stopLeftoverVms();
+    const stopped = stopLeftoverVms(process.pid);
     if (stopped.length) process.stderr.write(`engine matrix: stopped VMs left running: ${stopped.join(', ')}\n`);
   };
 }

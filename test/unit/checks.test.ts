@@ -334,6 +334,17 @@ describe('image comparisons', () => {
     expect((await judge('image', { image: 'v1again', sameAs: 'v1' }, d)).pass).toBe(true);
     expect((await judge('image', { image: 'v2', sameAs: 'v1' }, d)).pass).toBe(false);
   });
+
+  it('sameAs on the containerd store: a cached rebuild has another ID but the same layers and creation time', async () => {
+    const d = new FakeDocker();
+    d.images.set('v1', { ...img('1', ['deps', 'app1']), created: 1000 });
+    d.images.set('cached', { ...img('9', ['deps', 'app1']), created: 1000 });
+    d.images.set('no-cache', { ...img('8', ['deps', 'app1']), created: 2000 });
+    d.images.set('changed', { ...img('7', ['deps', 'app2']), created: 1000 });
+    expect((await judge('image', { image: 'cached', sameAs: 'v1' }, d)).pass).toBe(true);
+    expect((await judge('image', { image: 'no-cache', sameAs: 'v1' }, d)).pass).toBe(false);
+    expect((await judge('image', { image: 'changed', sameAs: 'v1' }, d)).pass).toBe(false);
+  });
 });
 
 describe('requirements', () => {
@@ -370,6 +381,20 @@ describe('requirements', () => {
     expect(there.steps[0]!.checks.map((c) => c.fields)).toEqual([{ container: 'x', memory: 64 * 1024 * 1024 }]);
     expect(there.steps[0]!.notHere).toEqual([expect.stringMatching(/^swap-limit: this kernel does not account swap/)]);
     expect(lab.steps[0]!.checks).toHaveLength(2);
+  });
+
+  it('judges no --memory-swap where swap is not accounted: the field goes, the rest of the check stays', async () => {
+    const { checksForEngine } = await import('../../runner/engine/requirements.js');
+    const { parseLab } = await import('../../runner/lab/parse.js');
+    const lab = parseLab(
+      '---\nformat: 1\nid: sw\ntitle: T\nsummary: S\nduration: 1m\n---\n\n## Cap it\n\n```sh\ndocker run -d --name x -m 64m x\n```\n\n```check\n- kind: hostconfig\n  container: x\n  memory: 64m\n  memorySwap: 64m\n- kind: hostconfig\n  container: x\n  memorySwap: 64m\n```\n',
+      'sw/lab.md',
+    );
+    const d = new FakeDocker();
+    d.swapLimit = false;
+    const step = checksForEngine(lab, await d.info()).steps[0]!;
+    expect(step.checks.map((c) => c.fields)).toEqual([{ container: 'x', memory: 64 * 1024 * 1024 }]);
+    expect(step.notHere).toEqual([expect.stringMatching(/^swap-limit: /)]);
   });
 
   it('refuses a check requirement it does not know, at its line', async () => {

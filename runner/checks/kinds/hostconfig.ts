@@ -159,7 +159,8 @@ export const hostconfig: CheckKind = {
   fields: {
     container: { type: 'string', required: true, doc: 'container name' },
     memory: { type: 'size', doc: '-m / --memory' },
-    memorySwap: { type: 'size', doc: '--memory-swap (memory plus swap)' },
+    // An engine without swap accounting ignores --memory-swap (docker run warns), so there it is not judged.
+    memorySwap: { type: 'size', doc: '--memory-swap (memory plus swap)', requires: 'swap-limit' },
     cpus: { type: 'number', doc: '--cpus' },
     cpuShares: { type: 'number', doc: '--cpu-shares' },
     cpusetCpus: { type: 'string', doc: '--cpuset-cpus' },

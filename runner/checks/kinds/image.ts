@@ -103,7 +103,10 @@ export function judgeImage(f: ImageFields, i: ImageFacts | null, others: OtherIm
   const other = (name: string | undefined) => (name === undefined ? undefined : others[name]);
   if (f.sameAs !== undefined) {
     const o = other(f.sameAs);
-    facts.push(fact(o?.id === i.id, `it is the very same image as ${f.sameAs}`, o ? `it is ${i.id.slice(7, 19)}, ${f.sameAs} is ${o.id.slice(7, 19)}` : `there is no image ${f.sameAs}`));
+    // The very same image: the same ID; or, on the containerd image store (whose ID also covers the build's own
+    // record, different on every build), the same layers made at the same moment, which a cached rebuild keeps.
+    const same = !!o && (o.id === i.id || (i.layerIds.length > 0 && i.created === o.created && i.layerIds.length === o.layerIds.length && i.layerIds.every((l, n) => l === o.layerIds[n])));
+    facts.push(fact(same, `it is the very same image as ${f.sameAs}`, o ? `it is ${i.id.slice(7, 19)}, ${f.sameAs} is ${o.id.slice(7, 19)}` : `there is no image ${f.sameAs}`));
   }
   if (f.baseImage !== undefined) {
     const o = other(f.baseImage);
@@ -143,7 +146,7 @@ export const image: CheckKind = {
     hasFile: { type: 'string', doc: 'a path its filesystem holds (read by a short-lived container of it; the image needs `test`)' },
     layers: { type: 'number', doc: 'exact layer count' },
     minLayers: { type: 'number', doc: 'smallest layer count' },
-    sameAs: { type: 'string', doc: 'another image it must be identical to (same ID)' },
+    sameAs: { type: 'string', doc: 'another image it must be identical to (same ID; on the containerd store, same layers and creation time)' },
     baseImage: { type: 'string', doc: 'the image it must extend, by extraLayers' },
     extraLayers: { type: 'number', doc: 'layers on top of baseImage (default 1)' },
     sharesLayersWith: { type: 'string', doc: 'another image whose bottom layers it reuses' },

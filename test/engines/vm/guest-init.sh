@@ -17,6 +17,8 @@ ln -sf /proc/self/fd /dev/fd
 ln -sf /proc/self/fd/0 /dev/stdin
 ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
+# Shared propagation and an open tun device, as systemd and udev leave them (rootlesskit needs both).
+mount --make-rshared /
 mount -t tmpfs -o mode=755 tmpfs /run
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 # cgroup v2 only, as on Docker Desktop and current Linux distributions.
@@ -28,6 +30,7 @@ for m in virtio_net overlay bridge br_netfilter veth nf_nat nf_conntrack xt_MASQ
   nft_chain_nat nft_compat nf_tables tun; do
   modprobe -q "$m" || say "module $m did not load"
 done
+chmod 666 /dev/net/tun 2>/dev/null
 ip link set lo up
 ip link set eth0 up
 ip addr add 10.0.2.15/24 dev eth0
@@ -36,8 +39,38 @@ echo 'nameserver 10.0.2.3' >/etc/resolv.conf
 sysctl -qw net.ipv4.ip_forward=1 kernel.unprivileged_userns_clone=1 2>/dev/null
 sysctl -qw net.ipv4.ip_unprivileged_port_start=0
 
+# Open files as systemd gives a service (1024 soft, 524288 hard), which containers inherit, as on Docker Desktop
+# and Linux distributions; the kernel's own default for init is 4096 hard.
+ulimit -Hn 524288
+ulimit -Sn 1024
+
 engine=rootful
-case " $(cat /proc/cmdline) " in *" lean-labs.engine=rootless "*) engine=rootless ;; esac
+share=""
+forward=""
+for arg in $(cat /proc/cmdline); do
+  case "$arg" in
+    lean-labs.engine=rootless) engine=rootless ;;
+    lean-labs.share=*) share=${arg#lean-labs.share=} ;;
+    lean-labs.forward=*) forward=$(echo "${arg#lean-labs.forward=}" | tr , ' ') ;;
+  esac
+done
+
+# Docker Desktop shares the learner's folders with its VM at the same paths, so `-v "$PWD/site:/site"` and Compose's
+# `./site` mount what the learner edits. The same here: the host's folder, over virtiofs as Desktop does, at its path.
+if [ -n "$share" ]; then
+  modprobe -q virtiofs
+  mkdir -p "$share"
+  mount -t virtiofs share "$share" || say "the shared folder $share did not mount"
+fi
+# Desktop also makes ports published in its VM answer on the learner's own localhost, 127.0.0.1-only ones too.
+# QEMU forwards each such host port to the VM's address; here it is sent on to the VM's loopback, where the engine's
+# proxy listens for every published port.
+if [ -n "$forward" ]; then
+  sysctl -qw net.ipv4.conf.eth0.route_localnet=1
+  for port in $forward; do
+    iptables -t nat -I PREROUTING -i eth0 -p tcp --dport "$port" -j DNAT --to-destination "127.0.0.1:$port"
+  done
+fi
 
 if [ "$engine" = rootless ]; then
   # A rootless engine as most Linux learners run one: an ordinary user's dockerd under rootlesskit, its cgroup

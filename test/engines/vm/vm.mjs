@@ -10,7 +10,8 @@
 // LEAN_LABS_VM_CACHE (default /var/cache/lean-labs/vm) holds the builds; deleting it is always safe.
 // LEAN_LABS_VM_ACCEL=kvm|tcg skips the probe that picks KVM where it boots and software emulation elsewhere.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,6 +27,8 @@ const BOOT_MODULES = ['virtio_ring', 'virtio', 'virtio_pci_legacy_dev', 'virtio_
 const DISK_SIZE = '24G';
 const MEMORY_MB = 3072;
 const READY_TIMEOUT_MS = 15 * 60_000;
+/** QEMU's own virtiofs daemon (Debian's qemu-system-common), for the shared folder. */
+const VIRTIOFSD = '/usr/lib/qemu/virtiofsd';
 
 $.quiet = true;
 $.verbose = false;
@@ -69,10 +72,17 @@ export async function buildVm(say = console.log) {
   await need(['debootstrap', 'qemu-system-x86_64', 'qemu-img', 'mkfs.ext4', 'cpio', 'busybox'], 'debootstrap qemu-system-x86 qemu-utils e2fsprogs cpio busybox-static');
   const kernel = await kernelPackage();
   const init = readFileSync(join(here, 'guest-init.sh'), 'utf8');
-  // The recipe: how the disk and the initramfs are made, what goes in, and the kernel (not the rest of this file).
-  const key = sha([buildVm.toString(), makeInitramfs.toString(), init, SUITE, DISK_SIZE, kernel.name, kernel.version, PACKAGES.join(','), BOOT_MODULES.join(',')].join('\n'));
+  // The recipe: how the disk and the initramfs are made (this file's text from buildVm to the end of makeInitramfs,
+  // read from disk, as a test runner may rewrite functions it loads), what goes in, and the kernel.
+  const own = readFileSync(fileURLToPath(import.meta.url), 'utf8');
+  const recipe = own.slice(own.indexOf('export async function buildVm'), own.indexOf('async function freePort'));
+  const key = sha([recipe, init, SUITE, DISK_SIZE, kernel.name, kernel.version, PACKAGES.join(','), BOOT_MODULES.join(',')].join('\n'));
   const dir = join(cacheRoot(), key);
-  if (existsSync(join(dir, 'ready'))) return vmFiles(dir);
+  if (existsSync(join(dir, 'ready'))) {
+    // Marks it in use: builds of other recipes are removed only once unused for a day.
+    utimesSync(dir, new Date(), new Date());
+    return vmFiles(dir);
+  }
   const t0 = Date.now();
   mkdirSync(cacheRoot(), { recursive: true });
   const work = `${dir}.partial-${process.pid}`;
@@ -111,8 +121,12 @@ export async function buildVm(say = console.log) {
     writeFileSync(join(work, 'ready'), `${new Date().toISOString()}\n`);
     rmSync(dir, { recursive: true, force: true });
     renameSync(work, dir);
-    // Earlier recipes' builds (and their image layers) are of no more use.
-    for (const old of readdirSync(cacheRoot())) if (/^[0-9a-f]{12}$/.test(old) && old !== key) rmSync(join(cacheRoot(), old), { recursive: true, force: true });
+    // Other recipes' builds (and their image layers) unused for a day are of no more use; a younger one may be
+    // another checkout's, in use now.
+    for (const old of readdirSync(cacheRoot())) {
+      const path = join(cacheRoot(), old);
+      if (/^[0-9a-f]{12}$/.test(old) && old !== key && Date.now() - statSync(path).mtimeMs > 24 * 3600_000) rmSync(path, { recursive: true, force: true });
+    }
     say(`engine VM: built in ${secs(t0)}`);
     return vmFiles(dir);
   } catch (err) {
@@ -190,7 +204,7 @@ async function accel(files, say) {
  * Boots a VM on a throwaway overlay of `backing` and waits until its engine answers over TCP.
  * Returns its DOCKER_HOST and a stop function. `keep` (a folder) makes the overlay and pid file last there.
  */
-export async function bootVm(files, { engine = 'rootful', backing = files.disk, say = console.log, runDir } = {}) {
+export async function bootVm(files, { engine = 'rootful', backing = files.disk, say = console.log, runDir, share, forward = [] } = {}) {
   const dir = runDir ?? join(tmpdir(), `lean-labs-vm-${process.pid}-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
   const overlay = join(dir, 'run.qcow2');
@@ -201,19 +215,60 @@ export async function bootVm(files, { engine = 'rootful', backing = files.disk, 
   const pidFile = join(dir, 'qemu.pid');
   const mode = await accel(files, say);
   const t0 = Date.now();
-  const cpu = mode === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max'];
+  const cpu = mode === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', process.env.LEAN_LABS_VM_CPU ?? 'max'];
+  // The host folder the VM sees at its own path (virtiofs, as Docker Desktop shares the learner's folders).
+  let fsd;
+  const shareArgs = [];
+  if (share) {
+    const sock = join(dir, 'fs.sock');
+    const fsdLog = openSync(join(dir, 'virtiofsd.log'), 'a');
+    fsd = spawn(VIRTIOFSD, [`--socket-path=${sock}`, '-o', `source=${share}`, '-o', 'cache=none', '-o', 'sandbox=chroot'], { detached: true, stdio: ['ignore', fsdLog, fsdLog] });
+    closeSync(fsdLog);
+    fsd.unref();
+    writeFileSync(join(dir, 'virtiofsd.pid'), `${fsd.pid}\n`);
+    for (let i = 0; i < 50 && !existsSync(sock); i++) await sleep(100);
+    if (!existsSync(sock)) throw new VmError(`${VIRTIOFSD} did not start: the VM cannot share ${share}.`);
+    shareArgs.push(
+      ...['-chardev', `socket,id=fs,path=${sock}`, '-device', 'vhost-user-fs-pci,chardev=fs,tag=share'],
+      ...['-object', `memory-backend-memfd,id=mem,size=${MEMORY_MB}M,share=on`, '-numa', 'node,memdev=mem'],
+    );
+  }
+  const fwd = forward.map((p) => `,hostfwd=tcp:127.0.0.1:${p}-:${p}`).join('');
+  const append = [
+    `console=ttyS0 panic=-1 quiet lean-labs.engine=${engine}`,
+    share ? `lean-labs.share=${share}` : '',
+    forward.length ? `lean-labs.forward=${forward.join(',')}` : '',
+    process.env.LEAN_LABS_VM_APPEND ?? '',
+  ];
   const args = [
     ...cpu,
     ...['-smp', '2', '-m', `${MEMORY_MB}`, '-display', 'none', '-monitor', 'none', '-serial', `file:${log}`, '-no-reboot', '-daemonize', '-pidfile', pidFile],
-    ...['-kernel', files.kernel, '-initrd', files.initrd, '-append', `console=ttyS0 panic=-1 quiet lean-labs.engine=${engine}`],
+    ...['-kernel', files.kernel, '-initrd', files.initrd, '-append', append.filter(Boolean).join(' ')],
     ...['-drive', `file=${overlay},if=virtio,format=qcow2,cache=unsafe`],
-    ...['-nic', `user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:${port}-:2375`],
+    ...['-nic', `user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:${port}-:2375${fwd}`],
+    ...shareArgs,
   ];
-  await $`qemu-system-x86_64 ${args}`;
+  const started = await $({ nothrow: true })`qemu-system-x86_64 ${args}`;
+  if (started.exitCode !== 0) {
+    if (fsd) stopPid(fsd.pid);
+    const busy = /Could not set up host forwarding rule/.test(started.stderr) ? ` (is one of the host ports ${forward.join(', ')} in use? the VM answers on them as Desktop does)` : '';
+    throw new VmError(`QEMU did not start${busy}: ${started.stderr.trim()}`);
+  }
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   const dockerHost = `tcp://127.0.0.1:${port}`;
   writeFileSync(join(dir, 'docker-host'), `${dockerHost}\n`);
-  const vm = { engine, dockerHost, pid, dir, log, mode, stop: () => stopVm(pid, dir, runDir === undefined) };
+  const vm = {
+    engine,
+    dockerHost,
+    pid,
+    dir,
+    log,
+    mode,
+    stop: async () => {
+      await stopVm(pid, dir, runDir === undefined);
+      if (fsd) stopPid(fsd.pid);
+    },
+  };
   say(`engine VM: booting (${mode}, ${engine}), engine at ${dockerHost}; console in ${log}`);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
@@ -252,6 +307,14 @@ function tail(file, bytes = 3000) {
   readSync(fd, buf, 0, buf.length, Math.max(0, size - buf.length));
   closeSync(fd);
   return buf.toString('utf8');
+}
+
+function stopPid(pid) {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    // gone already
+  }
 }
 
 async function stopVm(pid, dir, removeDir) {
