@@ -39,7 +39,7 @@ describe.runIf(selectedEngines().includes('vm'))('the cell on cgroup v2 (the cla
   beforeAll(async () => {
     const say = (l: string) => process.stderr.write(`${l}\n`);
     const files = await buildVm(say);
-    const layer = await imagesLayer(files, { engine: 'rootful', images: [sandboxTag, busybox], haltImage: busybox, say });
+    const layer = await imagesLayer(files, { engine: 'rootful', images: [sandboxTag, busybox], say });
     vm = await bootVm(files, { backing: layer, say });
     expect((await docker(['info', '--format', '{{.CgroupVersion}}'])).out.trim()).toBe('2');
     expect((await docker(['swarm', 'init', '--advertise-addr', '10.0.2.15'])).code).toBe(0);

@@ -9,16 +9,12 @@ import { bootVm, buildVm, imagesLayer, labImageTags } from './vm/vm.mjs';
 export const ENGINES = {
   host: 'this machine: cgroup v1, classic image store, root, CLI and engine on one kernel',
   vm: 'a VM reached over TCP (as Docker Desktop is): cgroup v2, containerd image store, root',
-  'vm-rootless': 'the same VM, a rootless engine (rootlesskit, slirp4netns), cgroup v2 delegated to its user',
+  'vm-rootless': 'the same VM, a rootless engine (rootlesskit, slirp4netns) as a user service, cgroup v2 delegated by systemd',
 } as const;
 export type EngineName = keyof typeof ENGINES;
 
-/**
- * The engines run when none are named. vm-rootless boots and answers, but with no systemd in the VM its Docker uses
- * no cgroup driver (as rootless Docker does without systemd), so nothing can be limited there: it is run only when
- * named, until the VM runs systemd as a learner's Linux does.
- */
-export const DEFAULT_ENGINES: readonly EngineName[] = ['host', 'vm'];
+/** The engines run when none are named: all of them. */
+export const DEFAULT_ENGINES: readonly EngineName[] = ['host', 'vm', 'vm-rootless'];
 
 /** LEAN_LABS_ENGINES picks engines by name (comma or space separated); DEFAULT_ENGINES when unset. */
 export function selectedEngines(env = process.env.LEAN_LABS_ENGINES): EngineName[] {
@@ -49,7 +45,7 @@ export async function startEngine(name: EngineName): Promise<RunningEngine> {
   const files = await buildVm(say);
   const images: string[] = await labImageTags();
   if (!images.length) throw new Error('The local engine holds no lab images to load into the VM: run `npx lean-labs images build` first.');
-  const layer = await imagesLayer(files, { engine, images, haltImage: 'lean-labs/busybox:latest', say });
+  const layer = await imagesLayer(files, { engine, images, say });
   // As Docker Desktop: the learner's folders at the same paths in the VM, published ports on the learner's localhost.
   const vm = await bootVm(files, { engine, backing: layer, say, share: tmpdir(), forward: publishedPorts() });
   mkdirSync(vmPidDir(), { recursive: true });

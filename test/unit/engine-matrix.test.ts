@@ -13,7 +13,7 @@ const verdicts = (labs: Array<[string, string, number]>) => ({
 describe('the engine matrix', () => {
   it('picks engines by name and refuses an unknown one', () => {
     expect(selectedEngines('vm, host')).toEqual(['vm', 'host']);
-    expect(selectedEngines(undefined)).toEqual(['host', 'vm']);
+    expect(selectedEngines(undefined)).toEqual(['host', 'vm', 'vm-rootless']);
     expect(selectedEngines('vm-rootless')).toEqual(['vm-rootless']);
     expect(() => selectedEngines('desktop')).toThrow(/LEAN_LABS_ENGINES names "desktop"; the engines are host, vm, vm-rootless/);
   });

@@ -10,9 +10,9 @@
 // LEAN_LABS_VM_CACHE (default /var/cache/lean-labs/vm) holds the builds; deleting it is always safe.
 // LEAN_LABS_VM_ACCEL=kvm|tcg skips the probe that picks KVM where it boots and software emulation elsewhere.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,23 @@ import { $, sleep, which } from 'zx';
 const here = dirname(fileURLToPath(import.meta.url));
 const SUITE = 'trixie';
 /** What the guest needs: the engine (rootful and rootless), its networking, and tools for the init script. */
-const PACKAGES = ['docker.io', 'tini', 'iproute2', 'iptables', 'kmod', 'procps', 'uidmap', 'rootlesskit', 'slirp4netns', 'ca-certificates'];
+const PACKAGES = [
+  ...['docker.io', 'tini', 'iproute2', 'iptables', 'kmod', 'procps', 'ca-certificates'],
+  // systemd as PID 1, as on a learner's Linux: it delegates cgroups to services and users (rootless Docker's cgroup
+  // driver needs it), and powers off cleanly on the ACPI button.
+  ...['systemd', 'systemd-sysv', 'dbus', 'dbus-daemon', 'dbus-user-session', 'libpam-systemd'],
+  // The rootless engine's parts.
+  ...['uidmap', 'rootlesskit', 'slirp4netns'],
+];
+/** Files the guest gets (test/engines/vm/guest/): its setup service, the engines' units and settings. */
+const GUEST_FILES = {
+  'setup.sh': ['usr/local/sbin/lean-labs-vm-setup', 0o755],
+  'lean-labs-vm.service': ['etc/systemd/system/lean-labs-vm.service', 0o644],
+  'docker-rootful.conf': ['etc/systemd/system/docker.service.d/lean-labs.conf', 0o644],
+  'docker.default': ['etc/default/docker', 0o644],
+  'delegate.conf': ['etc/systemd/system/user@.service.d/delegate.conf', 0o644],
+  'docker-rootless.service': ['home/learner/.config/systemd/user/docker.service', 0o644],
+};
 /** The virtio drivers the initramfs loads, in dependency order, to find the root disk. */
 const BOOT_MODULES = ['virtio_ring', 'virtio', 'virtio_pci_legacy_dev', 'virtio_pci_modern_dev', 'virtio_pci', 'virtio_blk'];
 const DISK_SIZE = '24G';
@@ -71,12 +87,14 @@ async function kernelPackage() {
 export async function buildVm(say = console.log) {
   await need(['debootstrap', 'qemu-system-x86_64', 'qemu-img', 'mkfs.ext4', 'cpio', 'busybox'], 'debootstrap qemu-system-x86 qemu-utils e2fsprogs cpio busybox-static');
   const kernel = await kernelPackage();
-  const init = readFileSync(join(here, 'guest-init.sh'), 'utf8');
+  const guest = Object.keys(GUEST_FILES)
+    .map((f) => `${f}\n${readFileSync(join(here, 'guest', f), 'utf8')}`)
+    .join('\n');
   // The recipe: how the disk and the initramfs are made (this file's text from buildVm to the end of makeInitramfs,
   // read from disk, as a test runner may rewrite functions it loads), what goes in, and the kernel.
   const own = readFileSync(fileURLToPath(import.meta.url), 'utf8');
   const recipe = own.slice(own.indexOf('export async function buildVm'), own.indexOf('async function freePort'));
-  const key = sha([recipe, init, SUITE, DISK_SIZE, kernel.name, kernel.version, PACKAGES.join(','), BOOT_MODULES.join(',')].join('\n'));
+  const key = sha([recipe, guest, SUITE, DISK_SIZE, kernel.name, kernel.version, PACKAGES.join(','), BOOT_MODULES.join(',')].join('\n'));
   const dir = join(cacheRoot(), key);
   if (existsSync(join(dir, 'ready'))) {
     // Marks it in use: builds of other recipes are removed only once unused for a day.
@@ -98,12 +116,29 @@ export async function buildVm(say = console.log) {
     await $`debootstrap --variant=minbase --include=${PACKAGES.join(',')} ${SUITE} ${root} ${debianMirror()}`;
     await $`cp -a ${join(work, 'kernel/lib/modules')}/. ${join(root, 'lib/modules')}/`;
     await $`chroot ${root} depmod ${kernel.abi}`;
-    writeFileSync(join(root, 'sbin/lean-labs-init'), init, { mode: 0o755 });
+    await $`chroot ${root} useradd --create-home --uid 1000 --shell /bin/sh learner`;
+    for (const [file, [target, mode]] of Object.entries(GUEST_FILES)) {
+      mkdirSync(dirname(join(root, target)), { recursive: true });
+      writeFileSync(join(root, target), readFileSync(join(here, 'guest', file)), { mode });
+    }
+    const wants = (dir, unit, target) => {
+      mkdirSync(join(root, dir, `${target}.wants`), { recursive: true });
+      symlinkSync(unit, join(root, dir, `${target}.wants`, unit.split('/').pop()));
+    };
+    wants('etc/systemd/system', '/etc/systemd/system/lean-labs-vm.service', 'sysinit.target');
+    wants('home/learner/.config/systemd/user', '/home/learner/.config/systemd/user/docker.service', 'default.target');
+    // The docker socket unit follows the service's condition; the learner's user manager starts at boot (linger).
+    mkdirSync(join(root, 'etc/systemd/system/docker.socket.d'), { recursive: true });
+    writeFileSync(join(root, 'etc/systemd/system/docker.socket.d/lean-labs.conf'), readFileSync(join(here, 'guest', 'docker-rootful.conf')));
+    mkdirSync(join(root, 'var/lib/systemd/linger'), { recursive: true });
+    writeFileSync(join(root, 'var/lib/systemd/linger/learner'), '');
+    // No login prompts or waits for a network manager the VM does not have.
+    for (const unit of ['serial-getty@ttyS0.service', 'getty@tty1.service', 'systemd-networkd-wait-online.service', 'apt-daily.timer', 'apt-daily-upgrade.timer'])
+      symlinkSync('/dev/null', join(root, 'etc/systemd/system', unit));
     mkdirSync(join(root, 'etc/docker'), { recursive: true });
     // The containerd image store, as new Docker Desktop installs have it.
     writeFileSync(join(root, 'etc/docker/daemon.json'), `${JSON.stringify({ features: { 'containerd-snapshotter': true } }, null, 2)}\n`);
-    // The rootless engine's user, with a block of subordinate ids.
-    await $`chroot ${root} useradd --create-home --uid 1000 --shell /bin/sh learner`;
+    // The rootless engine's user has a block of subordinate ids.
     writeFileSync(join(root, 'etc/subuid'), 'learner:100000:65536\n');
     writeFileSync(join(root, 'etc/subgid'), 'learner:100000:65536\n');
     mkdirSync(join(root, 'home/learner/.config/docker'), { recursive: true });
@@ -161,7 +196,7 @@ i=0; while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
 mount -o rw /dev/vda /newroot || { echo "initramfs: no root disk"; poweroff -f; }
 umount /proc /sys
 mount --move /dev /newroot/dev
-exec switch_root /newroot /sbin/lean-labs-init
+exec switch_root /newroot /sbin/init
 `,
     { mode: 0o755 },
   );
@@ -235,7 +270,7 @@ export async function bootVm(files, { engine = 'rootful', backing = files.disk, 
   }
   const fwd = forward.map((p) => `,hostfwd=tcp:127.0.0.1:${p}-:${p}`).join('');
   const append = [
-    `console=ttyS0 panic=-1 quiet lean-labs.engine=${engine}`,
+    `console=ttyS0 panic=-1 quiet systemd.show_status=error lean-labs.engine=${engine}`,
     share ? `lean-labs.share=${share}` : '',
     forward.length ? `lean-labs.forward=${forward.join(',')}` : '',
     process.env.LEAN_LABS_VM_APPEND ?? '',
@@ -247,6 +282,8 @@ export async function bootVm(files, { engine = 'rootful', backing = files.disk, 
     ...['-drive', `file=${overlay},if=virtio,format=qcow2,cache=unsafe`],
     ...['-nic', `user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:${port}-:2375${fwd}`],
     ...shareArgs,
+    // QEMU's control socket: the power button, pressed to stop the VM cleanly.
+    ...['-qmp', `unix:${join(dir, 'qmp.sock')},server=on,wait=off`],
   ];
   const started = await $({ nothrow: true })`qemu-system-x86_64 ${args}`;
   if (started.exitCode !== 0) {
@@ -277,10 +314,6 @@ export async function bootVm(files, { engine = 'rootful', backing = files.disk, 
     if (v.exitCode === 0) {
       say(`engine VM: Docker ${v.stdout.trim()} answered after ${secs(t0)}`);
       return vm;
-    }
-    if (/engine exited/.test(tail(log))) {
-      await vm.stop();
-      throw new VmError(`The engine in the VM exited. Its console ends:\n${tail(log)}`);
     }
     if (Date.now() > deadline) {
       await vm.stop();
@@ -326,19 +359,30 @@ async function stopVm(pid, dir, removeDir) {
   if (removeDir) rmSync(dir, { recursive: true, force: true });
 }
 
-/** Asks the guest's init to stop the engine and power off (so a disk layer is left clean); waits for QEMU to exit. */
-async function haltVm(vm, image) {
-  const env = { ...process.env, DOCKER_HOST: vm.dockerHost };
-  await $({ env, nothrow: true, timeout: '60s' })`docker run --rm --pid host --privileged ${image} kill -USR1 1`;
-  for (let i = 0; i < 1200 && alive(vm.pid); i++) await sleep(100);
-  if (alive(vm.pid)) throw new VmError(`The engine VM did not power off within 2 minutes. Its console ends:\n${tail(vm.log)}`);
+/** Presses the VM's power button (QMP): systemd stops the engine and powers off, so a disk layer is left clean. */
+async function haltVm(vm) {
+  await new Promise((resolve, reject) => {
+    const sock = connect(join(vm.dir, 'qmp.sock'));
+    let sent = false;
+    sock.on('data', (d) => {
+      if (!sent && String(d).includes('"QMP"')) {
+        sent = true;
+        sock.write('{"execute":"qmp_capabilities"}\n{"execute":"system_powerdown"}\n');
+        setTimeout(() => sock.end(), 500);
+      }
+    });
+    sock.on('close', resolve);
+    sock.on('error', reject);
+  });
+  for (let i = 0; i < 1800 && alive(vm.pid); i++) await sleep(100);
+  if (alive(vm.pid)) throw new VmError(`The engine VM did not power off within 3 minutes. Its console ends:\n${tail(vm.log)}`);
 }
 
 /**
  * A disk layer with the given images already loaded into the given engine: made once (boot, `docker save | docker
  * load`, clean power-off) and cached by the images' tags, which carry their content's version.
  */
-export async function imagesLayer(files, { engine = 'rootful', images, haltImage, say = console.log }) {
+export async function imagesLayer(files, { engine = 'rootful', images, say = console.log }) {
   const key = sha(`${engine}\n${[...images].sort().join('\n')}`);
   const layer = join(files.dir, `images-${engine}-${key}.qcow2`);
   if (existsSync(layer)) return layer;
@@ -350,7 +394,7 @@ export async function imagesLayer(files, { engine = 'rootful', images, haltImage
     try {
       say(`engine VM: loading ${images.length} images into the ${engine} engine`);
       await $({ shell: '/bin/bash', env: { ...process.env, DOCKER_HOST: vm.dockerHost } })`set -o pipefail; DOCKER_HOST= docker save ${images} | docker load -q`;
-      await haltVm(vm, haltImage);
+      await haltVm(vm);
     } finally {
       await vm.stop();
     }
@@ -381,7 +425,7 @@ async function main() {
       if (existsSync(join(runDir, 'qemu.pid')) && alive(Number(readFileSync(join(runDir, 'qemu.pid'), 'utf8')))) throw new VmError('A VM is up already: `node test/engines/vm/vm.mjs down` first.');
       const f = await buildVm();
       const tags = await labImageTags();
-      const layer = await imagesLayer(f, { engine, images: tags, haltImage: 'lean-labs/busybox:latest' });
+      const layer = await imagesLayer(f, { engine, images: tags });
       rmSync(runDir, { recursive: true, force: true });
       const vm = await bootVm(f, { engine, backing: layer, runDir });
       console.log(`export DOCKER_HOST=${vm.dockerHost}`);
