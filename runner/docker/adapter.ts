@@ -112,6 +112,7 @@ function imageFacts(i: Json): ImageFacts {
     layerIds: i.RootFS?.Layers ?? [],
     // When a tag last moved counts as its creation: a cached build re-tags an old image.
     created: Math.max(typeof i.Created === 'number' ? i.Created * 1000 : toMs(i.Created), toMs(i.Metadata?.LastTagTime)),
+    built: typeof i.Created === 'number' ? i.Created * 1000 : toMs(i.Created),
     labels: i.Config?.Labels ?? i.Labels ?? {},
     config: {
       entrypoint: i.Config?.Entrypoint ?? [],

@@ -116,6 +116,8 @@ export interface ImageFacts {
   /** Layer digests, bottom first (empty in list results). */
   readonly layerIds: readonly string[];
   readonly created: number;
+  /** When its build made it (the image's own creation time, which re-tagging leaves alone; absent in list results). */
+  readonly built?: number;
   readonly labels: Readonly<Record<string, string>>;
   /** How a container of it starts (absent in list results). */
   readonly config?: {

@@ -337,10 +337,11 @@ describe('image comparisons', () => {
 
   it('sameAs on the containerd store: a cached rebuild has another ID but the same layers and creation time', async () => {
     const d = new FakeDocker();
-    d.images.set('v1', { ...img('1', ['deps', 'app1']), created: 1000 });
-    d.images.set('cached', { ...img('9', ['deps', 'app1']), created: 1000 });
-    d.images.set('no-cache', { ...img('8', ['deps', 'app1']), created: 2000 });
-    d.images.set('changed', { ...img('7', ['deps', 'app2']), created: 1000 });
+    d.images.set('v1', { ...img('1', ['deps', 'app1']), created: 1000, built: 1000 });
+    // Its tag moved later (created), but its build made it with v1 (built).
+    d.images.set('cached', { ...img('9', ['deps', 'app1']), created: 5000, built: 1000 });
+    d.images.set('no-cache', { ...img('8', ['deps', 'app1']), created: 2000, built: 2000 });
+    d.images.set('changed', { ...img('7', ['deps', 'app2']), created: 1000, built: 1000 });
     expect((await judge('image', { image: 'cached', sameAs: 'v1' }, d)).pass).toBe(true);
     expect((await judge('image', { image: 'no-cache', sameAs: 'v1' }, d)).pass).toBe(false);
     expect((await judge('image', { image: 'changed', sameAs: 'v1' }, d)).pass).toBe(false);

@@ -25,7 +25,7 @@ const PACKAGES = [
   ...['docker.io', 'tini', 'iproute2', 'iptables', 'kmod', 'procps', 'ca-certificates'],
   // systemd as PID 1, as on a learner's Linux: it delegates cgroups to services and users (rootless Docker's cgroup
   // driver needs it), and powers off cleanly on the ACPI button.
-  ...['systemd', 'systemd-sysv', 'dbus', 'dbus-daemon', 'dbus-user-session', 'libpam-systemd'],
+  ...['systemd', 'systemd-sysv', 'udev', 'dbus', 'dbus-daemon', 'dbus-user-session', 'libpam-systemd'],
   // The rootless engine's parts.
   ...['uidmap', 'rootlesskit', 'slirp4netns'],
 ];
