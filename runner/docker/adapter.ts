@@ -104,6 +104,7 @@ function containerFacts(c: Json): ContainerFacts {
 }
 
 function imageFacts(i: Json): ImageFacts {
+  const built = typeof i.Created === 'number' ? i.Created * 1000 : toMs(i.Created);
   return {
     id: i.Id,
     tags: i.RepoTags ?? [],
@@ -111,8 +112,8 @@ function imageFacts(i: Json): ImageFacts {
     layers: i.RootFS?.Layers?.length ?? 0,
     layerIds: i.RootFS?.Layers ?? [],
     // When a tag last moved counts as its creation: a cached build re-tags an old image.
-    created: Math.max(typeof i.Created === 'number' ? i.Created * 1000 : toMs(i.Created), toMs(i.Metadata?.LastTagTime)),
-    built: typeof i.Created === 'number' ? i.Created * 1000 : toMs(i.Created),
+    created: Math.max(built, toMs(i.Metadata?.LastTagTime)),
+    built,
     labels: i.Config?.Labels ?? i.Labels ?? {},
     config: {
       entrypoint: i.Config?.Entrypoint ?? [],

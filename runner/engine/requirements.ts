@@ -16,6 +16,9 @@ export const REQUIREMENTS: Readonly<Record<Requirement, { has: (i: EngineInfo) =
   'compose-v2': { has: () => true, why: "Compose v2 (`docker compose`) is not installed: install the docker-compose-plugin or Debian's docker-compose 2.x" },
 };
 
+/** The sentence that says why an engine without `r` cannot do what needs it. */
+const reason = (r: Requirement): string => `${r}: ${REQUIREMENTS[r].why}`;
+
 async function hasComposeV2(): Promise<boolean> {
   try {
     await mustRun('docker', ['compose', 'version', '--short']);
@@ -31,7 +34,7 @@ export async function unmetRequirements(lab: Pick<Lab, 'requires' | 'podman'>, i
   if (info.product === 'Podman' && lab.podman) unmet.push(`Podman: ${lab.podman}`);
   for (const r of lab.requires) {
     const ok = r === 'compose-v2' ? await hasComposeV2() : REQUIREMENTS[r].has(info);
-    if (!ok) unmet.push(`${r}: ${REQUIREMENTS[r].why}`);
+    if (!ok) unmet.push(reason(r));
   }
   return unmet;
 }
@@ -63,7 +66,7 @@ export function checksForEngine(lab: Lab, info: EngineInfo): Lab {
     });
     if (!why.size) return step;
     changed = true;
-    return { ...step, checks, notHere: [...why].map((r) => `${r}: ${REQUIREMENTS[r].why}`) };
+    return { ...step, checks, notHere: [...why].map(reason) };
   });
   return changed ? { ...lab, steps } : lab;
 }

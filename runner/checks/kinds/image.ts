@@ -105,8 +105,8 @@ export function judgeImage(f: ImageFields, i: ImageFacts | null, others: OtherIm
     const o = other(f.sameAs);
     // The very same image: the same ID; or, on the containerd image store (whose ID also covers the build's own
     // record, different on every build), the same layers made at the same moment, which a cached rebuild keeps.
-    const same =
-      !!o && (o.id === i.id || (i.layerIds.length > 0 && i.built !== undefined && i.built === o.built && i.layerIds.length === o.layerIds.length && i.layerIds.every((l, n) => l === o.layerIds[n])));
+    const sameLayers = !!o && i.layerIds.length > 0 && i.layerIds.length === o.layerIds.length && sharedLayers(i.layerIds, o.layerIds) === i.layerIds.length;
+    const same = !!o && (o.id === i.id || (sameLayers && i.built !== undefined && i.built === o.built));
     facts.push(fact(same, `it is the very same image as ${f.sameAs}`, o ? `it is ${i.id.slice(7, 19)}, ${f.sameAs} is ${o.id.slice(7, 19)}` : `there is no image ${f.sameAs}`));
   }
   if (f.baseImage !== undefined) {
