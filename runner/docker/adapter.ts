@@ -17,6 +17,7 @@ import type {
   ContainerSummary,
   DockerPort,
   EngineEvent,
+  HistoryType,
   EngineInfo,
   ExecResult,
   HelperRun,
@@ -488,7 +489,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
     return this.readEvents(typeof of === 'string' ? { type: ['container'], container: [of] } : { type: ['container'], label: labelFilters(of) }, sinceMs);
   }
 
-  async history(type: 'container' | 'volume', sinceMs: number): Promise<PastEvent[]> {
+  async history(type: HistoryType, sinceMs: number): Promise<PastEvent[]> {
     return this.readEvents({ type: [type] }, sinceMs);
   }
 
@@ -505,16 +506,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
     return text
       .split('\n')
       .filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as Json)
-      .map((e) => ({
-        type: e.Type ?? '',
-        id: e.Actor?.ID ?? e.id ?? '',
-        // Kept whole: some actions carry a detail (`health_status: healthy`, `exec_start: sh -c …`).
-        action: String(e.Action ?? ''),
-        name: e.Actor?.Attributes?.name ?? '',
-        time: e.timeNano ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000,
-        attributes: e.Actor?.Attributes ?? {},
-      }))
+      .map((l) => engineEvent(JSON.parse(l) as Json))
       .filter((e) => e.time >= sinceMs);
   }
 
@@ -530,15 +522,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
         nl = buffered.indexOf('\n');
         if (!line) continue;
         try {
-          const e = JSON.parse(line) as Json;
-          onEvent({
-            type: e.Type ?? '',
-            action: e.Action ?? '',
-            id: e.Actor?.ID ?? e.id ?? '',
-            name: e.Actor?.Attributes?.name ?? '',
-            time: e.timeNano ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000,
-            attributes: e.Actor?.Attributes ?? {},
-          });
+          onEvent(engineEvent(JSON.parse(line) as Json));
         } catch {
           // A partial or foreign line: events are hints to re-check, so dropping one is harmless.
         }
@@ -647,4 +631,17 @@ export class DockerAdapter implements DockerPort, ImagePort {
       return false;
     }
   }
+}
+
+/** One engine event as the engine's JSON gives it (the same mapping for the history and the live stream). */
+function engineEvent(e: Json): EngineEvent {
+  return {
+    type: e.Type ?? '',
+    id: e.Actor?.ID ?? e.id ?? '',
+    // Kept whole: some actions carry a detail (`health_status: healthy`, `exec_start: sh -c …`).
+    action: String(e.Action ?? ''),
+    name: e.Actor?.Attributes?.name ?? '',
+    time: e.timeNano ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000,
+    attributes: e.Actor?.Attributes ?? {},
+  };
 }

@@ -173,6 +173,9 @@ export interface PastEvent {
   readonly attributes: Readonly<Record<string, string>>;
 }
 
+/** The kinds of event whose whole history checks and ownership read. */
+export type HistoryType = 'container' | 'volume' | 'image';
+
 export type LabelFilter = Readonly<Record<string, string>>;
 
 export interface DockerPort {
@@ -205,11 +208,10 @@ export interface DockerPort {
   removeNetwork(id: string): Promise<void>;
   removeImage(name: string): Promise<void>;
   tagImage(source: string, target: string): Promise<void>;
-  /** Events the engine recorded for a container between `sinceMs` and now. */
   /** Container events since a time, of one container (by name) or of every container carrying the labels. */
   pastEvents(of: string | LabelFilter, sinceMs: number): Promise<PastEvent[]>;
-  /** Every event of one type (container creates, volume mounts, …) since a time: what ownership reads. */
-  history(type: 'container' | 'volume', sinceMs: number): Promise<PastEvent[]>;
+  /** Every event of one type (container creates, volume mounts, image pulls, …) since a time. */
+  history(type: HistoryType, sinceMs: number): Promise<PastEvent[]>;
   /** Streams engine events until the returned function is called. */
   watchEvents(onEvent: (event: EngineEvent) => void, onEnd: (err?: Error) => void): Promise<() => void>;
 }

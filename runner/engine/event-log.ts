@@ -4,7 +4,7 @@
  * before its checks read it. A session records every event from the moment it opens, and its checks read that
  * record; a session resumed later (the runner reopened) did not see its beginning and asks the engine instead.
  */
-import type { DockerPort, EngineEvent, LabelFilter, PastEvent } from '../docker/port.js';
+import type { DockerPort, EngineEvent, HistoryType, LabelFilter, PastEvent } from '../docker/port.js';
 import { CLOCK_SLACK_MS } from './ownership.js';
 
 /**
@@ -55,7 +55,7 @@ export class EventLog {
   }
 
   /** Every event of one type since a time. */
-  history(type: 'container' | 'volume', sinceMs: number): PastEvent[] {
+  history(type: HistoryType, sinceMs: number): PastEvent[] {
     return this.events.filter((e) => e.type === type && e.time >= sinceMs).map(past);
   }
 }
@@ -75,7 +75,7 @@ export function withEventLog(docker: DockerPort, current: () => EventLog | undef
           return log?.covers(sinceMs, slackMs) ? Promise.resolve(log.containerEvents(of, sinceMs)) : target.pastEvents(of, sinceMs);
         };
       if (prop === 'history')
-        return (type: 'container' | 'volume', sinceMs: number) => {
+        return (type: HistoryType, sinceMs: number) => {
           const log = current();
           return log?.covers(sinceMs, slackMs) ? Promise.resolve(log.history(type, sinceMs)) : target.history(type, sinceMs);
         };

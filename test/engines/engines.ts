@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error: a plain zx script, run directly too (`node test/engines/vm/vm.mjs up`).
@@ -27,14 +27,17 @@ export interface RunningEngine {
   readonly name: EngineName;
   /** What DOCKER_HOST the CLI and lean-labs use for it; undefined for this machine's own engine. */
   readonly dockerHost?: string;
+  /** What else the learner's shell has for this engine (a rootless engine's user has its runtime folder). */
+  readonly env?: Readonly<Record<string, string>>;
   stop(): Promise<void>;
 }
 
 /**
- * Where the VMs a run started record their QEMU pids, so the run's teardown stops any left running: one folder per
- * run, named by vitest's main process (the global setup's own pid, the test worker's parent).
+ * Where the VMs a run starts record their QEMU (and file server) pids, so whoever started the run can stop any left
+ * running: LEAN_LABS_VM_PIDS when set (CI's exit trap reads it), else one folder per run named by vitest's main
+ * process (the global setup's own pid, the test worker's parent).
  */
-export const vmPidDir = (run = process.ppid) => join(tmpdir(), `lean-labs-engine-vms-${run}`);
+export const vmPidDir = (run = process.ppid) => process.env.LEAN_LABS_VM_PIDS ?? join(tmpdir(), `lean-labs-engine-vms-${run}`);
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -48,15 +51,13 @@ export async function startEngine(name: EngineName): Promise<RunningEngine> {
   const layer = await imagesLayer(files, { engine, images, say });
   // As Docker Desktop: the learner's folders at the same paths in the VM, published ports on the learner's localhost.
   const vm = await bootVm(files, { engine, backing: layer, say, share: tmpdir(), forward: publishedPorts() });
-  mkdirSync(vmPidDir(), { recursive: true });
-  const pidFile = join(vmPidDir(), `${vm.pid}`);
-  writeFileSync(pidFile, name);
   return {
     name,
     dockerHost: vm.dockerHost,
+    // The rootless engine's user (uid 1000 in the VM) keeps its socket in its runtime folder, as labs tell learners.
+    ...(engine === 'rootless' ? { env: { XDG_RUNTIME_DIR: '/run/user/1000' } } : {}),
     stop: async () => {
       await vm.stop();
-      rmSync(pidFile, { force: true });
     },
   };
 }
@@ -72,7 +73,7 @@ export function publishedPorts(labsDir = join(process.cwd(), 'labs')): number[] 
   return [...ports].sort((a, b) => a - b);
 }
 
-/** Stops every VM the run started and did not stop (a test that timed out, a crash): nothing is left running. */
+/** Stops every VM (and file server) the run started and did not stop (a test that timed out, a crash). */
 export function stopLeftoverVms(run: number): string[] {
   const dir = vmPidDir(run);
   if (!existsSync(dir)) return [];
@@ -80,10 +81,10 @@ export function stopLeftoverVms(run: number): string[] {
   for (const f of readdirSync(dir)) {
     const pid = Number(f);
     try {
-      // Only a QEMU: a pid reused by something else is left alone.
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('qemu-system')) {
+      // Only a QEMU or its virtiofsd: a pid reused by something else is left alone.
+      if (/^(qemu-system|virtiofsd)/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim())) {
         process.kill(pid, 'SIGKILL');
-        stopped.push(`${readFileSync(join(dir, f), 'utf8')} (pid ${pid})`);
+        stopped.push(`${readFileSync(join(dir, f), 'utf8').trim()} (pid ${pid})`);
       }
     } catch {
       // gone already
@@ -93,11 +94,29 @@ export function stopLeftoverVms(run: number): string[] {
   return stopped;
 }
 
+/**
+ * The built CLI as it was when the matrix began, in a folder of its own (the program, its package.json, and the
+ * checkout's labs and images beside them): a rebuild during the matrix's half hour (`npm test` beside it in CI, a
+ * developer's edit) never changes, or half-writes, the program a lab is being verified with.
+ */
+let snapshot: string | undefined;
+function cliSnapshot(): string {
+  if (snapshot) return snapshot;
+  const root = mkdtempSync(join(tmpdir(), 'lean-labs-cli-'));
+  mkdirSync(join(root, 'dist'));
+  for (const f of ['lean-labs.cjs', 'lean-labs-main.js']) copyFileSync(join(process.cwd(), 'dist', f), join(root, 'dist', f));
+  copyFileSync(join(process.cwd(), 'package.json'), join(root, 'package.json'));
+  for (const d of ['labs', 'images']) symlinkSync(join(process.cwd(), d), join(root, d));
+  process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+  snapshot = join(root, 'dist/lean-labs.cjs');
+  return snapshot;
+}
+
 /** Runs the built CLI against an engine; never throws (the exit code and output are the result). */
 export function cliOn(engine: RunningEngine, args: readonly string[], timeoutMs: number): { code: number; stdout: string; stderr: string } {
-  const env = { ...process.env, ...(engine.dockerHost ? { DOCKER_HOST: engine.dockerHost } : {}) };
+  const env = { ...process.env, ...(engine.dockerHost ? { DOCKER_HOST: engine.dockerHost } : {}), ...engine.env };
   try {
-    const stdout = execFileSync(process.execPath, [join(process.cwd(), 'dist/lean-labs.cjs'), ...args], { env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 });
+    const stdout = execFileSync(process.execPath, [cliSnapshot(), ...args], { env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 });
     return { code: 0, stdout, stderr: '' };
   } catch (err) {
     const e = err as { status?: number; stdout?: string; stderr?: string };

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import engineSetup from './engine.js';
-import { stopLeftoverVms } from '../engines/engines.js';
+import { stopLeftoverVms, vmPidDir } from '../engines/engines.js';
 
 /**
  * The engine matrix needs this machine's engine and lab images (as the integration tests do: the VMs are loaded from
@@ -18,6 +18,8 @@ export default function setup(): () => void {
   });
   if (missing.length) throw new Error(`The engine matrix builds a VM with ${missing.join(', ')}: apt-get install qemu-system-x86 qemu-utils debootstrap cpio busybox-static (.ci/run does).`);
   engineSetup();
+  // The test workers (and the VM script) register every VM they boot here: the teardown stops what is left.
+  process.env.LEAN_LABS_VM_PIDS = vmPidDir(process.pid);
   return () => {
     const stopped = stopLeftoverVms(process.pid);
     if (stopped.length) process.stderr.write(`engine matrix: stopped VMs left running: ${stopped.join(', ')}\n`);

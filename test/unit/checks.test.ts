@@ -7,6 +7,7 @@ import { parseCheckBlock } from '../../runner/lab/check-block.js';
 import { judgeOnce } from '../../runner/engine/judge.js';
 import { answeredAddresses, judgeDns } from '../../runner/checks/kinds/dns.js';
 import { judgeContainer } from '../../runner/checks/kinds/container.js';
+import { fullReference } from '../../runner/checks/kinds/events.js';
 import { containerFacts, FakeDocker } from './fake-docker.js';
 
 const ctxOf = (docker: FakeDocker): CheckContext => ({ docker, labels: { 'lean-labs.lab': 't' }, helperImage: 'lean-labs/busybox:v1', since: 0 });
@@ -434,6 +435,49 @@ describe('events check', () => {
     expect((await judge('events', { container: 'web', action: 'health_status', count: 3 }, d)).pass).toBe(true);
     expect((await judge('events', { container: 'web', action: 'exec_start', count: 1 }, d)).pass).toBe(true);
     expect((await judge('events', { container: 'web', action: 'health_status: healthy', count: 2 }, d)).found).toBe('the engine recorded 1 since the lab began');
+  });
+});
+
+describe('image events', () => {
+  const ID = 'sha256:81d445b2';
+  const ev = (action: string, id: string, name: string, time: number) => ({ type: 'image', action, id, name, time, attributes: { name } });
+  const REF = 'localhost:5111/ship/app:v2';
+  const image = (id: string) => ({ id, tags: [REF], size: 1, layers: 1, layerIds: [], created: 1, labels: {} });
+  const check = { image: REF, action: 'pull', after: 'untag' };
+
+  it('counts a pull only after the image was removed: by reference (pull) and by the id it names now (untag, delete)', async () => {
+    const d = new FakeDocker();
+    d.images.set(REF, image(ID));
+    // As the classic store spells them: untag and delete name the id, pull and push the reference.
+    d.historyOf = [ev('push', REF, 'localhost:5111/ship/app', 1), ev('untag', ID, ID, 2), ev('delete', ID, ID, 3), ev('pull', REF, 'localhost:5111/ship/app', 4)];
+    expect((await judge('events', check, d)).pass).toBe(true);
+  });
+
+  it('fails a pull of an image the engine still had, and a removal of another image', async () => {
+    const d = new FakeDocker();
+    d.images.set(REF, image(ID));
+    d.historyOf = [ev('pull', REF, 'localhost:5111/ship/app', 1)];
+    const r = await judge('events', check, d);
+    expect(r.pass).toBe(false);
+    expect(r.found).toBe('the engine recorded no untag event of localhost:5111/ship/app:v2 since the lab began');
+    d.historyOf = [ev('untag', 'sha256:other', 'sha256:other', 1), ev('pull', REF, 'localhost:5111/ship/app', 2)];
+    expect((await judge('events', check, d)).pass).toBe(false);
+    // A pull before the removal does not count; nor does a pull of another tag of the same repository.
+    d.historyOf = [ev('pull', REF, 'localhost:5111/ship/app', 1), ev('untag', ID, ID, 2), ev('pull', 'localhost:5111/ship/app:v1', 'localhost:5111/ship/app', 3)];
+    const late = await judge('events', check, d);
+    expect(late.pass).toBe(false);
+    expect(late.found).toBe('the engine recorded 0 since the lab began');
+  });
+
+  it('knows an image by its full reference, as an engine may name it', async () => {
+    const d = new FakeDocker();
+    d.images.set('busybox', image('sha256:b'));
+    d.historyOf = [ev('untag', 'docker.io/library/busybox:latest', 'docker.io/library/busybox:latest', 1), ev('pull', 'busybox:latest', 'busybox', 2)];
+    expect((await judge('events', { image: 'busybox', action: 'pull', after: 'untag' }, d)).pass).toBe(true);
+    expect(fullReference('busybox')).toBe('docker.io/library/busybox:latest');
+    expect(fullReference('me/app:v1')).toBe('docker.io/me/app:v1');
+    expect(fullReference('localhost:5111/ship/app')).toBe('localhost:5111/ship/app:latest');
+    expect(fullReference('registry.example:443/a/b@sha256:00')).toBe('registry.example:443/a/b@sha256:00');
   });
 });
 

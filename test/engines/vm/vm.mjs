@@ -292,6 +292,11 @@ export async function bootVm(files, { engine = 'rootful', backing = files.disk, 
     throw new VmError(`QEMU did not start${busy}: ${started.stderr.trim()}`);
   }
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  // Whoever started this run may stop what it left (a test run's teardown, CI's exit trap): every VM and its file server.
+  const registry = process.env.LEAN_LABS_VM_PIDS;
+  const registered = registry ? [pid, fsd?.pid].filter(Boolean).map((p) => join(registry, String(p))) : [];
+  if (registry) mkdirSync(registry, { recursive: true });
+  for (const f of registered) writeFileSync(f, `${engine}\n`);
   const dockerHost = `tcp://127.0.0.1:${port}`;
   writeFileSync(join(dir, 'docker-host'), `${dockerHost}\n`);
   const vm = {
@@ -304,6 +309,7 @@ export async function bootVm(files, { engine = 'rootful', backing = files.disk, 
     stop: async () => {
       await stopVm(pid, dir, runDir === undefined);
       if (fsd) stopPid(fsd.pid);
+      for (const f of registered) rmSync(f, { force: true });
     },
   };
   say(`engine VM: booting (${mode}, ${engine}), engine at ${dockerHost}; console in ${log}`);
