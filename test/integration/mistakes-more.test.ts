@@ -65,6 +65,16 @@ describe('labs reject a second likely mistake each', () => {
     expect(failures.join('\n')).toContain('Pull the image from the registry (remove the local copy first, or nothing is fetched).');
   });
 
+  it('ship: pulling again without removing the local copy first, or after removing another image', async () => {
+    for (const wrong of [
+      'docker pull localhost:5111/ship/app:v2\ndocker run --name ship-pulled localhost:5111/ship/app:v2',
+      'docker rmi localhost:5111/ship/app:v1\ndocker pull localhost:5111/ship/app:v2\ndocker run --name ship-pulled localhost:5111/ship/app:v2',
+    ]) {
+      const failures = await attempt('ship', { solvedSteps: 3, wrong, judgeStep: 4 });
+      expect(failures.join('\n')).toContain('Pull the image from the registry (remove the local copy first, or nothing is fetched).');
+    }
+  });
+
   it('backups: the restored database started without the restored volume', async () => {
     const failures = await attempt('backups', {
       solvedSteps: 2,

@@ -469,6 +469,15 @@ describe('image events', () => {
     expect(late.found).toBe('the engine recorded 0 since the lab began');
   });
 
+  it('does not count the removal of the last run’s copy, made just before this session opened', async () => {
+    const d = new FakeDocker();
+    d.images.set(REF, image(ID));
+    d.historyOf = [ev('untag', ID, ID, 900), ev('pull', REF, 'localhost:5111/ship/app', 1500)];
+    const at = (opened: number) => CHECK_KINDS.get('events')!.evaluate(check, { ...ctxOf(d), since: 0, opened });
+    expect((await at(1000)).pass).toBe(false);
+    expect((await at(800)).pass).toBe(true);
+  });
+
   it('knows an image by its full reference, as an engine may name it', async () => {
     const d = new FakeDocker();
     d.images.set('busybox', image('sha256:b'));

@@ -108,6 +108,9 @@ export const events: CheckKind = {
     if (fields.container) return judgeEvents(fields, ofThisSession(await ctx.docker.pastEvents(fields.container, ctx.since), ctx.opened));
     const image = fields.image ?? '';
     const [history, now] = await Promise.all([ctx.docker.history('image', ctx.since), ctx.docker.inspectImage(image)]);
-    return judgeEvents(fields, aboutImage(history, image, now?.id));
+    // An image keeps its id across runs (a cached build makes the same one): the removal of the last run's copy, a
+    // moment before this session opened, is not this session's.
+    const ours = ctx.opened === undefined ? history : history.filter((e) => e.time >= ctx.opened!);
+    return judgeEvents(fields, aboutImage(ours, image, now?.id));
   },
 };
