@@ -1,4 +1,5 @@
 import MarkdownIt from 'markdown-it';
+import stringWidth from 'string-width';
 
 /**
  * A step's Markdown laid out for a terminal of a given width: a pure function from text to styled lines, so
@@ -15,12 +16,28 @@ export type Line = readonly Segment[];
 type Token = ReturnType<InstanceType<typeof MarkdownIt>['parse']>[number];
 
 const md = new MarkdownIt({ html: false, linkify: false });
+
+/** Columns a text takes in a terminal: a CJK character or an emoji takes two, a combining mark none. */
+const columns = (text: string): number => stringWidth(text);
+
+/** The longest start of `text` that fits in `room` columns (at least one character, so a cut always moves on). */
+function fitting(text: string, room: number): string {
+  let used = 0;
+  let end = 0;
+  for (const ch of text) {
+    const w = columns(ch);
+    if (end > 0 && used + w > room) break;
+    used += w;
+    end += ch.length;
+  }
+  return text.slice(0, end);
+}
 const SHELL_LANGS = new Set(['', 'sh', 'shell', 'bash', 'console', 'zsh']);
 
 /** Greedy word wrap of styled segments to `width` columns; words longer than a line are cut. */
 export function wrap(segments: readonly Segment[], width: number, firstPrefix: Segment[] = [], restPrefix: Segment[] = firstPrefix): Line[] {
   const w = Math.max(10, width);
-  const lengthOf = (p: Segment[]) => p.reduce((n, s) => n + s.text.length, 0);
+  const lengthOf = (p: Segment[]) => p.reduce((n, s) => n + columns(s.text), 0);
   const lines: Segment[][] = [];
   let line: Segment[] = [...firstPrefix];
   let used = lengthOf(firstPrefix);
@@ -42,21 +59,21 @@ export function wrap(segments: readonly Segment[], width: number, firstPrefix: S
         continue;
       }
       let word = piece;
-      if (!empty && used + (space ? 1 : 0) + word.length > w) newLine();
+      if (!empty && used + (space ? 1 : 0) + columns(word) > w) newLine();
       if (space) {
         line.push({ text: ' ', style: 'plain' });
         used += 1;
         space = false;
       }
-      while (used + word.length > w) {
-        const room = Math.max(1, w - used);
-        line.push({ text: word.slice(0, room), style: seg.style });
-        word = word.slice(room);
+      while (used + columns(word) > w) {
+        const head = fitting(word, Math.max(1, w - used));
+        line.push({ text: head, style: seg.style });
+        word = word.slice(head.length);
         newLine();
       }
       if (word) {
         line.push({ text: word, style: seg.style });
-        used += word.length;
+        used += columns(word);
         empty = false;
       }
     }
@@ -152,15 +169,15 @@ function codeLines(content: string, lang: string, width: number): Line[] {
     let used = 2;
     for (const s of segs) {
       let text = s.text;
-      while (used + text.length > width && width > 4) {
-        const room = width - used;
-        out.at(-1)!.push({ text: text.slice(0, room), style: s.style });
-        text = text.slice(room);
+      while (used + columns(text) > width && width > 4) {
+        const head = fitting(text, width - used);
+        out.at(-1)!.push({ text: head, style: s.style });
+        text = text.slice(head.length);
         out.push([{ text: '  ↪ ', style: 'comment' }]);
         used = 4;
       }
       if (text) out.at(-1)!.push({ text, style: s.style });
-      used += text.length;
+      used += columns(text);
     }
     return out;
   });
@@ -169,7 +186,7 @@ function codeLines(content: string, lang: string, width: number): Line[] {
 function tableLines(rows: Segment[][][], width: number): Line[] {
   const cols = Math.max(...rows.map((r) => r.length));
   const cellText = (c: Segment[] | undefined) => (c ?? []).map((s) => s.text).join('');
-  const widths = Array.from({ length: cols }, (_, i) => Math.max(...rows.map((r) => cellText(r[i]).length)));
+  const widths = Array.from({ length: cols }, (_, i) => Math.max(...rows.map((r) => columns(cellText(r[i])))));
   const total = widths.reduce((a, b) => a + b, 0) + 3 * (cols - 1) + 2;
   if (total > width) {
     // Too wide for this terminal: one row per paragraph, cells separated by a bar.
@@ -188,7 +205,7 @@ function tableLines(rows: Segment[][][], width: number): Line[] {
       if (i) line.push({ text: ' │ ', style: 'comment' });
       const cell = r[i] ?? [];
       line.push(...cell.map((s) => (ri === 0 ? { text: s.text, style: 'tableHead' as const } : s)));
-      line.push({ text: ' '.repeat(widths[i]! - cellText(cell).length), style: 'plain' });
+      line.push({ text: ' '.repeat(widths[i]! - columns(cellText(cell))), style: 'plain' });
     }
     out.push(line);
     if (ri === 0) out.push([{ text: `  ${widths.map((w) => '─'.repeat(w)).join('─┼─')}`, style: 'comment' }]);
@@ -220,7 +237,7 @@ export function renderMarkdown(source: string, width: number): Line[] {
         const lines = wrap(text, width);
         out.push(...lines);
         // Level 1 and 2 are underlined (═, ─); deeper levels are just bold and coloured.
-        const widest = Math.min(width, Math.max(...lines.map((l) => l.reduce((n, s) => n + s.text.length, 0))));
+        const widest = Math.min(width, Math.max(...lines.map((l) => l.reduce((n, s) => n + columns(s.text), 0))));
         if (level <= 2) out.push([{ text: (level === 1 ? '═' : '─').repeat(widest), style: 'heading' }]);
         i += 2;
         out.push([]);
@@ -255,7 +272,7 @@ export function renderMarkdown(source: string, width: number): Line[] {
         const segs = inlineSegments(t.children, quote ? 'quote' : 'plain');
         if (lists.length) {
           const first = itemPrefix ?? [{ text: `${indent()}  `, style: 'plain' as const }];
-          const rest = [{ text: ' '.repeat(first[0]!.text.length), style: 'plain' as const }];
+          const rest = [{ text: ' '.repeat(columns(first[0]!.text)), style: 'plain' as const }];
           out.push(...wrap(segs, width, [...quotePrefix, ...first], [...quotePrefix, ...rest]));
           itemPrefix = undefined;
         } else {

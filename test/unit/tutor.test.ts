@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import stringWidth from 'string-width';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseLab } from '../../runner/lab/parse.js';
 import { appendOutput, EMPTY_OUTPUT, outputLines } from '../../runner/tutor/output.js';
@@ -88,6 +89,20 @@ describe('terminal markdown', () => {
     const md = '| a | b |\n|---|---|\n| pid | process numbers |';
     expect(renderMarkdown(md, 60).map(lineText)).toContain('  pid │ process numbers');
     expect(renderMarkdown(md, 12).map(lineText).join('\n')).toContain('process');
+  });
+
+  it('measures in terminal columns: wide characters take two, so no line passes the width', () => {
+    const cols = (l: string) => stringWidth(l);
+    const prose = renderMarkdown('容器は名前空間と制御グループで作られます。'.repeat(4), 20).map(lineText);
+    expect(prose.length).toBeGreaterThan(4);
+    for (const l of prose) expect(cols(l)).toBeLessThanOrEqual(20);
+    const code = renderMarkdown('```sh\necho "日本語のテキストがとても長い行になります"\n```', 24).map(lineText);
+    for (const l of code) expect(cols(l)).toBeLessThanOrEqual(24);
+    expect(code.join('').replace(/\s|↪/g, '')).toContain('日本語のテキストがとても長い行になります');
+    // A table's columns line up by width, not by characters: the bars stand in one column.
+    const table = renderMarkdown('| 名前 | x |\n|---|---|\n| ab | y |', 40).map(lineText);
+    const bars = table.filter((l) => l.includes('│')).map((l) => cols(l.slice(0, l.indexOf('│'))));
+    expect(new Set(bars).size).toBe(1);
   });
 });
 
