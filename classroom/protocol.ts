@@ -3,7 +3,7 @@
  * messages on the agent's control connection, the terminal's control message, the close codes the server sends,
  * and how a learner's terminal dials again after a close. Pure: the browser's bundle takes it too.
  */
-import type { ClassEvent } from './events.js';
+import type { CheckSummary, ClassEvent } from './events.js';
 
 /** Why the server closed a connection (WebSocket close codes; 1000 is a shell that ended). */
 export const Close = {
@@ -91,4 +91,51 @@ export function readServerMessage(text: string): ServerMessage | undefined {
 export function readTerminalControl(text: string): TerminalControl | undefined {
   const m = record(text);
   return m?.type === 'resize' && typeof m.cols === 'number' && typeof m.rows === 'number' ? { type: 'resize', cols: m.cols, rows: m.rows } : undefined;
+}
+
+/** One learner's sandbox as the instructor sees it (`class status`, the dashboard). */
+export interface StatusRow {
+  readonly sandbox: string;
+  readonly slot: number;
+  readonly learner: string;
+  readonly node: string;
+  /** ready (free), claimed, pending, restarting, failed. */
+  readonly state: string;
+  readonly message: string;
+  readonly restarts: number;
+  readonly lab: string;
+  readonly labTitle: string;
+  readonly step: string;
+  readonly stepNumber: number;
+  readonly steps: number;
+  readonly passed: number;
+  readonly total: number;
+  readonly failing: string;
+  /** The current step's checks at their last judgement, as the runner showed them. */
+  readonly checks: readonly CheckSummary[];
+  readonly onStepMs: number;
+  /** When the learner last moved forward (see Position.progressAt); null before their first lab. */
+  readonly progressAt: number | null;
+  readonly lastActivity: number | null;
+}
+
+/** The class's status: a row per sandbox. */
+export interface ClassStatus {
+  readonly class: string;
+  readonly learners: number;
+  readonly joined: number;
+  readonly rows: readonly StatusRow[];
+}
+
+/** Minutes without progress before a learner counts as stuck, unless the class (class up --stuck-after) says otherwise. */
+export const DEFAULT_STUCK_AFTER_MINUTES = 10;
+
+/** The snapshot the server pushes to every dashboard. */
+export interface DashboardSnapshot {
+  readonly type: 'status';
+  /** The server's clock when the snapshot was made: times on the page count from it. */
+  readonly now: number;
+  /** The class's default for "stuck" (class up --stuck-after); the page may set its own. */
+  readonly stuckAfterMs: number;
+  readonly status: ClassStatus;
 }

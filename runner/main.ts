@@ -4,6 +4,7 @@ import type { CliContext } from './commands/cli-context.js';
 import { COMMANDS, commandHelp, foreignOptions, labsDirFor, mainHelp, type OptionValues, parseArgsOptions, UsageError } from './commands/table.js';
 import { UserError } from './errors.js';
 import { packageVersion, stateDir } from './paths.js';
+import { classHooks } from '../classroom/runner-hooks.js';
 
 async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
@@ -46,6 +47,8 @@ async function main(argv: readonly string[]): Promise<number> {
     live: Boolean(process.stdout.isTTY) && !process.env.CI,
     yes: values.yes,
     confirm,
+    // In a class's sandbox, what the class adds to the runner (absent elsewhere).
+    class: classHooks(),
   };
   return spec.run(ctx, args, values);
 }

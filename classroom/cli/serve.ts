@@ -11,7 +11,7 @@ import { classDir, dbFile, imagesTar, readConfig } from '../class-files.js';
 import { SandboxKeeper } from '../server/sandbox-keeper.js';
 import { ClassServer } from '../server/server.js';
 import { ClassStore } from '../server/store.js';
-import { DEFAULT_STUCK_AFTER_MINUTES } from '../web/overview.js';
+import { DEFAULT_STUCK_AFTER_MINUTES } from '../protocol.js';
 
 /** This machine's own IPv4 addresses (the class server listens on all of them). */
 export function machineAddresses(): string[] {

@@ -3,7 +3,7 @@ import { writeFileAtomic } from '../../runner/atomic-file.js';
 import type { CliContext } from '../../runner/commands/cli-context.js';
 import { UserError } from '../../runner/errors.js';
 import { classDir, dashboardUrl, dbFile, readConfig } from '../class-files.js';
-import type { ClassStatus, StatusRow } from '../server/report.js';
+import type { ClassStatus, StatusRow } from '../protocol.js';
 import { duration } from '../web/overview.js';
 import { instructorGet } from './instructor-api.js';
 

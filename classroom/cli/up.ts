@@ -37,9 +37,9 @@ import {
 import { ensureClassImage, pruneClassImages } from '../class-image.js';
 import { CLASS_LABEL, classLabels, parseBytes, sandboxId } from '../sandbox-spec.js';
 import { newJoinCode, newToken } from '../server/server.js';
-import { DEFAULT_STUCK_AFTER_MINUTES } from '../web/overview.js';
+import { DEFAULT_STUCK_AFTER_MINUTES } from '../protocol.js';
 import { ClassStore } from '../server/store.js';
-import type { ClassStatus } from '../server/report.js';
+import type { ClassStatus } from '../protocol.js';
 import { instructorGet, serverAnswers } from './instructor-api.js';
 import { runningServer } from './server-process.js';
 import { statusTable } from './status.js';

@@ -2,41 +2,9 @@
  * What the instructor reads: one row per sandbox for `class status` (and part 2's dashboard), one row per learner,
  * lab and step for `class export`. Pure over the store.
  */
-import type { CheckSummary } from '../events.js';
-import type { ClassSettings } from './server.js';
+import type { ClassStatus, StatusRow } from '../protocol.js';
+import type { ClassSettings } from './settings.js';
 import type { ClassStore } from './store.js';
-
-export interface StatusRow {
-  readonly sandbox: string;
-  readonly slot: number;
-  readonly learner: string;
-  readonly node: string;
-  /** ready (free), claimed, pending, restarting, failed. */
-  readonly state: string;
-  readonly message: string;
-  readonly restarts: number;
-  readonly lab: string;
-  readonly labTitle: string;
-  readonly step: string;
-  readonly stepNumber: number;
-  readonly steps: number;
-  readonly passed: number;
-  readonly total: number;
-  readonly failing: string;
-  /** The current step's checks at their last judgement, as the runner showed them. */
-  readonly checks: readonly CheckSummary[];
-  readonly onStepMs: number;
-  /** When the learner last moved forward (see Position.progressAt); null before their first lab. */
-  readonly progressAt: number | null;
-  readonly lastActivity: number | null;
-}
-
-export interface ClassStatus {
-  readonly class: string;
-  readonly learners: number;
-  readonly joined: number;
-  readonly rows: readonly StatusRow[];
-}
 
 export function statusRows(store: ClassStore, settings: ClassSettings, now: number, connected: (sandbox: string) => boolean): ClassStatus {
   const learners = new Map(store.learners().map((l) => [l.sandbox, l]));

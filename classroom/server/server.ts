@@ -11,26 +11,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { invalidEvent, type ClassEvent } from '../events.js';
-import { DEFAULT_STUCK_AFTER_MINUTES, type DashboardSnapshot } from '../web/overview.js';
 import { IMAGES_TURN_PATH } from '../sandbox-spec.js';
 import { WAITING_TURN } from './sandbox-keeper.js';
 import { DashboardFeed } from './dashboard-feed.js';
-import { exportRows, statusRows, type ClassStatus } from './report.js';
+import { exportRows, statusRows } from './report.js';
+import type { ClassSettings } from './settings.js';
 import type { ClassStore } from './store.js';
 import { WebFiles } from './web-files.js';
 import { JoinLimit } from './join-limit.js';
-import { Close, readAgentMessage, readTerminalControl, type ServerMessage, type TerminalStatus } from '../protocol.js';
-
-export interface ClassSettings {
-  readonly name: string;
-  readonly learners: number;
-  readonly joinCode: string;
-  readonly instructorToken: string;
-  /** Opens `/machine/class-image` (the class image for another machine); without it that address is closed. */
-  readonly machineToken?: string;
-  /** The dashboard marks a learner stuck after this long without progress (default DEFAULT_STUCK_AFTER_MINUTES). */
-  readonly stuckAfterMs?: number;
-}
+import { type ClassStatus, Close, type DashboardSnapshot, DEFAULT_STUCK_AFTER_MINUTES, readAgentMessage, readTerminalControl, type ServerMessage, type TerminalStatus } from '../protocol.js';
 
 export interface ServerOptions {
   readonly store: ClassStore;

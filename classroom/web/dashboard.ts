@@ -4,8 +4,8 @@
  * click, and export. The server pushes the class's status on every change over a WebSocket; the page only redraws.
  * Learner names are the learners' own text: they are only ever set as text, never as markup.
  */
-import type { StatusRow } from '../server/report.js';
-import { checkSummary, DEFAULT_STUCK_AFTER_MINUTES, duration, histogramLine, isStuck, stepHistogram, type DashboardSnapshot } from './overview.js';
+import { type DashboardSnapshot, DEFAULT_STUCK_AFTER_MINUTES, type StatusRow } from '../protocol.js';
+import { checkSummary, duration, histogramLine, isStuck, stepHistogram } from './overview.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const token = new URLSearchParams(location.search).get('token') ?? '';

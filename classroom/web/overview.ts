@@ -2,25 +2,7 @@
  * What the dashboard (and `class status`'s table) makes of the class's status rows (pure: no DOM, no network,
  * unit-tested): who is stuck, how the class spreads over the steps, and durations as an instructor reads them.
  */
-import type { StatusRow } from '../server/report.js';
-
-/** Minutes without progress before a learner counts as stuck, unless the class (class up --stuck-after) says otherwise. */
-export const DEFAULT_STUCK_AFTER_MINUTES = 10;
-
-/** The snapshot the server pushes to every dashboard. */
-export interface DashboardSnapshot {
-  readonly type: 'status';
-  /** The server's clock when the snapshot was made: times on the page count from it. */
-  readonly now: number;
-  /** The class's default for "stuck" (class up --stuck-after); the page may set its own. */
-  readonly stuckAfterMs: number;
-  readonly status: {
-    readonly class: string;
-    readonly learners: number;
-    readonly joined: number;
-    readonly rows: readonly StatusRow[];
-  };
-}
+import type { StatusRow } from '../protocol.js';
 
 /** A learner in a sandbox, on a step of a lab. */
 const onAStep = (r: StatusRow): boolean => r.learner !== '' && r.lab !== '' && r.stepNumber > 0;

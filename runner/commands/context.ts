@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import { IMAGES_LOADING_FILE } from '../../classroom/sandbox-spec.js';
 import type { DockerAdapter } from '../docker/adapter.js';
 import { loadCatalog, type ImageDef } from '../images/catalog.js';
 import { ensureImages, type ImageEvent } from '../images/ensure.js';
 import type { Lab } from '../lab/types.js';
 import { imagesDir } from '../paths.js';
+import type { ImagesLoading } from './cli-context.js';
 
 /** The helper image checks use for HTTP requests from inside a network. */
 export const HELPER_IMAGE = 'busybox';
@@ -54,30 +53,27 @@ export type ImageHooks = {
 
 /**
  * Builds a lab's images (and the helper) on demand, reporting to `hooks`; returns the helper image tag for checks.
- * The catalog (a hash of every file under images/) is read once for all the labs of a run.
+ * The catalog (a hash of every file under images/) is read once for all the labs of a run. Where someone else loads
+ * the images (a class, for its sandboxes), `loading` waits for them first, so they are only checked here.
  */
-export function imageBuilder(docker: DockerAdapter, allowInstall: boolean, catalog: ReadonlyMap<string, ImageDef> = loadCatalog(imagesDir())) {
+export function imageBuilder(docker: DockerAdapter, allowInstall: boolean, catalog: ReadonlyMap<string, ImageDef> = loadCatalog(imagesDir()), loading?: ImagesLoading) {
   return async (lab: Lab, hooks: ImageHooks): Promise<string> => {
-    await classImagesLoaded(hooks);
+    await loading?.((line) => hooks.onEvent({ kind: 'base', line }));
     await ensureImages(docker, catalog, [...new Set([HELPER_IMAGE, ...lab.images])], { allowInstall, ...hooks });
     return catalog.get(HELPER_IMAGE)!.tag;
   };
 }
 
-/**
- * In a class sandbox, the lab images come from the class server, loaded by the sandbox's agent: wait for them
- * rather than build them (at most 15 minutes; then building is the way left).
- */
-async function classImagesLoaded(hooks: ImageHooks): Promise<void> {
-  if (!existsSync(IMAGES_LOADING_FILE)) return;
-  hooks.onEvent({ kind: 'base', line: 'Your class is loading the lab images into your sandbox…' });
-  const until = Date.now() + 15 * 60_000;
-  while (existsSync(IMAGES_LOADING_FILE) && Date.now() < until) await new Promise((r) => setTimeout(r, 500));
-}
-
 /** `imageBuilder` with progress shown as live rows in a terminal, or plain lines. */
-export function imagePreparer(docker: DockerAdapter, say: (line: string) => void, allowInstall: boolean, live = false, catalog: ReadonlyMap<string, ImageDef> = loadCatalog(imagesDir())) {
-  const build = imageBuilder(docker, allowInstall, catalog);
+export function imagePreparer(
+  docker: DockerAdapter,
+  say: (line: string) => void,
+  allowInstall: boolean,
+  live = false,
+  catalog: ReadonlyMap<string, ImageDef> = loadCatalog(imagesDir()),
+  loading?: ImagesLoading,
+) {
+  const build = imageBuilder(docker, allowInstall, catalog, loading);
   return async (lab: Lab): Promise<string> => {
     let progress: ImageProgress | undefined;
     try {

@@ -59,7 +59,7 @@ export async function runVerify(ctx: CliContext, ids: readonly string[], opts: {
   const abort = new AbortController();
   // Labs side by side share their images: one lab's images are made at a time, so none is built twice.
   let imagesTurn: Promise<unknown> = Promise.resolve();
-  const prepareOne = imagePreparer(docker, say, ctx.yes, ctx.live && opts.reporter === 'plain', catalog);
+  const prepareOne = imagePreparer(docker, say, ctx.yes, ctx.live && opts.reporter === 'plain', catalog, ctx.class?.imagesLoading);
   const prepareImages = (lab: Lab): Promise<string> => {
     const mine = imagesTurn.then(() => prepareOne(lab));
     imagesTurn = mine.catch(() => undefined);

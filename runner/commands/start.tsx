@@ -8,21 +8,14 @@ import { plural } from '../text/plural.js';
 import type { Lab } from '../lab/types.js';
 import { fitProgress, loadProgress, openingNotice, progressLabel, saveProgress } from '../tutor/progress.js';
 import type { CliContext } from './cli-context.js';
-import { CLASS_LABS_ENV, OUTBOX_ENV } from '../../classroom/sandbox-spec.js';
 
 /**
  * What a lab session needs beyond the lab list: the tutor (and through it zx and the checks), the Docker adapter,
- * the image builder, the class outbox. Loaded once the first screen is out, so that screen waits for none of it.
+ * the image builder. Loaded once the first screen is out, so that screen waits for none of it.
  */
 async function sessionParts() {
-  const [{ DockerAdapter }, { Tutor }, { imageBuilder }, { dropEvent }, { ProgressMapper }] = await Promise.all([
-    import('../docker/adapter.js'),
-    import('../tutor/tutor.js'),
-    import('./context.js'),
-    import('../../classroom/outbox.js'),
-    import('../../classroom/runner-progress.js'),
-  ]);
-  return { docker: new DockerAdapter(), Tutor, imageBuilder, dropEvent, ProgressMapper };
+  const [{ DockerAdapter }, { Tutor }, { imageBuilder }] = await Promise.all([import('../docker/adapter.js'), import('../tutor/tutor.js'), import('./context.js')]);
+  return { docker: new DockerAdapter(), Tutor, imageBuilder };
 }
 
 export interface StartOptions {
@@ -50,7 +43,7 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
   const loadedLabs = await loadSomeLabsOnDemand(ctx.labsDir, id ? [id] : []);
   const { problems } = loadedLabs;
   // In a class sandbox, the runner offers the class's labs only.
-  const only = process.env[CLASS_LABS_ENV]?.split(',').filter(Boolean);
+  const only = ctx.class?.labs;
   const labs = only?.length ? loadedLabs.labs.filter((l) => only.includes(l.id) || l.id === id) : loadedLabs.labs;
   const initial = id ? findLab(labs, id, ctx.labsDir) : undefined;
   if (opts.pane && !process.env.TMUX) throw new UserError('--pane opens a shell pane beside the runner and needs tmux: run `tmux` first, then `npx lean-labs start --pane`.');
@@ -92,11 +85,10 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
       openPane={(lab) => openTmuxPane(workDir(ctx.stateDir, lab))}
       createSession={async (lab, labProgress, emit, save) => {
         lastLab = lab;
-        const { docker, Tutor, imageBuilder, dropEvent, ProgressMapper } = await loadSession();
-        const build = imageBuilder(docker, ctx.yes);
-        // In a class sandbox, progress also goes to the outbox the sandbox's agent sends to the instructor.
-        const outbox = process.env[OUTBOX_ENV];
-        const mapper = outbox ? new ProgressMapper(lab) : undefined;
+        const { docker, Tutor, imageBuilder } = await loadSession();
+        const build = imageBuilder(docker, ctx.yes, undefined, ctx.class?.imagesLoading);
+        // In a class sandbox, progress also goes to the instructor.
+        const report = await ctx.class?.progressFor?.(lab);
         return new Tutor({
           docker,
           stateDir: ctx.stateDir,
@@ -105,7 +97,7 @@ export async function runStart(ctx: CliContext, id: string | undefined, opts: St
           saveProgress: save,
           emit: (e) => {
             emit(e);
-            if (mapper && outbox) for (const ce of mapper.map(e)) dropEvent(outbox, ce);
+            report?.(e);
             if (e.kind === 'ready' && opts.pane && !panesOpened.has(lab.id)) {
               panesOpened.add(lab.id);
               void openTmuxPane(e.workDir);

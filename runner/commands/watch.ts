@@ -36,7 +36,7 @@ export async function runVerifyWatch(ctx: CliContext, ids: readonly string[]): P
   const id = ids[0]!;
   const docker = new DockerAdapter();
   await docker.ping();
-  const prepareImages = imagePreparer(docker, (l) => ctx.out(`${l}\n`), ctx.yes, false);
+  const prepareImages = imagePreparer(docker, (l) => ctx.out(`${l}\n`), ctx.yes, false, undefined, ctx.class?.imagesLoading);
   let previous: TestCase[] | undefined;
   let running: Promise<void> | undefined;
   let again = false;

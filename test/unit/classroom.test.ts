@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { invalidEvent, type ClassEvent } from '../../classroom/events.js';
 import { dropEvent, Outbox } from '../../classroom/outbox.js';
 import { ProgressMapper } from '../../classroom/runner-progress.js';
+import { classHooks } from '../../classroom/runner-hooks.js';
 import { CELL_BLOCK, freeCellIds, parseBytes, sandboxService, sweepService } from '../../classroom/sandbox-spec.js';
 import type { SANDBOX_SECCOMP } from '../../classroom/sandbox-seccomp.js';
 import { CLASS_NODE, classDockerfile, portableNode, staleClassImages } from '../../classroom/class-image.js';
@@ -24,6 +25,33 @@ const settings = { name: 'c', learners: 2, joinCode: 'ABC234', instructorToken: 
 function ev(seq: number, e: Partial<ClassEvent>): ClassEvent {
   return { seq, at: 1000 * seq, type: 'judged', lab: 'ns', step: 's1', stepIndex: 0, steps: 3, ...e } as ClassEvent;
 }
+
+describe("the class's hooks into the runner", () => {
+  it('offers the class labs, reports a session to the outbox, and waits for the images the agent loads', async () => {
+    const outbox = tmp();
+    const marker = join(tmp(), 'images-loading');
+    const hooks = classHooks({ LEAN_LABS_CLASS_LABS: 'ns,cgroups', LEAN_LABS_CLASS_OUTBOX: outbox }, marker);
+    expect(hooks.labs).toEqual(['ns', 'cgroups']);
+    const report = await hooks.progressFor!(parseLab(BOX_LAB, '/x/box/lab.md'));
+    report({ kind: 'opened', progress: { step: 0, hints: {}, completed: [], updatedAt: 0 } });
+    expect(readdirSync(outbox)).toHaveLength(1);
+    const said: string[] = [];
+    await hooks.imagesLoading!((l) => said.push(l));
+    expect(said).toEqual([]);
+    writeFileSync(marker, '');
+    const waiting = hooks.imagesLoading!((l) => said.push(l));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(said).toEqual(['Your class is loading the lab images into your sandbox…']);
+    rmSync(marker);
+    await waiting;
+  });
+
+  it('adds nothing outside a class', () => {
+    const hooks = classHooks({}, join(tmp(), 'none'));
+    expect(hooks.labs).toBeUndefined();
+    expect(hooks.progressFor).toBeUndefined();
+  });
+});
 
 describe('the outbox', () => {
   it('numbers events in the order the runner dropped them and keeps them until acknowledged', () => {

@@ -6,10 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { ClassEvent } from '../../classroom/events.js';
 import { applyEvent, type Position } from '../../classroom/server/positions.js';
-import type { StatusRow } from '../../classroom/server/report.js';
+import type { DashboardSnapshot, StatusRow } from '../../classroom/protocol.js';
 import { ClassServer } from '../../classroom/server/server.js';
 import { ClassStore } from '../../classroom/server/store.js';
-import { checkSummary, duration, histogramLine, isStuck, stepHistogram, type DashboardSnapshot } from '../../classroom/web/overview.js';
+import { checkSummary, duration, histogramLine, isStuck, stepHistogram } from '../../classroom/web/overview.js';
 
 const MIN = 60_000;
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import realWidth from '../../node_modules/ink/node_modules/string-width/index.js';
+// The string-width Ink measures with (8.x, the project's own dependency too).
+import realWidth from 'string-width';
 import { fasterGraphemes } from '../../build/graphemes/plugin.mjs';
 
 const ROOT = join(import.meta.dirname, '../..');
