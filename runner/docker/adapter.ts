@@ -11,6 +11,7 @@ import { resolveEndpoint, type Endpoint } from './endpoint.js';
 import { DockerError, EngineTlsError, EngineUnreachableError, isNotFound, NotAnEngineError, translate } from './errors.js';
 import { demuxBuffer, firstFileFromTar } from './demux.js';
 import { BuildStreamReader } from './build-stream.js';
+import { containerFacts, containerSummary, engineEvent, engineInfo, imageFacts, imageSummary, type Json, labelFilters, networkFacts, volumeFacts } from './mapping.js';
 import type {
   BuildProgress,
   ContainerFacts,
@@ -27,105 +28,6 @@ import type {
   NamedResourceFacts,
   PastEvent,
 } from './port.js';
-
-// biome-ignore lint/suspicious/noExplicitAny: the Engine API answers untyped JSON, read field by field
-type Json = Record<string, any>;
-
-const labelFilters = (labels: LabelFilter): string[] => Object.entries(labels).map(([k, v]) => (v === '' ? k : `${k}=${v}`));
-
-const toMs = (iso: string | undefined): number => (iso ? Date.parse(iso) : 0);
-
-function containerFacts(c: Json): ContainerFacts {
-  const hc = c.HostConfig ?? {};
-  const st = c.State ?? {};
-  return {
-    id: c.Id,
-    name: String(c.Name ?? '').replace(/^\//, ''),
-    created: toMs(c.Created),
-    image: c.Config?.Image ?? '',
-    imageId: c.Image ?? '',
-    cmd: [...(c.Config?.Entrypoint ?? []), ...(c.Config?.Cmd ?? [])],
-    labels: c.Config?.Labels ?? {},
-    user: c.Config?.User ?? '',
-    attachedOutput: Boolean(c.Config?.AttachStdout || c.Config?.AttachStderr),
-    state: {
-      status: st.Status ?? 'unknown',
-      running: Boolean(st.Running),
-      exitCode: st.ExitCode ?? 0,
-      oomKilled: Boolean(st.OOMKilled),
-      startedAt: st.StartedAt ?? '',
-      finishedAt: st.FinishedAt ?? '',
-      pid: st.Pid ?? 0,
-      health: st.Health?.Status ?? '',
-      restarts: c.RestartCount ?? 0,
-    },
-    hostConfig: {
-      memory: hc.Memory ?? 0,
-      memorySwap: hc.MemorySwap ?? 0,
-      nanoCpus: hc.NanoCpus ?? 0,
-      cpuQuota: hc.CpuQuota ?? 0,
-      cpuPeriod: hc.CpuPeriod ?? 0,
-      cpuShares: hc.CpuShares ?? 0,
-      cpusetCpus: hc.CpusetCpus ?? '',
-      networkMode: hc.NetworkMode ?? '',
-      pidMode: hc.PidMode ?? '',
-      ipcMode: hc.IpcMode ?? '',
-      volumesFrom: hc.VolumesFrom ?? [],
-      capAdd: hc.CapAdd ?? [],
-      capDrop: hc.CapDrop ?? [],
-      privileged: Boolean(hc.Privileged),
-      readonlyRootfs: Boolean(hc.ReadonlyRootfs),
-      restartPolicy: hc.RestartPolicy?.Name ?? '',
-      restartRetries: hc.RestartPolicy?.MaximumRetryCount ?? 0,
-      logDriver: hc.LogConfig?.Type ?? '',
-      devices: (hc.Devices ?? []).map((d: Json) => ({ host: d.PathOnHost ?? '', container: d.PathInContainer ?? '', permissions: d.CgroupPermissions ?? '' })),
-      portBindings: Object.fromEntries(
-        Object.entries((hc.PortBindings ?? {}) as Record<string, Json[] | null>).map(([port, bs]) => [port, (bs ?? []).map((b) => ({ hostIp: b.HostIp ?? '', hostPort: b.HostPort ?? '' }))]),
-      ),
-      pidsLimit: hc.PidsLimit ?? 0,
-      ulimits: (hc.Ulimits ?? []).map((u: Json) => ({ name: u.Name ?? '', soft: u.Soft ?? 0, hard: u.Hard ?? 0 })),
-      securityOpt: hc.SecurityOpt ?? [],
-      init: Boolean(hc.Init),
-    },
-    mounts: (c.Mounts ?? []).map((m: Json) => ({
-      type: m.Type,
-      name: m.Name,
-      source: m.Source ?? '',
-      destination: m.Destination,
-      rw: Boolean(m.RW),
-    })),
-    networks: Object.fromEntries(
-      Object.entries((c.NetworkSettings?.Networks ?? {}) as Record<string, Json>).map(([name, n]) => [
-        name,
-        // Aliases holds what --network-alias gave; DNSNames (API 1.44+) also the name and short id.
-        { aliases: [...new Set<string>([...(n.Aliases ?? []), ...(n.DNSNames ?? [])])], ip: n.IPAddress ?? '' },
-      ]),
-    ),
-  };
-}
-
-function imageFacts(i: Json): ImageFacts {
-  const built = typeof i.Created === 'number' ? i.Created * 1000 : toMs(i.Created);
-  return {
-    id: i.Id,
-    tags: i.RepoTags ?? [],
-    size: i.Size ?? 0,
-    layers: i.RootFS?.Layers?.length ?? 0,
-    layerIds: i.RootFS?.Layers ?? [],
-    // When a tag last moved counts as its creation: a cached build re-tags an old image.
-    created: Math.max(built, toMs(i.Metadata?.LastTagTime)),
-    built,
-    labels: i.Config?.Labels ?? i.Labels ?? {},
-    config: {
-      entrypoint: i.Config?.Entrypoint ?? [],
-      cmd: i.Config?.Cmd ?? [],
-      user: i.Config?.User ?? '',
-      exposedPorts: Object.keys(i.Config?.ExposedPorts ?? {}),
-      // A healthcheck of NONE (disabled) is no healthcheck.
-      healthcheck: Boolean(i.Config?.Healthcheck?.Test?.length) && i.Config.Healthcheck.Test[0] !== 'NONE',
-    },
-  };
-}
 
 function collect(stream: Readable): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -257,27 +159,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
 
   private async readInfo(): Promise<EngineInfo & { readAt: number }> {
     const [info, version] = await this.call('read engine info', () => Promise.all([this.docker.info() as Promise<Json>, this.docker.version() as Promise<Json>]));
-    const components = (version.Components ?? []) as Array<{ Name?: string }>;
-    return {
-      readAt: Date.now(),
-      id: info.ID ?? '',
-      name: info.Name ?? '',
-      product: components.some((c) => /podman/i.test(c.Name ?? '')) ? 'Podman' : 'Docker',
-      serverVersion: version.Version ?? info.ServerVersion ?? '',
-      apiVersion: version.ApiVersion ?? '',
-      cgroupVersion: info.CgroupVersion === '2' ? '2' : '1',
-      storageDriver: info.Driver ?? '',
-      // The containerd image store reports its snapshotter as the driver's type.
-      imageStore: ((info.DriverStatus ?? []) as string[][]).some((pair) => String(pair[1] ?? '').startsWith('io.containerd.snapshotter')) ? 'containerd' : 'classic',
-      rootless: ((info.SecurityOptions ?? []) as string[]).some((o) => o.split(',').includes('name=rootless')),
-      desktop: info.OperatingSystem === 'Docker Desktop',
-      operatingSystem: info.OperatingSystem ?? '',
-      swapLimit: Boolean(info.SwapLimit),
-      cpuQuota: Boolean(info.CpuCfsQuota),
-      cpuShares: Boolean(info.CPUShares),
-      cpuSet: Boolean(info.CPUSet),
-      systemTime: info.SystemTime ? Date.parse(info.SystemTime) : Date.now(),
-    };
+    return { readAt: Date.now(), ...engineInfo(info, version) };
   }
 
   /**
@@ -297,13 +179,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
 
   async listContainers(labels: LabelFilter): Promise<ContainerSummary[]> {
     const list = (await this.call('list containers', () => this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } }))) as Json[];
-    return list.map((c) => ({
-      id: c.Id,
-      name: String(c.Names?.[0] ?? '').replace(/^\//, ''),
-      labels: c.Labels ?? {},
-      state: c.State ?? '',
-      created: (c.Created ?? 0) * 1000,
-    }));
+    return list.map(containerSummary);
   }
 
   async exec(container: string, cmd: readonly string[], timeoutMs = 30_000): Promise<ExecResult> {
@@ -417,41 +293,27 @@ export class DockerAdapter implements DockerPort, ImagePort {
 
   async inspectVolume(name: string): Promise<NamedResourceFacts | null> {
     const v = (await this.orNull(`inspect volume ${name}`, () => this.docker.getVolume(name).inspect())) as Json | null;
-    return v ? { name: v.Name, id: v.Name, created: toMs(v.CreatedAt), labels: v.Labels ?? {}, driver: v.Driver } : null;
+    return v ? volumeFacts(v) : null;
   }
 
   async inspectNetwork(name: string): Promise<NamedResourceFacts | null> {
     const n = (await this.orNull(`inspect network ${name}`, () => this.docker.getNetwork(name).inspect())) as Json | null;
-    return n ? { name: n.Name, id: n.Id, created: toMs(n.Created), labels: n.Labels ?? {}, driver: n.Driver } : null;
+    return n ? networkFacts(n) : null;
   }
 
   async listVolumes(labels: LabelFilter): Promise<NamedResourceFacts[]> {
     const res = (await this.call('list volumes', () => this.docker.listVolumes({ filters: { label: labelFilters(labels) } }))) as Json;
-    return (res.Volumes ?? []).map((v: Json) => ({
-      name: v.Name,
-      id: v.Name,
-      created: toMs(v.CreatedAt),
-      labels: v.Labels ?? {},
-      driver: v.Driver,
-    }));
+    return (res.Volumes ?? []).map(volumeFacts);
   }
 
   async listNetworks(labels: LabelFilter): Promise<NamedResourceFacts[]> {
     const res = (await this.call('list networks', () => this.docker.listNetworks({ filters: { label: labelFilters(labels) } }))) as Json[];
-    return res.map((n) => ({ name: n.Name, id: n.Id, created: toMs(n.Created), labels: n.Labels ?? {}, driver: n.Driver }));
+    return res.map(networkFacts);
   }
 
   async listImages(labels: LabelFilter): Promise<ImageFacts[]> {
     const res = (await this.call('list images', () => this.docker.listImages({ filters: { label: labelFilters(labels) } }))) as Json[];
-    return res.map((i) => ({
-      id: i.Id,
-      tags: i.RepoTags ?? [],
-      size: i.Size ?? 0,
-      layers: i.Layers ?? 0,
-      layerIds: [],
-      created: (i.Created ?? 0) * 1000,
-      labels: i.Labels ?? {},
-    }));
+    return res.map(imageSummary);
   }
 
   async removeContainer(id: string): Promise<void> {
@@ -631,17 +493,4 @@ export class DockerAdapter implements DockerPort, ImagePort {
       return false;
     }
   }
-}
-
-/** One engine event as the engine's JSON gives it (the same mapping for the history and the live stream). */
-function engineEvent(e: Json): EngineEvent {
-  return {
-    type: e.Type ?? '',
-    id: e.Actor?.ID ?? e.id ?? '',
-    // Kept whole: some actions carry a detail (`health_status: healthy`, `exec_start: sh -c …`).
-    action: String(e.Action ?? ''),
-    name: e.Actor?.Attributes?.name ?? '',
-    time: e.timeNano ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000,
-    attributes: e.Actor?.Attributes ?? {},
-  };
 }
