@@ -6,7 +6,7 @@
  * learner holds none of them (the classroom section of the README has the threat model). Limits and a memory
  * reservation let Swarm's own scheduler spread learners over the nodes; the cell sits below those limits.
  */
-import type { ServiceSpec } from '../runner/docker/swarm.js';
+import type { ServiceSpec } from '../runner/docker/swarm-port.js';
 import { SANDBOX_SECCOMP } from './sandbox-seccomp.js';
 
 export const CLASS_LABEL = 'lean-labs.class';

@@ -4,7 +4,8 @@
  * node's engine socket, runs `lean-labs class sweep` to remove the volumes labelled with the class, and reports.
  */
 import { DockerAdapter } from '../../runner/docker/adapter.js';
-import { SwarmAdapter, type SwarmNode, type SwarmTask } from '../../runner/docker/swarm.js';
+import { SwarmAdapter } from '../../runner/docker/swarm.js';
+import type { SwarmNode, SwarmTask } from '../../runner/docker/swarm-port.js';
 import { nameList, plural } from '../../runner/text/plural.js';
 import { classLabels, sweepService } from '../sandbox-spec.js';
 import { lacksImage } from '../server/sandbox-keeper.js';

@@ -4,7 +4,7 @@
  * each sandbox runs, whether it is starting, restarting or failed, and why. Swarm restarts a dead task by itself;
  * the keeper only reports it. It reads and changes only what carries the class's label.
  */
-import type { SwarmAdapter, SwarmTask } from '../../runner/docker/swarm.js';
+import type { SwarmPort, SwarmTask } from '../../runner/docker/swarm-port.js';
 import { CELL_IDS_LABEL, classLabels, freeCellIds, sandboxLabels, sandboxService, type SandboxPlan } from '../sandbox-spec.js';
 import type { ClassStore, SandboxRow, SandboxState } from './store.js';
 
@@ -66,7 +66,7 @@ export class SandboxKeeper {
   private readonly gaveUp = new Set<string>();
 
   constructor(
-    private readonly swarm: SwarmAdapter,
+    private readonly swarm: SwarmPort,
     private readonly store: ClassStore,
     private readonly settings: KeeperSettings,
     private readonly agent: { ready(sandbox: string): boolean; says(sandbox: string): string | undefined },

@@ -35,3 +35,18 @@ export function firstFileFromTar(tar: Buffer): Buffer | null {
   }
   return null;
 }
+
+/**
+ * A log stream without a TTY comes in frames (1 byte stream, 3 zero bytes, a 4-byte big-endian length, the bytes):
+ * both streams' text in the order it came, as `docker service logs` shows it.
+ */
+export function demux(buf: Buffer): string {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length && buf[i]! <= 2 && buf[i + 1] === 0 && buf[i + 2] === 0 && buf[i + 3] === 0) {
+    const n = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + n));
+    i += 8 + n;
+  }
+  return i === 0 ? buf.toString() : Buffer.concat(parts).toString();
+}

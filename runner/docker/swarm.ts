@@ -6,76 +6,14 @@
 import type Docker from 'dockerode';
 import type { DockerAdapter } from './adapter.js';
 import { isNotFound, translate } from './errors.js';
+import { demux } from './demux.js';
+import { labelFilters } from './mapping.js';
+import type { ServiceSpec, SwarmInfo, SwarmNode, SwarmPort, SwarmService, SwarmTask } from './swarm-port.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the Engine API answers untyped JSON, read field by field
 type Json = Record<string, any>;
 
-export interface SwarmInfo {
-  /** inactive, pending, active, error, locked. */
-  readonly state: string;
-  readonly isManager: boolean;
-  readonly nodeId: string;
-  readonly nodeAddr: string;
-  readonly nodes: number;
-}
-
-export interface SwarmNode {
-  readonly id: string;
-  readonly hostname: string;
-  readonly state: string;
-  readonly availability: string;
-  readonly role: string;
-  readonly memoryBytes: number;
-  readonly cpus: number;
-  readonly addr: string;
-}
-
-export interface SwarmService {
-  readonly id: string;
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly image: string;
-}
-
-export interface SwarmTask {
-  readonly id: string;
-  readonly serviceId: string;
-  readonly nodeId: string;
-  /** new, pending, assigned, preparing, starting, running, complete, failed, shutdown, rejected, orphaned. */
-  readonly state: string;
-  readonly desiredState: string;
-  readonly message: string;
-  readonly error: string;
-  readonly exitCode: number | null;
-  readonly containerId: string;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-}
-
-export interface ServiceSpec {
-  readonly Name: string;
-  readonly Labels: Record<string, string>;
-  readonly TaskTemplate: Json;
-  readonly Mode?: Json;
-  readonly Networks?: Json[];
-  readonly EndpointSpec?: Json;
-}
-
-/** A log stream without a TTY comes in frames: 1 byte stream, 3 zero bytes, a 4-byte big-endian length, the bytes. */
-export function demux(buf: Buffer): string {
-  const parts: Buffer[] = [];
-  let i = 0;
-  while (i + 8 <= buf.length && buf[i]! <= 2 && buf[i + 1] === 0 && buf[i + 2] === 0 && buf[i + 3] === 0) {
-    const n = buf.readUInt32BE(i + 4);
-    parts.push(buf.subarray(i + 8, i + 8 + n));
-    i += 8 + n;
-  }
-  return i === 0 ? buf.toString() : Buffer.concat(parts).toString();
-}
-
-const labelFilter = (labels: Readonly<Record<string, string>>): string[] => Object.entries(labels).map(([k, v]) => (v === '' ? k : `${k}=${v}`));
-
-export class SwarmAdapter {
+export class SwarmAdapter implements SwarmPort {
   constructor(private readonly engine: DockerAdapter) {}
 
   private get docker(): Docker {
@@ -127,7 +65,7 @@ export class SwarmAdapter {
   }
 
   async services(labels: Readonly<Record<string, string>>): Promise<SwarmService[]> {
-    const list = (await this.call('list services', () => this.docker.listServices({ filters: { label: labelFilter(labels) } }))) as Json[];
+    const list = (await this.call('list services', () => this.docker.listServices({ filters: { label: labelFilters(labels) } }))) as Json[];
     return list.map((s) => ({ id: s.ID, name: s.Spec?.Name ?? '', labels: s.Spec?.Labels ?? {}, image: s.Spec?.TaskTemplate?.ContainerSpec?.Image ?? '' }));
   }
 
@@ -166,7 +104,7 @@ export class SwarmAdapter {
   }
 
   async networks(labels: Readonly<Record<string, string>>): Promise<Array<{ id: string; name: string }>> {
-    const list = (await this.call('list networks', () => this.docker.listNetworks({ filters: { label: labelFilter(labels) } }))) as Json[];
+    const list = (await this.call('list networks', () => this.docker.listNetworks({ filters: { label: labelFilters(labels) } }))) as Json[];
     return list.map((n) => ({ id: n.Id, name: n.Name }));
   }
 
@@ -180,7 +118,7 @@ export class SwarmAdapter {
 
   /** Volumes on this node with these labels (a volume lives on the node its task ran on). */
   async volumes(labels: Readonly<Record<string, string>>): Promise<string[]> {
-    const r = (await this.call('list volumes', () => this.docker.listVolumes({ filters: { label: labelFilter(labels) } }))) as Json;
+    const r = (await this.call('list volumes', () => this.docker.listVolumes({ filters: { label: labelFilters(labels) } }))) as Json;
     return ((r.Volumes ?? []) as Json[]).map((v) => v.Name as string);
   }
 
@@ -199,7 +137,7 @@ export class SwarmAdapter {
   }
 
   async secrets(labels: Readonly<Record<string, string>>): Promise<Array<{ id: string; name: string }>> {
-    const list = (await this.call('list secrets', () => this.docker.listSecrets({ filters: { label: labelFilter(labels) } }))) as Json[];
+    const list = (await this.call('list secrets', () => this.docker.listSecrets({ filters: { label: labelFilters(labels) } }))) as Json[];
     return list.map((s) => ({ id: s.ID, name: s.Spec?.Name ?? '' }));
   }
 

@@ -14,7 +14,7 @@ import { taskState } from '../../classroom/server/sandbox-keeper.js';
 import { sweepLines, sweepReports } from '../../classroom/cli/sweep.js';
 import { ClassStore } from '../../classroom/server/store.js';
 import { classUrl } from '../../classroom/client/join.js';
-import { demux } from '../../runner/docker/swarm.js';
+import { demux } from '../../runner/docker/demux.js';
 import { parseLab } from '../../runner/lab/parse.js';
 import { BOX_LAB } from './box-lab.js';
 import { swarmTask } from './swarm-task.js';

@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { SandboxKeeper, startingAtOnce, WAITING_TURN } from '../../classroom/server/sandbox-keeper.js';
 import { ClassStore } from '../../classroom/server/store.js';
 import { sandboxId } from '../../classroom/sandbox-spec.js';
-import type { ServiceSpec, SwarmAdapter, SwarmTask } from '../../runner/docker/swarm.js';
+import type { ServiceSpec, SwarmPort, SwarmTask } from '../../runner/docker/swarm-port.js';
 import { swarmTask } from './swarm-task.js';
 
 class FakeSwarm {
@@ -66,7 +66,7 @@ describe('a class started in waves', () => {
     const swarm = new FakeSwarm(2);
     const ready = new Set<string>();
     const keeper = new SandboxKeeper(
-      swarm as unknown as SwarmAdapter,
+      swarm as unknown as SwarmPort,
       store,
       { className: 'c', image: 'img', labs: [], serverUrl: 'http://h:1', memoryBytes: 1, reservationBytes: 1, pids: 1, refuse: [] },
       { ready: (s) => ready.has(s), says: () => undefined },
@@ -103,7 +103,7 @@ describe('a class started in waves', () => {
     const swarm = new FakeSwarm(2);
     swarm.hostname = '';
     const keeper = new SandboxKeeper(
-      swarm as unknown as SwarmAdapter,
+      swarm as unknown as SwarmPort,
       store,
       { className: 'c', image: 'img', labs: [], serverUrl: 'http://h:1', memoryBytes: 1, reservationBytes: 1, pids: 1, refuse: [] },
       { ready: () => true, says: () => undefined },

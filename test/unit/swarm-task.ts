@@ -1,4 +1,4 @@
-import type { SwarmTask } from '../../runner/docker/swarm.js';
+import type { SwarmTask } from '../../runner/docker/swarm-port.js';
 
 /** A Swarm task as the adapter maps one: running on node n1 unless told otherwise. */
 export const swarmTask = (over: Partial<SwarmTask>): SwarmTask => ({
