@@ -14,6 +14,7 @@ import { invalidEvent, type ClassEvent } from '../events.js';
 import { IMAGES_TURN_PATH } from '../sandbox-spec.js';
 import { WAITING_TURN } from './sandbox-keeper.js';
 import { DashboardFeed } from './dashboard-feed.js';
+import { ImageScheduler } from './image-scheduler.js';
 import { exportRows, statusRows } from './report.js';
 import type { ClassSettings } from './settings.js';
 import type { ClassStore } from './store.js';
@@ -110,14 +111,24 @@ export class ClassServer {
   private readonly joinLimit = new JoinLimit();
   /** Every open dashboard, sent the class's status on each change. */
   readonly feed: DashboardFeed;
+  /** Who loads the lab images next: a few at once, a learner's sandbox first. */
+  private readonly scheduler: ImageScheduler;
 
   constructor(private readonly opts: ServerOptions) {
     this.log = opts.log ?? (() => undefined);
     this.web = new WebFiles(opts.webDir);
     this.feed = new DashboardFeed(() => JSON.stringify(this.snapshot()));
+    this.scheduler = new ImageScheduler({
+      slots: opts.imageTransfers ?? 3,
+      holdMs: opts.imageHoldMs ?? IMAGE_HOLD_MS,
+      view: () => ({
+        claimed: new Set(this.store.learners().map((l) => l.sandbox)),
+        starting: this.store.sandboxes().some((s) => (s.state === 'pending' || s.state === 'restarting') && (s.node !== '' || s.message === WAITING_TURN)),
+      }),
+    });
     opts.store.onChange(() => {
       this.feed.changed();
-      if (this.imageQueue.length) this.nextImageTransfer();
+      this.scheduler.next();
     });
   }
 
@@ -151,7 +162,7 @@ export class ClassServer {
 
   async close(): Promise<void> {
     this.feed.close();
-    clearTimeout(this.imageTimer);
+    this.scheduler.stop();
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
     this.http?.closeAllConnections?.();
@@ -248,37 +259,6 @@ export class ClassServer {
     send(res, 201, { learner: learner.id, name: learner.name, token: learner.token, sandbox: learner.sandbox });
   }
 
-  /**
-   * Sandboxes waiting for an image transfer: a learner's sandbox goes first, then the spares, oldest first. A spare's
-   * transfer also waits while other sandboxes are still starting on their nodes (at most IMAGE_HOLD_MS): loading
-   * images takes far more CPU than starting an engine, and a class starting all at once is ready sooner that way.
-   */
-  private readonly imageQueue: Array<{ sandbox: string; at: number; go: () => void }> = [];
-  private imageTransfers = 0;
-  private imageTimer: NodeJS.Timeout | undefined;
-
-  private nextImageTransfer(): void {
-    if (!this.imageQueue.length) return;
-    const hold = this.opts.imageHoldMs ?? IMAGE_HOLD_MS;
-    const claimed = new Set(this.store.learners().map((l) => l.sandbox));
-    const starting = this.store.sandboxes().some((s) => (s.state === 'pending' || s.state === 'restarting') && (s.node !== '' || s.message === WAITING_TURN));
-    const now = Date.now();
-    this.imageQueue.sort((a, b) => Number(claimed.has(b.sandbox)) - Number(claimed.has(a.sandbox)) || a.at - b.at);
-    while (this.imageTransfers < (this.opts.imageTransfers ?? 3)) {
-      const i = this.imageQueue.findIndex((e) => claimed.has(e.sandbox) || !starting || now - e.at >= hold);
-      if (i < 0) break;
-      const [next] = this.imageQueue.splice(i, 1);
-      this.imageTransfers++;
-      next!.go();
-    }
-    // Held ones are looked at again when a sandbox changes (the store says so) and when the oldest has waited enough.
-    clearTimeout(this.imageTimer);
-    if (!this.imageQueue.length) return;
-    const oldest = Math.min(...this.imageQueue.map((e) => e.at));
-    this.imageTimer = setTimeout(() => this.nextImageTransfer(), Math.max(100, oldest + hold - now));
-    this.imageTimer.unref();
-  }
-
   /** Turns given at IMAGES_TURN_PATH whose transfer has not begun yet: each holds a transfer's place for a while. */
   private readonly turns = new Map<string, NodeJS.Timeout>();
 
@@ -298,10 +278,7 @@ export class ClassServer {
       res.writeHead(304, { etag: tag });
       return void res.end();
     }
-    const done = () => {
-      this.imageTransfers--;
-      this.nextImageTransfer();
-    };
+    const done = () => this.scheduler.release();
     // A turn already given (an agent asking again) is kept, and holds still one place.
     const keepTurn = () => {
       clearTimeout(this.turns.get(sandbox.id));
@@ -324,25 +301,19 @@ export class ClassServer {
       return this.sendImages(res);
     }
     let started = false;
-    const entry = {
-      sandbox: sandbox.id,
-      at: Date.now(),
-      go: () => {
-        started = true;
-        if (kind === 'tar') {
-          res.on('close', done);
-          return this.sendImages(res);
-        }
-        // Asked twice while queued: the turn given first already holds a place, so this one gives its place back.
-        if (this.turns.has(sandbox.id)) this.imageTransfers--;
-        keepTurn();
-      },
-    };
-    this.imageQueue.push(entry);
-    res.on('close', () => {
-      if (!started) this.imageQueue.splice(this.imageQueue.indexOf(entry), 1);
+    const cancel = this.scheduler.enqueue(sandbox.id, () => {
+      started = true;
+      if (kind === 'tar') {
+        res.on('close', done);
+        return this.sendImages(res);
+      }
+      // Asked twice while queued: the turn given first already holds a place, so this one gives its place back.
+      if (this.turns.has(sandbox.id)) this.scheduler.release(false);
+      keepTurn();
     });
-    this.nextImageTransfer();
+    res.on('close', () => {
+      if (!started) cancel();
+    });
   }
 
   /**
