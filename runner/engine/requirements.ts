@@ -3,6 +3,7 @@ import type { CheckSpec, Lab, Step } from '../lab/types.js';
 import { mustRun } from '../host/run.js';
 import { CHECK_KINDS } from '../checks/registry.js';
 import type { Requirement } from '../lab/requirement-names.js';
+import { UserError } from '../errors.js';
 
 /** Host features a lab may need; a lab that needs one the host lacks says so before it starts. */
 export const REQUIREMENTS: Readonly<Record<Requirement, { has: (i: EngineInfo) => boolean; why: string }>> = {
@@ -69,4 +70,24 @@ export function checksForEngine(lab: Lab, info: EngineInfo): Lab {
     return { ...step, checks, notHere: [...why].map(reason) };
   });
   return changed ? { ...lab, steps } : lab;
+}
+
+/** A lab this engine cannot run, with every reason; told before anything of the lab runs. */
+export class LabUnsupportedError extends UserError {
+  constructor(
+    readonly labId: string,
+    readonly reasons: readonly string[],
+  ) {
+    super(`This engine cannot run lab ${labId}:\n  ${reasons.join('\n  ')}`);
+  }
+}
+
+/**
+ * The one gate every lab session passes (verify's and the runner's): the lab as this engine can prove it
+ * (checksForEngine), or LabUnsupportedError when the engine lacks what the whole lab needs.
+ */
+export async function labForEngine(lab: Lab, info: EngineInfo): Promise<Lab> {
+  const unmet = await unmetRequirements(lab, info);
+  if (unmet.length) throw new LabUnsupportedError(lab.id, unmet);
+  return checksForEngine(lab, info);
 }

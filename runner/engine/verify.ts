@@ -8,7 +8,7 @@ import { clearSession, engineSkew, newSession, readSession, SessionKeeper, type 
 import { runBlock } from '../host/run.js';
 import { escapeControls } from '../text/controls.js';
 import { prepareWorkDir, removeWorkDir, workDir } from './workdir.js';
-import { checksForEngine, unmetRequirements } from './requirements.js';
+import { LabUnsupportedError, labForEngine } from './requirements.js';
 import { recordEvents, withEventLog } from './event-log.js';
 
 export interface VerifyOptions {
@@ -147,12 +147,7 @@ export async function verifyLab(written: Lab, opts: VerifyOptions): Promise<Veri
   const docker = withEventLog(opts.docker, () => recording?.log);
   try {
     const info = await opts.docker.info();
-    const unmet = await unmetRequirements(lab, info);
-    if (unmet.length) {
-      unsupported = unmet;
-      throw new Error(`This host cannot run lab ${lab.id}:\n  ${unmet.join('\n  ')}`);
-    }
-    lab = checksForEngine(written, info);
+    lab = await labForEngine(written, info);
     const t0 = Date.now();
     // The images and what an earlier run left are seen to side by side; each waits for the other before a failure
     // is told, so nothing still runs then. Refused when the learner's things hold the lab's names, so nothing is
@@ -186,6 +181,7 @@ export async function verifyLab(written: Lab, opts: VerifyOptions): Promise<Veri
     }
   } catch (err) {
     error = (err as Error).message;
+    if (err instanceof LabUnsupportedError) unsupported = err.reasons;
   }
   let residueProblem = false;
   if (session && !opts.keep) {

@@ -11,8 +11,7 @@ import { engineSkew, newSession, readSession, SessionKeeper, type SessionRecord 
 import { runBlock } from '../host/run.js';
 import { escapeControls } from '../text/controls.js';
 import { reclaim } from '../engine/verify.js';
-import { checksForEngine, unmetRequirements } from '../engine/requirements.js';
-import { UserError } from '../errors.js';
+import { labForEngine } from '../engine/requirements.js';
 import { prepareWorkDir, workDir } from '../engine/workdir.js';
 import type { CheckSpec, CommandBlock, Lab, Step } from '../lab/types.js';
 import { freshLab, type LabProgress } from './progress.js';
@@ -125,11 +124,7 @@ export class Tutor {
       await docker.ping();
       // What this engine or host lacks for the lab is said now, before anything is built or started.
       const info = await docker.info();
-      if (this.opts.lab.requires.length || this.opts.lab.podman) {
-        const unmet = await unmetRequirements(this.opts.lab, info);
-        if (unmet.length) throw new UserError(`This lab cannot run on this engine:\n  ${unmet.join('\n  ')}`);
-      }
-      this.engineLab = checksForEngine(this.opts.lab, info);
+      this.engineLab = await labForEngine(this.opts.lab, info);
       const lab = this.lab;
       const helperImage = await this.opts.prepareImages(
         lab,

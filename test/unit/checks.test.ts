@@ -9,6 +9,8 @@ import { answeredAddresses, judgeDns } from '../../runner/checks/kinds/dns.js';
 import { judgeContainer } from '../../runner/checks/kinds/container.js';
 import { fullReference } from '../../runner/checks/kinds/events.js';
 import { containerFacts, FakeDocker } from './fake-docker.js';
+import { parseLab } from '../../runner/lab/parse.js';
+import { BOX_LAB } from './box-lab.js';
 
 const ctxOf = (docker: FakeDocker): CheckContext => ({ docker, labels: { 'lean-labs.lab': 't' }, helperImage: 'lean-labs/busybox:v1', since: 0 });
 const judge = (kind: string, fields: Record<string, unknown>, docker: FakeDocker) => CHECK_KINDS.get(kind)!.evaluate(fields, ctxOf(docker));
@@ -366,6 +368,18 @@ describe('requirements', () => {
     expect(await unmetRequirements(lab, { ...info, product: 'Podman' })).toEqual(['Podman: its builds need BuildKit']);
     expect(await unmetRequirements(lab, { ...info, product: 'Docker' })).toEqual([]);
     expect(await unmetRequirements({ requires: [] }, { ...info, product: 'Podman' })).toEqual([]);
+  });
+
+  it('stops a session at one gate with every reason, or hands on the lab as the engine can prove it', async () => {
+    const { labForEngine, LabUnsupportedError } = await import('../../runner/engine/requirements.js');
+    const lab = parseLab(BOX_LAB, '/x/box/lab.md');
+    const d = new FakeDocker();
+    d.swapLimit = false;
+    const refused = await labForEngine({ ...lab, requires: ['swap-limit'] }, await d.info()).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(LabUnsupportedError);
+    expect((refused as InstanceType<typeof LabUnsupportedError>).reasons).toEqual([expect.stringMatching(/^swap-limit: /)]);
+    expect((refused as Error).message).toMatch(/^This engine cannot run lab boxes:\n {2}swap-limit: /);
+    expect(await labForEngine(lab, await d.info())).toBe(lab);
   });
 
   it('leaves out a check that needs what the engine lacks, says why in its step, and keeps the rest of the lab', async () => {
