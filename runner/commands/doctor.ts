@@ -50,6 +50,14 @@ export async function diagnose(docker: DockerAdapter, imagesRoot: string, labs: 
     return out;
   }
 
+  // Every lab's commands are bash (and sed, curl, a for loop): native Windows has none of them.
+  if (process.platform === 'win32')
+    out.push({
+      ok: false,
+      what: "this is Windows: the labs' commands are written for bash, which Windows itself does not have",
+      fix: "Run lean-labs and type the labs' commands inside WSL 2 (Docker Desktop's WSL integration on), or in Git Bash.",
+    });
+  else if (!(await which('bash'))) out.push({ ok: false, what: "bash is not installed: the labs' commands are written for it", fix: 'Install bash (the labs run their commands with it).' });
   const cli = await which('docker');
   if (!cli) out.push({ ok: false, what: 'the docker command is not installed', fix: 'Install the docker CLI: the labs have you type docker commands.' });
   else {
