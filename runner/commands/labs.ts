@@ -40,7 +40,7 @@ async function connect(): Promise<DockerAdapter> {
   return docker;
 }
 
-export async function runVerify(ctx: CliContext, ids: readonly string[], opts: { reporter: string; out?: string; keep: boolean; bail: boolean; jobs?: number }): Promise<number> {
+export async function runVerify(ctx: CliContext, ids: readonly string[], opts: { reporter: string; out?: string; keep: boolean; bail: boolean; jobs?: number; patience?: number }): Promise<number> {
   const Reporter = REPORTERS[opts.reporter];
   if (!Reporter) throw new UserError(`There is no reporter "${opts.reporter}". Use one of: ${Object.keys(REPORTERS).join(', ')}.`);
   // The engine is asked first; the labs and the image catalog are read, and the program runner (zx) loads, while it
@@ -86,7 +86,7 @@ export async function runVerify(ctx: CliContext, ids: readonly string[], opts: {
           emit({ kind: 'lab-end', lab, ok: false, ms: 0 });
           return;
         }
-        const result = await verifyLab(lab, { docker, stateDir: ctx.stateDir, emit, keep: opts.keep, bail: opts.bail, signal: abort.signal, prepareImages });
+        const result = await verifyLab(lab, { docker, stateDir: ctx.stateDir, emit, keep: opts.keep, bail: opts.bail, signal: abort.signal, prepareImages, patience: opts.patience });
         if (!result.ok && opts.bail) bailed = true;
         if (opts.keep) say(`  kept what ${lab.id} made; \`npx lean-labs reset ${lab.id}\` removes it.`);
       } finally {

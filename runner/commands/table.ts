@@ -29,6 +29,7 @@ export const OPTIONS = {
   keep: { type: 'boolean', text: "--keep                   leave the lab's containers for inspection (reset removes them later)" },
   bail: { type: 'boolean', text: '--bail                   stop at the first failing step' },
   jobs: { type: 'string', text: "--jobs <n>               prove n labs side by side (default 1); the report keeps the labs' order" },
+  patience: { type: 'string', text: '--patience <n>           give checks that wait for the engine n times their time (a slow engine: emulated, or busy)' },
   watch: { type: 'boolean', text: "--watch                  prove one lab again whenever its files change, showing what changed (authors' loop)" },
   yes: { type: 'boolean', short: 'y', text: '-y, --yes                agree to installs (engine, base image, images) without asking' },
   rebuild: { type: 'boolean', text: '--rebuild                build again from scratch, without the layer cache' },
@@ -69,6 +70,14 @@ export interface CommandSpec {
   /** --labs names labs by id (class up), not a folder of labs. */
   readonly labsAreIds?: boolean;
   readonly run: (ctx: CliContext, args: readonly string[], o: OptionValues) => Promise<number>;
+}
+
+/** `--patience N`: how many times its own time a check that waits (`within`) is given (1 when not given). */
+export function parsePatience(value: string | undefined): number {
+  if (value === undefined) return 1;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 1 || n > 20) throw new UsageError(`--patience takes a number from 1 to 20, not "${value}". Try --patience 4 on an emulated engine.`);
+  return n;
 }
 
 /** `--jobs N`: how many labs verify proves side by side (1 when not given). */
@@ -130,10 +139,10 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     about:
       'Runs labs end to end: every check must fail before its step and pass after it, then nothing of the lab may remain. All labs when none is named. Exit code 1 on any failure, 2 for a malformed lab.',
     summary: [['verify [lab...]', 'run labs end to end and prove every step (all labs when none is named)']],
-    options: ['labs', 'reporter', 'out', 'keep', 'bail', 'jobs', 'watch', 'yes'],
+    options: ['labs', 'reporter', 'out', 'keep', 'bail', 'jobs', 'patience', 'watch', 'yes'],
     run: async (ctx, args, o) => {
       if (o.watch) return (await import('./watch.js')).runVerifyWatch(ctx, args);
-      return (await labs()).runVerify(ctx, args, { reporter: o.reporter ?? 'plain', out: o.out, keep: o.keep, bail: o.bail, jobs: parseJobs(o.jobs) });
+      return (await labs()).runVerify(ctx, args, { reporter: o.reporter ?? 'plain', out: o.out, keep: o.keep, bail: o.bail, jobs: parseJobs(o.jobs), patience: parsePatience(o.patience) });
     },
   },
   reset: {

@@ -22,6 +22,8 @@ export interface VerifyOptions {
   readonly signal?: AbortSignal;
   /** Makes sure the lab's images exist; returns the helper image for checks. */
   readonly prepareImages: (lab: Lab) => Promise<string>;
+  /** A check that waits for the engine (`within`) is given this many times its time (a slow engine; default 1). */
+  readonly patience?: number;
 }
 
 export interface VerifyResult {
@@ -68,11 +70,11 @@ interface Judged {
 }
 
 /** A step's checks only read engine state, so they are judged side by side; the result keeps the authored order. */
-function judgeChecks(step: Step, phase: 'before' | 'after', ctx: CheckContext, signal?: AbortSignal): Promise<Judged[]> {
+function judgeChecks(step: Step, phase: 'before' | 'after', ctx: CheckContext, signal?: AbortSignal, patience = 1): Promise<Judged[]> {
   return Promise.all(
     step.checks.map(async (check) => {
       const t0 = performance.now();
-      const { outcome, attempts } = phase === 'before' ? { outcome: await judgeOnce(check, ctx), attempts: 1 } : await judgeUntil(check, ctx, check.withinMs, signal);
+      const { outcome, attempts } = phase === 'before' ? { outcome: await judgeOnce(check, ctx), attempts: 1 } : await judgeUntil(check, ctx, check.withinMs * patience, signal);
       return { check, outcome, ms: performance.now() - t0, attempts };
     }),
   );
@@ -115,7 +117,7 @@ async function verifyStep(
       const upcoming = next && !step.cleanup.length && !next.setup.length ? judgeChecks(next, 'before', ctx) : undefined;
       // Handled here too: if these after-checks throw (a dead engine), nobody waits for it.
       upcoming?.catch(() => undefined);
-      const after = await judgeChecks(step, 'after', ctx, opts.signal);
+      const after = await judgeChecks(step, 'after', ctx, opts.signal, opts.patience);
       report('after', after);
       if (upcoming) {
         if (after.every((j) => j.attempts === 1)) nextBefore = upcoming;

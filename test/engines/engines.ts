@@ -27,6 +27,8 @@ export interface RunningEngine {
   readonly name: EngineName;
   /** What DOCKER_HOST the CLI and lean-labs use for it; undefined for this machine's own engine. */
   readonly dockerHost?: string;
+  /** How many times its time a check that waits is given there (verify --patience): more under emulation. */
+  readonly patience?: number;
   /** What else the learner's shell has for this engine (a rootless engine's user has its runtime folder). */
   readonly env?: Readonly<Record<string, string>>;
   stop(): Promise<void>;
@@ -54,6 +56,7 @@ export async function startEngine(name: EngineName): Promise<RunningEngine> {
   return {
     name,
     dockerHost: vm.dockerHost,
+    patience: vm.mode === 'kvm' ? 1 : 4,
     // The rootless engine's user (uid 1000 in the VM) keeps its socket in its runtime folder, as labs tell learners.
     ...(engine === 'rootless' ? { env: { XDG_RUNTIME_DIR: '/run/user/1000' } } : {}),
     stop: async () => {

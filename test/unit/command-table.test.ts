@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, commandHelp, foreignOptions, labsDirFor, mainHelp, OPTIONS, parseArgsOptions, parseJobs } from '../../runner/commands/table.js';
+import { COMMANDS, commandHelp, foreignOptions, labsDirFor, mainHelp, OPTIONS, parseArgsOptions, parseJobs, parsePatience } from '../../runner/commands/table.js';
 
 describe('the command table', () => {
   it("makes the parser, each command's help and the main help from one place", () => {
@@ -28,6 +28,10 @@ describe('the command table', () => {
     expect(parseJobs(undefined)).toBe(1);
     expect(parseJobs('3')).toBe(3);
     expect(() => parseJobs('0')).toThrow(/whole number from 1 to 16/);
+    expect(parsePatience(undefined)).toBe(1);
+    expect(parsePatience('2.5')).toBe(2.5);
+    expect(() => parsePatience('0.5')).toThrow(/from 1 to 20/);
+    expect(() => parsePatience('lots')).toThrow(/from 1 to 20/);
     expect(labsDirFor('verify', '/my/labs')).toBe('/my/labs');
     expect(labsDirFor('class', 'namespaces,cgroups')).not.toBe('namespaces,cgroups');
   });
