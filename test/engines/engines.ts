@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error: a plain zx script, run directly too (`node test/engines/vm/vm.mjs up`).
-import { bootVm, buildVm, imagesLayer, labImageTags } from './vm/vm.mjs';
+import { bootVm, buildVm, imagesLayer, labImageTags, publishedPorts } from './vm/vm.mjs';
 
 /** The engines of the matrix: where learners run Docker, as near as this machine can have them. */
 export const ENGINES = {
@@ -65,18 +65,7 @@ export async function startEngine(name: EngineName): Promise<RunningEngine> {
   };
 }
 
-/** The host ports the bundled labs publish (`-p [addr:]port:…`, Compose's `ports:`), which a VM must answer on. */
-export function publishedPorts(labsDir = join(process.cwd(), 'labs')): number[] {
-  const ports = new Set<number>();
-  for (const lab of readdirSync(labsDir, { withFileTypes: true })) {
-    if (!lab.isDirectory() || !existsSync(join(labsDir, lab.name, 'lab.md'))) continue;
-    const text = readFileSync(join(labsDir, lab.name, 'lab.md'), 'utf8');
-    for (const m of text.matchAll(/(?:-p|--publish)[ =](?:[\d.]+:)?(\d+):\d+|(?:-\s+|\[\s*|,\s*)"(?:[\d.]+:)?(\d+):\d+(?:\/tcp)?"/g)) ports.add(Number(m[1] ?? m[2]));
-  }
-  return [...ports].sort((a, b) => a - b);
-}
-
-/** Stops every VM (and file server) the run started and did not stop (a test that timed out, a crash). */
+/** Stops every VM (with its file server and connect gate) the run started and did not stop (a test that timed out, a crash). */
 export function stopLeftoverVms(run: number): string[] {
   const dir = vmPidDir(run);
   if (!existsSync(dir)) return [];
@@ -84,8 +73,8 @@ export function stopLeftoverVms(run: number): string[] {
   for (const f of readdirSync(dir)) {
     const pid = Number(f);
     try {
-      // Only a QEMU or its virtiofsd: a pid reused by something else is left alone.
-      if (/^(qemu-system|virtiofsd)/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim())) {
+      // Only a QEMU, its virtiofsd or its connect gate: a pid reused by something else is left alone.
+      if (/^(qemu-system|virtiofsd|lean-labs-gate)/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim())) {
         process.kill(pid, 'SIGKILL');
         stopped.push(`${readFileSync(join(dir, f), 'utf8').trim()} (pid ${pid})`);
       }

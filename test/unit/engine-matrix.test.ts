@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { publishedPorts, selectedEngines } from '../engines/engines.js';
+import { selectedEngines } from '../engines/engines.js';
+// @ts-expect-error: a plain zx script, run directly too.
+import { publishedPorts } from '../engines/vm/vm.mjs';
 // @ts-expect-error: a plain script (npm run engines:table), tested through its exports.
 import { currentCells, renderTable } from '../engines/table.mjs';
 

@@ -215,6 +215,31 @@ async function freePort() {
   });
 }
 
+/**
+ * Starts the connect gate (connect-gate.mjs) on `pairs` ([listen, qemu port]...), detached like virtiofsd so it lasts
+ * as long as the VM; its pid is kept in `dir` for `down`. A port taken is said here, before QEMU starts.
+ */
+async function startGate(pairs, dir, onFail) {
+  const log = openSync(join(dir, 'gate.log'), 'a');
+  const gate = spawn(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'connect-gate.mjs'), ...pairs.map(([l, t]) => `${l}:${t}`)], {
+    detached: true,
+    stdio: ['ignore', 'pipe', log],
+  });
+  closeSync(log);
+  const ready = await new Promise((resolve) => {
+    gate.stdout.once('data', () => resolve(true));
+    gate.once('exit', () => resolve(false));
+  });
+  gate.stdout.destroy();
+  gate.unref();
+  if (!ready) {
+    onFail();
+    throw new VmError(`The VM's ports could not be opened on this machine: ${readFileSync(join(dir, 'gate.log'), 'utf8').trim()} (the VM answers on ${pairs.map(([l]) => l).join(', ')}, as Desktop does).`);
+  }
+  writeFileSync(join(dir, 'gate.pid'), `${gate.pid}\n`);
+  return gate;
+}
+
 /** KVM where a kernel boots under it, else software emulation (this kind of host's nested KVM hangs kernels). */
 async function accel(files, say) {
   const forced = process.env.LEAN_LABS_VM_ACCEL;
@@ -268,7 +293,11 @@ export async function bootVm(files, { engine = 'rootful', backing = files.disk, 
       ...['-object', `memory-backend-memfd,id=mem,size=${MEMORY_MB}M,share=on`, '-numa', 'node,memdev=mem'],
     );
   }
-  const fwd = forward.map((p) => `,hostfwd=tcp:127.0.0.1:${p}-:${p}`).join('');
+  // QEMU forwards from ports of its own; the gate answers on the engine's port and the labs' ports (see connect-gate.mjs).
+  const qemuPort = await freePort();
+  const qemuForward = await Promise.all(forward.map(async (p) => [p, await freePort()]));
+  const gate = await startGate([[port, qemuPort], ...qemuForward], dir, () => fsd && stopPid(fsd.pid));
+  const fwd = qemuForward.map(([p, q]) => `,hostfwd=tcp:127.0.0.1:${q}-:${p}`).join('');
   const append = [
     `console=ttyS0 panic=-1 quiet systemd.show_status=error lean-labs.engine=${engine}`,
     share ? `lean-labs.share=${share}` : '',
@@ -280,7 +309,7 @@ export async function bootVm(files, { engine = 'rootful', backing = files.disk, 
     ...['-smp', '2', '-m', `${MEMORY_MB}`, '-display', 'none', '-monitor', 'none', '-serial', `file:${log}`, '-no-reboot', '-daemonize', '-pidfile', pidFile],
     ...['-kernel', files.kernel, '-initrd', files.initrd, '-append', append.filter(Boolean).join(' ')],
     ...['-drive', `file=${overlay},if=virtio,format=qcow2,cache=unsafe`],
-    ...['-nic', `user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:${port}-:2375${fwd}`],
+    ...['-nic', `user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:${qemuPort}-:2375${fwd}`],
     ...shareArgs,
     // QEMU's control socket: the power button, pressed to stop the VM cleanly.
     ...['-qmp', `unix:${join(dir, 'qmp.sock')},server=on,wait=off`],
@@ -288,13 +317,13 @@ export async function bootVm(files, { engine = 'rootful', backing = files.disk, 
   const started = await $({ nothrow: true })`qemu-system-x86_64 ${args}`;
   if (started.exitCode !== 0) {
     if (fsd) stopPid(fsd.pid);
-    const busy = /Could not set up host forwarding rule/.test(started.stderr) ? ` (is one of the host ports ${forward.join(', ')} in use? the VM answers on them as Desktop does)` : '';
-    throw new VmError(`QEMU did not start${busy}: ${started.stderr.trim()}`);
+    stopPid(gate.pid);
+    throw new VmError(`QEMU did not start: ${started.stderr.trim()}`);
   }
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   // Whoever started this run may stop what it left (a test run's teardown, CI's exit trap): every VM and its file server.
   const registry = process.env.LEAN_LABS_VM_PIDS;
-  const registered = registry ? [pid, fsd?.pid].filter(Boolean).map((p) => join(registry, String(p))) : [];
+  const registered = registry ? [pid, fsd?.pid, gate.pid].filter(Boolean).map((p) => join(registry, String(p))) : [];
   if (registry) mkdirSync(registry, { recursive: true });
   for (const f of registered) writeFileSync(f, `${engine}\n`);
   const dockerHost = `tcp://127.0.0.1:${port}`;
@@ -309,6 +338,7 @@ export async function bootVm(files, { engine = 'rootful', backing = files.disk, 
     stop: async () => {
       await stopVm(pid, dir, runDir === undefined);
       if (fsd) stopPid(fsd.pid);
+      stopPid(gate.pid);
       for (const f of registered) rmSync(f, { force: true });
     },
   };
@@ -420,6 +450,18 @@ export async function labImageTags() {
   return parsed.filter(([repo, tag, id]) => tag !== '<none>' && (latest.get(repo) ?? id) === id && !/sandbox/.test(repo)).map(([repo, tag]) => `${repo}:${tag}`);
 }
 
+/** The host ports the bundled labs publish (`-p [addr:]port:…`, Compose's `ports:`), which a VM must answer on. */
+export function publishedPorts(labsDir = join(process.cwd(), 'labs')) {
+  const ports = new Set();
+  for (const lab of readdirSync(labsDir, { withFileTypes: true })) {
+    if (!lab.isDirectory() || !existsSync(join(labsDir, lab.name, 'lab.md'))) continue;
+    const text = readFileSync(join(labsDir, lab.name, 'lab.md'), 'utf8');
+    for (const m of text.matchAll(/(?:-p|--publish)[ =](?:[\d.]+:)?(\d+):\d+|(?:-\s+|\[\s*|,\s*)"(?:[\d.]+:)?(\d+):\d+(?:\/tcp)?"/g)) ports.add(Number(m[1] ?? m[2]));
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
+
 async function main() {
   const [cmd, engine = 'rootful'] = process.argv.slice(2);
   const runDir = join(cacheRoot(), 'up');
@@ -433,11 +475,13 @@ async function main() {
       const tags = await labImageTags();
       const layer = await imagesLayer(f, { engine, images: tags });
       rmSync(runDir, { recursive: true, force: true });
-      const vm = await bootVm(f, { engine, backing: layer, runDir });
+      // As the matrix boots it (and Desktop is): this machine's temporary folder shared, the labs' ports forwarded.
+      const vm = await bootVm(f, { engine, backing: layer, runDir, share: tmpdir(), forward: publishedPorts() });
       console.log(`export DOCKER_HOST=${vm.dockerHost}`);
     } else if (cmd === 'down') {
       const pidFile = join(runDir, 'qemu.pid');
       if (!existsSync(pidFile)) return console.log('No VM is up.');
+      for (const f of ['virtiofsd.pid', 'gate.pid']) if (existsSync(join(runDir, f))) stopPid(Number(readFileSync(join(runDir, f), 'utf8')));
       await stopVm(Number(readFileSync(pidFile, 'utf8')), runDir, true);
       console.log('Stopped.');
     } else {
