@@ -234,7 +234,9 @@ async function startGate(pairs, dir, onFail) {
   gate.unref();
   if (!ready) {
     onFail();
-    throw new VmError(`The VM's ports could not be opened on this machine: ${readFileSync(join(dir, 'gate.log'), 'utf8').trim()} (the VM answers on ${pairs.map(([l]) => l).join(', ')}, as Desktop does).`);
+    throw new VmError(
+      `The VM's ports could not be opened on this machine: ${readFileSync(join(dir, 'gate.log'), 'utf8').trim()} (the VM answers on ${pairs.map(([l]) => l).join(', ')}, as Desktop does).`,
+    );
   }
   writeFileSync(join(dir, 'gate.pid'), `${gate.pid}\n`);
   return gate;
@@ -460,7 +462,6 @@ export function publishedPorts(labsDir = join(process.cwd(), 'labs')) {
   }
   return [...ports].sort((a, b) => a - b);
 }
-
 
 async function main() {
   const [cmd, engine = 'rootful'] = process.argv.slice(2);
