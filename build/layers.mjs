@@ -13,7 +13,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 export const LAYERS = [
   [
     'base: text, errors, paths, atomic files, the code cache',
-    ['runner/text/', 'runner/errors.ts', 'runner/paths.ts', 'runner/atomic-file.ts', 'runner/code-cache.ts', 'runner/bug-report.ts', 'runner/launcher.ts'],
+    ['runner/text/', 'runner/errors.ts', 'runner/paths.ts', 'runner/atomic-file.ts', 'runner/code-cache.ts', 'runner/bug-report.ts', 'runner/launcher.ts', 'runner/common-js.ts'],
   ],
   ["lab data: a lab's types, requirement names", ['runner/lab/types.ts', 'runner/lab/requirement-names.ts', 'runner/lab/errors.ts']],
   ['processes: the one way to run one', ['runner/host/run.ts', 'runner/host/process-identity.ts']],

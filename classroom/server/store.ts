@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Database, SqlJsStatic, SqlValue } from 'sql.js';
 import { writeFileAtomic } from '../../runner/atomic-file.js';
+import { commonJs } from '../../runner/common-js.js';
 import { packageRoot } from '../../runner/paths.js';
 import type { ClassEvent } from '../events.js';
 import { applyEvent, type Position, type StepRecord } from './positions.js';
@@ -66,9 +67,7 @@ function wasmFile(): string {
 
 function loadSqlJs(): Promise<SqlJsStatic> {
   if (!sqlJs) {
-    // A literal require('sql.js'), so the bundler takes sql.js into the bundle; from the TypeScript output or the
-    // tests, Node loads it from node_modules.
-    const init = (typeof require === 'function' ? require('sql.js') : createRequire(import.meta.url)('sql.js')) as (cfg: { wasmBinary: ArrayBuffer }) => Promise<SqlJsStatic>;
+    const init = commonJs<(cfg: { wasmBinary: ArrayBuffer }) => Promise<SqlJsStatic>>(() => require('sql.js'), 'sql.js');
     const bytes = readFileSync(wasmFile());
     sqlJs = init({ wasmBinary: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer });
   }

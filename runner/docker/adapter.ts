@@ -1,11 +1,11 @@
 /**
  * The one module that talks to the Docker engine. Everything else sees DockerPort and our own errors.
  */
-import { createRequire } from 'node:module';
 import type Docker from 'dockerode';
 import { readFile as readHostFile, readlink } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
+import { commonJs } from '../common-js.js';
 import { clientOptions } from './client-options.js';
 import { resolveEndpoint, type Endpoint } from './endpoint.js';
 import { DockerError, EngineTlsError, EngineUnreachableError, isNotFound, NotAnEngineError, translate } from './errors.js';
@@ -86,9 +86,7 @@ export class DockerAdapter implements DockerPort, ImagePort {
    */
   get docker(): Docker {
     if (!this.client) {
-      // In the bundle, `require` exists and the bundler resolves this call to its copy of dockerode (evaluated
-      // here, not at start-up); from the TypeScript output or the tests, Node loads it from node_modules.
-      const DockerClient = (typeof require === 'function' ? require('dockerode') : createRequire(import.meta.url)('dockerode')) as typeof Docker;
+      const DockerClient = commonJs<typeof Docker>(() => require('dockerode'), 'dockerode');
       this.client = withoutEngineEnv(() => new DockerClient(clientOptions(this.resolved)));
     }
     return this.client;
