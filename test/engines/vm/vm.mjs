@@ -10,7 +10,7 @@
 // LEAN_LABS_VM_CACHE (default /var/cache/lean-labs/vm) holds the builds; deleting it is always safe.
 // LEAN_LABS_VM_ACCEL=kvm|tcg skips the probe that picks KVM where it boots and software emulation elsewhere.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -262,11 +262,29 @@ async function accel(files, say) {
   return result;
 }
 
+/** A boot whose guest has not set itself up by then is taken for stuck, and booted once more. */
+const STUCK_BOOT_MS = 6 * 60_000;
+
+/** A first boot that got nowhere (its console kept beside, named in what is said). */
+class VmStuckError extends VmError {}
+
 /**
  * Boots a VM on a throwaway overlay of `backing` and waits until its engine answers over TCP.
  * Returns its DOCKER_HOST and a stop function. `keep` (a folder) makes the overlay and pid file last there.
+ * Under emulation a boot now and then stops early, before the guest sets itself up: that one is stopped and the VM
+ * booted once more.
  */
-export async function bootVm(files, { engine = 'rootful', backing = files.disk, say = console.log, runDir, share, forward = [] } = {}) {
+export async function bootVm(files, opts = {}) {
+  try {
+    return await bootOnce(files, { ...opts, stuckAfterMs: STUCK_BOOT_MS });
+  } catch (err) {
+    if (!(err instanceof VmStuckError)) throw err;
+    (opts.say ?? console.log)(`engine VM: ${err.message} Booting it once more.`);
+    return bootOnce(files, opts);
+  }
+}
+
+async function bootOnce(files, { engine = 'rootful', backing = files.disk, say = console.log, runDir, share, forward = [], stuckAfterMs } = {}) {
   const dir = runDir ?? join(tmpdir(), `lean-labs-vm-${process.pid}-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
   const overlay = join(dir, 'run.qcow2');
@@ -301,7 +319,8 @@ export async function bootVm(files, { engine = 'rootful', backing = files.disk, 
   const gate = await startGate([[port, qemuPort], ...qemuForward], dir, () => fsd && stopPid(fsd.pid));
   const fwd = qemuForward.map(([p, q]) => `,hostfwd=tcp:127.0.0.1:${q}-:${p}`).join('');
   const append = [
-    `console=ttyS0 panic=-1 quiet systemd.show_status=error lean-labs.engine=${engine}`,
+    // The kernel's own messages stay on: a console that shows how far a boot got is what tells a stuck one.
+    `console=ttyS0 panic=-1 systemd.show_status=error lean-labs.engine=${engine}`,
     share ? `lean-labs.share=${share}` : '',
     forward.length ? `lean-labs.forward=${forward.join(',')}` : '',
     process.env.LEAN_LABS_VM_APPEND ?? '',
@@ -353,13 +372,20 @@ export async function bootVm(files, { engine = 'rootful', backing = files.disk, 
       say(`engine VM: Docker ${v.stdout.trim()} answered after ${secs(t0)}`);
       return vm;
     }
-    if (Date.now() > deadline) {
+    if (Date.now() > deadline || (stuckAfterMs && Date.now() - t0 > stuckAfterMs && !setUp(log))) {
+      const kept = join(tmpdir(), `lean-labs-vm-console-${Date.now()}.log`);
+      if (existsSync(log)) copyFileSync(log, kept);
+      const ends = tail(log);
       await vm.stop();
-      throw new VmError(`The engine VM did not answer within ${READY_TIMEOUT_MS / 60_000} minutes. Its console ends:\n${tail(log)}`);
+      if (Date.now() <= deadline) throw new VmStuckError(`The VM had not set itself up after ${secs(t0)} (its console: ${kept}).`);
+      throw new VmError(`The engine VM did not answer within ${READY_TIMEOUT_MS / 60_000} minutes (its console: ${kept}). It ends:\n${ends}`);
     }
     await sleep(3000);
   }
 }
+
+/** Whether the guest's setup service has run (it says so on the console). */
+const setUp = (log) => existsSync(log) && readFileSync(log, 'utf8').includes('lean-labs-vm: set up');
 
 const alive = (pid) => {
   try {
