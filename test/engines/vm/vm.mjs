@@ -320,7 +320,9 @@ async function bootOnce(files, { engine = 'rootful', backing = files.disk, say =
   const fwd = qemuForward.map(([p, q]) => `,hostfwd=tcp:127.0.0.1:${q}-:${p}`).join('');
   const append = [
     // The kernel's own messages stay on: a console that shows how far a boot got is what tells a stuck one.
-    `console=ttyS0 panic=-1 systemd.show_status=error lean-labs.engine=${engine}`,
+    // net.ifnames=0: the network card stays eth0, which the guest's setup configures; udev's rename (to ens3) raced
+    // that setup, and a boot that lost the race had no address, so its engine never answered.
+    `console=ttyS0 panic=-1 net.ifnames=0 systemd.show_status=error lean-labs.engine=${engine}`,
     share ? `lean-labs.share=${share}` : '',
     forward.length ? `lean-labs.forward=${forward.join(',')}` : '',
     process.env.LEAN_LABS_VM_APPEND ?? '',
