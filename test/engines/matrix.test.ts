@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,9 @@ for (const name of selectedEngines()) {
     let engine: RunningEngine;
     // Its own state folder: session records of one engine never meet another's.
     const state = mkdtempSync(join(tmpdir(), `ll-engine-${name}-`));
+    // A learner's own folders are theirs, and a rootless engine runs as them; here root made the folder (0700), and
+    // the VM's rootless engine (uid 1000) must still enter it to mount a lab's files, as it could the learner's.
+    chmodSync(state, 0o755);
     const on = (args: string[], ms: number) => cliOn({ ...engine, name }, args, ms);
 
     beforeAll(async () => {
